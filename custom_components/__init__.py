@@ -1,0 +1,1 @@
+"""Custom integrations (the test harness imports this package)."""

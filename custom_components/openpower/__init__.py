@@ -1,0 +1,81 @@
+"""OpenPower: PG&E Share My Data, Emporia Vue, AlphaESS, Amber Electric and Enedis in one integration."""
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .const import CONF_PROVIDER, DOMAIN, PLATFORMS
+from .coordinator import issue_id
+from .provider import OpenPowerConfigEntry, OpenPowerData
+from .providers import PROVIDERS
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions of every provider (once, whatever the entries)."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> bool:
+    """Set up one entry of one provider."""
+    spec = PROVIDERS[entry.data[CONF_PROVIDER]]
+    runtime = await spec.async_setup(hass, entry)
+    entry.runtime_data = OpenPowerData(provider=spec, runtime=runtime)
+    for coordinator in spec.coordinators(runtime).values():
+        entry.async_on_unload(
+            coordinator.async_add_listener(
+                callback(lambda: _async_remove_stale_devices(hass, entry))
+            )
+        )
+    _async_remove_stale_devices(hass, entry)
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> bool:
+    """Unload an entry; its coordinators and timers stop with it."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> None:
+    """Drop the repair issues of a removed entry (its statistics stay, as history)."""
+    registry = ir.async_get(hass)
+    prefix = issue_id(entry.entry_id, "")
+    for domain, ident in list(registry.issues):
+        if domain == DOMAIN and ident.startswith(prefix):
+            ir.async_delete_issue(hass, DOMAIN, ident)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: OpenPowerConfigEntry, device: DeviceEntry
+) -> bool:
+    """Allow removing a device the provider no longer reports."""
+    return not _current_device_uids(entry) & {
+        ident for domain, ident in device.identifiers if domain == DOMAIN
+    }
+
+
+def _current_device_uids(entry: OpenPowerConfigEntry) -> set[str]:
+    data = entry.runtime_data
+    return {device.uid for device in data.provider.devices(data.runtime)}
+
+
+@callback
+def _async_remove_stale_devices(
+    hass: HomeAssistant, entry: OpenPowerConfigEntry
+) -> None:
+    """Remove this entry's devices that the provider stopped reporting."""
+    current = _current_device_uids(entry)
+    registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        uids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
+        if uids and not uids & current:
+            registry.async_remove_device(device.id)

@@ -1,0 +1,122 @@
+"""Client-side request budget shared by every caller of one provider account.
+
+Each limit is "at most `count` requests in any `period` seconds", enforced with a sliding log of
+request times. A token bucket of capacity N refilled at N per period lets up to 2N requests through
+in one period (a full bucket, then its refill); the sliding log never does, which is what "never
+more than 50 requests per 5 minutes" means. Callers are given send times in arrival order: a caller
+reserves the earliest time that keeps every limit, then sleeps until then without holding the lock.
+
+The budget also follows what the server says (`RateLimit-Remaining`/`RateLimit-Reset`, a 429):
+`pause_until` holds every caller until the server's window reopens.
+"""
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+import time
+
+from .errors import ApiRateLimitedError
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `count` requests in any window of `period` seconds."""
+
+    count: int
+    period: float
+
+    def __post_init__(self) -> None:
+        """Reject limits that could never let a request through."""
+        if self.count < 1 or self.period <= 0:
+            raise ValueError(f"invalid rate limit {self.count}/{self.period}s")
+
+
+class RequestBudget:
+    """Paces requests so that every configured limit holds, under any number of concurrent callers."""
+
+    def __init__(
+        self,
+        limits: tuple[RateLimit, ...],
+        *,
+        clock: Callable[[], float] = lambda: time.monotonic(),  # noqa: PLW0108
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        """Create an empty budget; `clock` and `sleep` are injectable for tests and benchmarks."""
+        self.limits = limits
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: tuple[deque[float], ...] = tuple(deque() for _ in limits)
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+        self.requests = 0
+
+    def _prune(self, now: float) -> None:
+        for limit, sent in zip(self.limits, self._sent, strict=True):
+            while sent and sent[0] <= now - limit.period:
+                sent.popleft()
+
+    def _earliest_slot(self, now: float) -> float:
+        """Return the earliest time, after every reservation, at which each limit holds."""
+        slot = max(now, self._paused_until, *(s[-1] for s in self._sent if s))
+        moved = True
+        while moved:
+            moved = False
+            for limit, sent in zip(self.limits, self._sent, strict=True):
+                # The window (slot - period, slot] already holds `count` requests when the
+                # count-th most recent one is inside it: wait until that one leaves.
+                if (
+                    len(sent) >= limit.count
+                    and sent[-limit.count] > slot - limit.period
+                ):
+                    slot = sent[-limit.count] + limit.period
+                    moved = True
+        return slot
+
+    async def acquire(self, max_wait: float | None = None) -> None:
+        """Wait for a send time that keeps every limit, then count the request.
+
+        Raises ApiRateLimitedError, without using the budget, when that time is more than
+        `max_wait` seconds away, or when the server paused the account meanwhile.
+        """
+        async with self._lock:
+            now = self._clock()
+            self._prune(now)
+            slot = self._earliest_slot(now)
+            wait = slot - now
+            if max_wait is not None and wait > max_wait:
+                raise ApiRateLimitedError(
+                    f"request budget exhausted for {wait:.0f} s", retry_after=wait
+                )
+            for sent in self._sent:
+                sent.append(slot)
+            self.requests += 1
+        if wait > 0:
+            await self._sleep(wait)
+        if (paused := self._paused_until - self._clock()) > 0:
+            raise ApiRateLimitedError(
+                f"rate limited by the server for {paused:.0f} s", retry_after=paused
+            )
+
+    def pause_until(self, when: float) -> None:
+        """Hold every caller until `when` (a time of this budget's clock)."""
+        self._paused_until = max(self._paused_until, when)
+
+    def pause_for(self, seconds: float) -> None:
+        """Hold every caller for `seconds` from now."""
+        self.pause_until(self._clock() + seconds)
+
+    def remaining(self) -> int:
+        """How many more requests the tightest limit allows in its current window."""
+        now = self._clock()
+        if self._paused_until > now:
+            return 0
+        self._prune(now)
+        return min(
+            limit.count - len(sent)
+            for limit, sent in zip(self.limits, self._sent, strict=True)
+        )
+
+    def paused_for(self) -> float:
+        """Seconds left in a server-imposed pause (0 when none)."""
+        return max(0.0, self._paused_until - self._clock())

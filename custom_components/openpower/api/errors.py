@@ -1,0 +1,34 @@
+"""The one exception hierarchy every provider client raises.
+
+Messages never contain a secret, a URL with credentials or a full personal identifier: they end up
+in translated Home Assistant errors and in logs.
+"""
+
+
+class ApiError(Exception):
+    """Base class of every error raised by an OpenPower API client."""
+
+
+class ApiAuthError(ApiError):
+    """The credentials were rejected (expired, revoked or wrong): only the user can fix this."""
+
+
+class ApiRateLimitedError(ApiError):
+    """The provider (or our own request budget) says to wait before the next request."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        """Keep how many seconds to wait."""
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ApiConnectionError(ApiError):
+    """The provider could not be reached, timed out or answered with a server error."""
+
+
+class ApiResponseError(ApiError):
+    """The provider answered with something we cannot use (malformed body, unknown shape)."""
+
+
+class ApiNotFoundError(ApiResponseError):
+    """The resource asked for does not exist (for example a closed or deleted site)."""

@@ -1,0 +1,261 @@
+"""HTTP machinery every provider client shares.
+
+One place for: the per-request timeout, bounded retries with jittered exponential back-off on 5xx,
+timeouts and connection errors, 429 handling (`Retry-After`, `RateLimit-Reset`, or a default), the
+account's request budget, reading the server's `RateLimit-*` headers, mapping HTTP failures to the
+`errors` hierarchy, and logging that never shows a credential or a full identifier.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+import json
+import logging
+import random
+import re
+import ssl
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .budget import RequestBudget
+from .errors import (
+    ApiAuthError,
+    ApiConnectionError,
+    ApiError,
+    ApiNotFoundError,
+    ApiRateLimitedError,
+    ApiResponseError,
+)
+
+_LOGGER = logging.getLogger(__package__)
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_RETRIES = 3
+DEFAULT_RATE_LIMIT_WAIT = 300.0
+DEFAULT_MAX_BODY = 32 * 1024 * 1024
+DEFAULT_MAX_BUDGET_WAIT = 60.0
+
+# An identifier-like word: 9 characters or more, digits among them (ULIDs, PRMs, serials,
+# tokens); dates and plain words stay readable.
+_IDENTIFIER = re.compile(r"\b(?=\w*\d)\w{9,}")
+
+
+def mask_identifiers(text: str) -> str:
+    """Return `text` with every identifier-like token cut to its last 3 characters."""
+    return _IDENTIFIER.sub(lambda m: f"…{m.group()[-3:]}", text)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitState:
+    """What the server last said about its own limit (IETF `RateLimit-*` draft headers)."""
+
+    limit: int | None
+    remaining: int | None
+    reset_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A completed response: status, headers and the whole (size-capped) body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """Decode the body as JSON, or raise ApiResponseError."""
+        try:
+            return json.loads(self.body)
+        except ValueError as err:
+            raise ApiResponseError("the response is not valid JSON") from err
+
+
+def _seconds_header(value: str | None, now: datetime) -> float | None:
+    """Read a delay header: delta-seconds, or an HTTP date (Retry-After allows both)."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except TypeError, ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _int_header(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip().split(";")[0])
+    except ValueError:
+        return None
+
+
+class HttpClient:
+    """Sends requests for one provider account through its budget."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        provider: str,
+        budget: RequestBudget | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        backoff: float = 1.0,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
+        max_budget_wait: float | None = DEFAULT_MAX_BUDGET_WAIT,
+        max_body: int = DEFAULT_MAX_BODY,
+        ssl_context: ssl.SSLContext | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """Configure the client; `sleep` and `now` are injectable for tests."""
+        self._session = session
+        self.base_url = base_url.rstrip("/")
+        self.provider = provider
+        self.budget = budget
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retries = retries
+        self._backoff = backoff
+        self._rate_limit_wait = rate_limit_wait
+        self._max_budget_wait = max_budget_wait
+        self._max_body = max_body
+        self._ssl: ssl.SSLContext | bool = ssl_context or True
+        self._sleep = sleep
+        self._now = now
+        self.rate_limit: RateLimitState | None = None
+
+    def _describe(self, method: str, path: str) -> str:
+        return f"{self.provider} {method} {mask_identifiers(urlsplit(path).path)}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        data: bytes | Mapping[str, str] | None = None,
+        patient: bool = False,
+    ) -> HttpResponse:
+        """Send a request (retrying what is worth retrying) and return a 2xx response.
+
+        `path` is joined to the base URL unless it is already absolute. A `patient` request
+        (history backfill) waits for the budget as long as it takes; others give up with
+        ApiRateLimitedError past the client's `max_budget_wait`. Raises the `errors` hierarchy
+        for anything but a 2xx.
+        """
+        url = path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
+        what = self._describe(method, path)
+        attempt = 0
+        while True:
+            if self.budget is not None:
+                await self.budget.acquire(
+                    max_wait=None if patient else self._max_budget_wait
+                )
+            try:
+                response = await self._send(
+                    method,
+                    url,
+                    headers=headers,
+                    params=params,
+                    json_body=json_body,
+                    data=data,
+                )
+            except (TimeoutError, aiohttp.ClientError) as err:
+                failure: ApiError = ApiConnectionError(
+                    f"{what}: {'timed out' if isinstance(err, TimeoutError) else 'connection failed'}"
+                )
+                _LOGGER.debug("%s failed: %s", what, type(err).__name__)
+            else:
+                self._note_rate_limit(response.headers)
+                if 200 <= response.status < 300:
+                    return response
+                failure = self._failure(what, response)
+                if not isinstance(failure, ApiConnectionError):
+                    raise failure
+            if attempt >= self._retries:
+                raise failure
+            delay = self._backoff * 2**attempt * random.uniform(0.5, 1.5)  # noqa: S311
+            attempt += 1
+            _LOGGER.debug("%s: retry %d in %.1f s", what, attempt, delay)
+            await self._sleep(delay)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str | int] | None,
+        json_body: Any,
+        data: bytes | Mapping[str, str] | None,
+    ) -> HttpResponse:
+        async with self._session.request(
+            method,
+            url,
+            headers=headers,
+            params=params,
+            json=json_body,
+            data=data,
+            timeout=self._timeout,
+            ssl=self._ssl,
+            allow_redirects=False,
+        ) as response:
+            body = bytearray()
+            async for chunk in response.content.iter_chunked(64 * 1024):
+                body += chunk
+                if len(body) > self._max_body:
+                    raise ApiResponseError(
+                        f"response larger than {self._max_body} bytes"
+                    )
+            return HttpResponse(response.status, response.headers, bytes(body))
+
+    def _note_rate_limit(self, headers: Mapping[str, str]) -> None:
+        remaining = _int_header(headers.get("RateLimit-Remaining"))
+        limit = _int_header(headers.get("RateLimit-Limit"))
+        if remaining is None and limit is None:
+            return
+        now = self._now()
+        reset = _seconds_header(headers.get("RateLimit-Reset"), now)
+        self.rate_limit = RateLimitState(
+            limit=limit,
+            remaining=remaining,
+            reset_at=now + timedelta(seconds=reset) if reset is not None else None,
+        )
+        if remaining == 0 and reset and self.budget is not None:
+            self.budget.pause_for(reset)
+
+    def _failure(self, what: str, response: HttpResponse) -> ApiError:
+        """Map a non-2xx response; ApiConnectionError means worth retrying."""
+        status = response.status
+        if status == 429:
+            now = self._now()
+            wait = _seconds_header(response.headers.get("Retry-After"), now)
+            if wait is None:
+                wait = _seconds_header(response.headers.get("RateLimit-Reset"), now)
+            if wait is None:
+                wait = self._rate_limit_wait
+            if self.budget is not None:
+                self.budget.pause_for(wait)
+            return ApiRateLimitedError(f"{what}: rate limited (429)", retry_after=wait)
+        if status in (401, 403):
+            return ApiAuthError(f"{what}: credentials rejected ({status})")
+        if status == 404:
+            return ApiNotFoundError(f"{what}: not found (404)")
+        if status >= 500:
+            return ApiConnectionError(f"{what}: server error ({status})")
+        return ApiResponseError(f"{what}: unexpected status {status}")

@@ -1,0 +1,18 @@
+"""Constants shared by the integration shell and every provider."""
+
+import logging
+from typing import Final
+
+from homeassistant.const import Platform
+
+DOMAIN: Final = "openpower"
+LOGGER = logging.getLogger(__package__)
+
+CONF_PROVIDER: Final = "provider"
+CONF_ADVANCED: Final = "advanced"
+CONF_API_URL: Final = "api_url"
+CONF_ACCOUNT_ID: Final = "account_id"
+
+ATTR_FORECASTS: Final = "forecasts"
+
+PLATFORMS: Final = [Platform.BINARY_SENSOR, Platform.SENSOR]

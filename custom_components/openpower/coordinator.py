@@ -1,0 +1,146 @@
+"""Coordinator base: every provider's fetch goes through one error mapping.
+
+- credentials rejected → `ConfigEntryAuthFailed` (Home Assistant starts reauth);
+- rate limited → `UpdateFailed(retry_after=…)` (the next poll waits as the server said);
+- unreachable / server error → `UpdateFailed` (entities unavailable, never zeros);
+- a malformed answer while the previous data is still usable → that data is kept, logged once.
+
+Repair issues a coordinator raises are tied to its entry and cleared by the coordinator itself.
+"""
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, final, override
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api.errors import (
+    ApiAuthError,
+    ApiError,
+    ApiNotFoundError,
+    ApiRateLimitedError,
+    ApiResponseError,
+)
+from .const import DOMAIN, LOGGER
+from .errors import error_key
+
+if TYPE_CHECKING:
+    from .provider import OpenPowerConfigEntry
+
+
+@callback
+def _no_op() -> None:
+    """Listen without doing anything."""
+
+
+def issue_id(entry_id: str, key: str) -> str:
+    """Return the repair issue id of one entry's issue."""
+    return f"{entry_id}_{key}"
+
+
+class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
+    """Fetches one cadence of one provider entry."""
+
+    config_entry: OpenPowerConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OpenPowerConfigEntry,
+        *,
+        name: str,
+        update_interval: timedelta | None,
+    ) -> None:
+        """Create the coordinator for `entry`."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{entry.title} {name}",
+            update_interval=update_interval,
+        )
+        self._kept_previous = False
+
+    async def _async_fetch(self) -> T:
+        """Fetch and select this cadence's data (the only method a provider writes)."""
+        raise NotImplementedError
+
+    def _reuse(self, previous: T) -> T | None:
+        """Return what of `previous` may still be shown when a fetch returns garbage.
+
+        None means nothing (the entities go unavailable). By default everything is kept.
+        """
+        return previous
+
+    @final
+    @override
+    async def _async_update_data(self) -> T:
+        try:
+            data = await self._async_fetch()
+        except ApiAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except ApiResponseError as err:
+            if (
+                not isinstance(err, ApiNotFoundError)
+                and self.data is not None
+                and (kept := self._reuse(self.data)) is not None
+            ):
+                if not self._kept_previous:
+                    LOGGER.warning("%s: %s; keeping the previous data", self.name, err)
+                    self._kept_previous = True
+                return kept
+            raise self._update_failed(err) from err
+        except ApiError as err:
+            raise self._update_failed(err) from err
+        if self._kept_previous:
+            LOGGER.info("%s: valid data again", self.name)
+            self._kept_previous = False
+        return data
+
+    @staticmethod
+    def _update_failed(err: ApiError) -> UpdateFailed:
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key=error_key(err),
+            translation_placeholders={"error": str(err)},
+            retry_after=err.retry_after
+            if isinstance(err, ApiRateLimitedError)
+            else None,
+        )
+
+    @callback
+    def async_keep_polling(self) -> None:
+        """Keep polling with no entity listening (statistics-only cadences) until unload."""
+        self.config_entry.async_on_unload(self.async_add_listener(_no_op))
+
+    @callback
+    def async_set_issue(
+        self,
+        key: str,
+        active: bool,
+        *,
+        fixable: bool = False,
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Raise (or clear) the repair issue `key` for this coordinator's entry."""
+        entry = self.config_entry
+        ident = issue_id(entry.entry_id, key)
+        if not active:
+            ir.async_delete_issue(self.hass, DOMAIN, ident)
+            return
+        data: dict[str, Any] = {"entry_id": entry.entry_id}
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            ident,
+            is_fixable=fixable,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=key,
+            translation_placeholders={"entry": entry.title, **(placeholders or {})},
+            data=data,
+        )

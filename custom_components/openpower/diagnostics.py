@@ -1,0 +1,45 @@
+"""Diagnostics: the entry, each coordinator's state and data, the provider's own summary; redacted."""
+
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .provider import OpenPowerConfigEntry
+
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_USERNAME,
+    "title",
+    "unique_id",
+    "name",
+}
+
+
+def _plain(data: Any) -> Any:
+    return asdict(data) if is_dataclass(data) and not isinstance(data, type) else data
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: OpenPowerConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for an entry."""
+    data = entry.runtime_data
+    return async_redact_data(
+        {
+            "entry": entry.as_dict(),
+            "coordinators": {
+                key: {
+                    "last_update_success": coordinator.last_update_success,
+                    "update_interval": str(coordinator.update_interval),
+                    "data": _plain(coordinator.data),
+                }
+                for key, coordinator in data.provider.coordinators(data.runtime).items()
+            },
+            "provider": dict(data.provider.diagnostics(data.runtime)),
+        },
+        TO_REDACT | data.provider.redact,
+    )

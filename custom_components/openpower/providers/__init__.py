@@ -1,0 +1,12 @@
+"""The provider registry: the only place the shell learns which providers exist."""
+
+from typing import Any
+
+from ..provider import ProviderSpec
+from .amber import AMBER, AmberFlow
+
+PROVIDERS: dict[str, ProviderSpec[Any]] = {spec.key: spec for spec in (AMBER,)}
+
+
+class ProviderFlows(AmberFlow):
+    """Every provider's config-flow steps (a new provider adds its mixin here)."""

@@ -1,0 +1,249 @@
+"""Amber config-flow steps: API token → site → entry; reauth, reconfigure and options."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+import probatio
+
+from ...api.amber import DEFAULT_API_URL, Site, SiteStatus
+from ...const import CONF_ACCOUNT_ID, CONF_ADVANCED, CONF_API_URL
+from ...errors import async_probe
+from ...flow import SECRET_SELECTOR, OpenPowerFlowBase, advanced_section
+from .const import (
+    CONF_API_TOKEN,
+    CONF_FORECAST_HOURS,
+    CONF_PRICING_MODE,
+    CONF_SITE_ID,
+    CONF_SITE_NAME,
+    DEFAULT_FORECAST_HOURS,
+    MAX_FORECAST_HOURS,
+    PROVIDER,
+    TOKEN_URL,
+    PricingMode,
+)
+from .runtime import build_client
+
+PLACEHOLDERS = {"token_url": TOKEN_URL}
+
+
+def selectable_sites(sites: list[Site]) -> list[Site]:
+    """Sites worth offering: closed ones only when the account has no active site."""
+    if any(site.status is SiteStatus.ACTIVE for site in sites):
+        return [site for site in sites if site.status is not SiteStatus.CLOSED]
+    return sites
+
+
+def site_label(site: Site) -> str:
+    """Describe a site in the picker: NMI, network, status."""
+    parts = [site.nmi]
+    if site.network:
+        parts.append(site.network)
+    status = site.status.value
+    if site.closed_on:
+        status = f"{status} {site.closed_on.isoformat()}"
+    return f"{' · '.join(parts)} ({status})"
+
+
+class AmberFlow(OpenPowerFlowBase):
+    """Amber Electric steps of the config flow."""
+
+    _amber_input: dict[str, Any]
+    _amber_sites: list[Site]
+
+    async def _async_amber_sites(
+        self, user_input: Mapping[str, Any], token: str
+    ) -> tuple[list[Site] | None, dict[str, str]]:
+        client = build_client(self.hass, user_input, token)
+        sites, errors = await async_probe(PROVIDER, client.async_get_sites())
+        if sites is not None and not sites:
+            errors = {"base": "no_site"}
+        return sites, errors
+
+    def _amber_schema(self, *, reconfigure: bool = False) -> probatio.Schema:
+        token = probatio.Optional if reconfigure else probatio.Required
+        return probatio.Schema(
+            {
+                token(CONF_API_TOKEN): SECRET_SELECTOR,
+                **advanced_section({CONF_API_URL: DEFAULT_API_URL}),
+            }
+        )
+
+    async def async_step_amber(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the API token (and, collapsed, the API URL)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            sites, errors = await self._async_amber_sites(
+                user_input, user_input[CONF_API_TOKEN]
+            )
+            if sites:
+                self._amber_input = user_input
+                self._amber_sites = sites
+                return await self.async_step_amber_site()
+        schema = self._amber_schema()
+        if user_input is not None:
+            schema = self.add_suggested_values_to_schema(
+                schema, {CONF_ADVANCED: user_input.get(CONF_ADVANCED, {})}
+            )
+        return self.async_show_form(
+            step_id="amber",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=PLACEHOLDERS,
+        )
+
+    async def async_step_amber_site(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick the site this entry follows."""
+        sites = selectable_sites(self._amber_sites)
+        if user_input is not None:
+            site = next(s for s in sites if s.id == user_input[CONF_SITE_ID])
+            return await self.async_finish(
+                PROVIDER,
+                site.id,
+                user_input.get(CONF_SITE_NAME) or site.nmi,
+                {
+                    CONF_API_TOKEN: self._amber_input[CONF_API_TOKEN],
+                    CONF_SITE_ID: site.id,
+                    # Several tokens of one account share its rate limit: the account is
+                    # known by its oldest site id, which every token of it sees.
+                    CONF_ACCOUNT_ID: min(s.id for s in self._amber_sites),
+                    CONF_ADVANCED: self._amber_input[CONF_ADVANCED],
+                },
+            )
+        return self.async_show_form(
+            step_id="amber_site",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        CONF_SITE_ID, default=sites[0].id
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[
+                                SelectOptionDict(value=s.id, label=site_label(s))
+                                for s in sites
+                            ],
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    ),
+                    probatio.Optional(CONF_SITE_NAME): TextSelector(),
+                }
+            ),
+        )
+
+    async def async_step_amber_reauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new API token of the same account."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            sites, errors = await self._async_amber_sites(
+                entry.data, user_input[CONF_API_TOKEN]
+            )
+            if sites:
+                return await self._async_amber_update(
+                    entry.data[CONF_SITE_ID], sites, user_input
+                )
+        return self.async_show_form(
+            step_id="amber_reauth",
+            data_schema=probatio.Schema(
+                {probatio.Required(CONF_API_TOKEN): SECRET_SELECTOR}
+            ),
+            errors=errors,
+            description_placeholders={**PLACEHOLDERS, "name": entry.title},
+        )
+
+    async def async_step_amber_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the API token or the API URL of the entry's site."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input.get(CONF_API_TOKEN) or entry.data[CONF_API_TOKEN]
+            sites, errors = await self._async_amber_sites(user_input, token)
+            if sites:
+                return await self._async_amber_update(
+                    entry.data[CONF_SITE_ID],
+                    sites,
+                    {CONF_API_TOKEN: token, CONF_ADVANCED: user_input[CONF_ADVANCED]},
+                )
+        return self.async_show_form(
+            step_id="amber_reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                self._amber_schema(reconfigure=True),
+                {CONF_ADVANCED: entry.data.get(CONF_ADVANCED, {})},
+            ),
+            errors=errors,
+            description_placeholders={**PLACEHOLDERS, "name": entry.title},
+        )
+
+    async def _async_amber_update(
+        self, site_id: str, sites: list[Site], data: dict[str, Any]
+    ) -> ConfigFlowResult:
+        # Same account when the token still sees the entry's site; otherwise the unique id
+        # differs and async_finish refuses with wrong_account.
+        seen = site_id if any(s.id == site_id for s in sites) else sites[0].id
+        return await self.async_finish(PROVIDER, seen, "", data)
+
+
+class AmberOptionsFlow(OptionsFlowWithReload):
+    """Forecast horizon and which price the sensors show."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and save the options."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    CONF_FORECAST_HOURS: int(user_input[CONF_FORECAST_HOURS]),
+                    CONF_PRICING_MODE: user_input[CONF_PRICING_MODE],
+                }
+            )
+        options = self.config_entry.options
+        return self.async_show_form(
+            step_id="init",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        CONF_FORECAST_HOURS,
+                        default=options.get(
+                            CONF_FORECAST_HOURS, DEFAULT_FORECAST_HOURS
+                        ),
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=1,
+                            max=MAX_FORECAST_HOURS,
+                            step=1,
+                            mode=NumberSelectorMode.BOX,
+                            unit_of_measurement="h",
+                        )
+                    ),
+                    probatio.Required(
+                        CONF_PRICING_MODE,
+                        default=options.get(CONF_PRICING_MODE, PricingMode.PER_KWH),
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[mode.value for mode in PricingMode],
+                            translation_key=CONF_PRICING_MODE,
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    ),
+                }
+            ),
+        )

@@ -1,0 +1,45 @@
+"""Amber Electric provider constants."""
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+PROVIDER: Final = "amber"
+CONF_API_TOKEN: Final = "api_token"
+CONF_SITE_ID: Final = "site_id"
+CONF_SITE_NAME: Final = "site_name"
+
+CONF_FORECAST_HOURS: Final = "forecast_hours"
+CONF_PRICING_MODE: Final = "pricing_mode"
+DEFAULT_FORECAST_HOURS: Final = 24
+MAX_FORECAST_HOURS: Final = 48
+
+TOKEN_URL: Final = "https://app.amber.com.au/developers/"
+APP_URL: Final = "https://app.amber.com.au"
+
+# Per-request timeout and first retry delay (tests shorten them).
+REQUEST_TIMEOUT: Final = 30.0
+RETRY_BACKOFF: Final = 1.0
+
+# Interval-aligned price polling: fetch just after each boundary; while the current price is an
+# estimate, poll again 15-30 s apart, for at most 2 minutes into the interval.
+FIRST_POLL_DELAY: Final = timedelta(seconds=2)
+CONFIRM_POLL_MIN: Final = timedelta(seconds=15)
+CONFIRM_POLL_MAX: Final = timedelta(seconds=30)
+CONFIRM_WINDOW: Final = timedelta(minutes=2)
+INITIAL_CONFIRM_OFFSET: Final = timedelta(seconds=30)
+CONFIRM_LATER_STEP: Final = timedelta(seconds=5)
+CONFIRM_EARLIER_STEP: Final = timedelta(seconds=1)
+CONFIRM_EARLIER_AFTER: Final = 12
+
+# Site status and usage history: Amber keeps 90 days; settled corrections arrive within a week.
+SITE_REFRESH: Final = timedelta(hours=6)
+HISTORY_DAYS: Final = 90
+REFETCH_DAYS: Final = 7
+
+
+class PricingMode(StrEnum):
+    """Which Amber figure the price and forecast sensors show."""
+
+    PER_KWH = "per_kwh"
+    ADVANCED_PREDICTED = "advanced_predicted"

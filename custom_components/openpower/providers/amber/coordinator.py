@@ -1,0 +1,464 @@
+"""Amber coordinators: prices on the interval clock, site status and usage history every 6 hours."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, override
+
+from homeassistant.const import UnitOfEnergy
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from homeassistant.util.unit_conversion import EnergyConverter
+
+from ...api.amber import (
+    AmberClient,
+    ChannelType,
+    Descriptor,
+    IntervalKind,
+    PriceInterval,
+    Site,
+    SiteStatus,
+    SpikeStatus,
+    TariffPeriod,
+    TariffSeason,
+    UsageInterval,
+)
+from ...api.errors import ApiNotFoundError, ApiResponseError
+from ...coordinator import OpenPowerCoordinator
+from ...entity import DeviceRef
+from ...statistics import (
+    ImportResult,
+    IntervalReading,
+    StatisticSpec,
+    async_import,
+    async_last_hour,
+)
+from .const import (
+    APP_URL,
+    CONF_FORECAST_HOURS,
+    CONF_PRICING_MODE,
+    CONFIRM_EARLIER_AFTER,
+    CONFIRM_EARLIER_STEP,
+    CONFIRM_LATER_STEP,
+    CONFIRM_POLL_MAX,
+    CONFIRM_POLL_MIN,
+    CONFIRM_WINDOW,
+    DEFAULT_FORECAST_HOURS,
+    FIRST_POLL_DELAY,
+    HISTORY_DAYS,
+    INITIAL_CONFIRM_OFFSET,
+    PROVIDER,
+    REFETCH_DAYS,
+    SITE_REFRESH,
+    PricingMode,
+)
+
+if TYPE_CHECKING:
+    from ...provider import OpenPowerConfigEntry
+
+# NEM time (Amber's dates and usage days) is AEST all year, without daylight saving.
+NEM_OFFSET = timedelta(hours=10)
+
+
+@dataclass(frozen=True, slots=True)
+class AmberPricePoint:
+    """One channel's price for one interval, as the user sees it.
+
+    `price`, `per_kwh` and the advanced prices are what you pay for import channels and what you
+    are paid for feed-in (Amber's sign flipped); `spot_per_kwh` and the range are the market's.
+    """
+
+    start: datetime
+    end: datetime
+    duration_minutes: int
+    nem_date: date
+    nem_time: datetime
+    price: float
+    per_kwh: float
+    spot_per_kwh: float
+    descriptor: Descriptor | None
+    spike_status: SpikeStatus | None
+    renewables: float
+    estimate: bool | None
+    range_min: float | None
+    range_max: float | None
+    advanced_low: float | None
+    advanced_predicted: float | None
+    advanced_high: float | None
+    tariff_period: TariffPeriod | None
+    tariff_season: TariffSeason | None
+    demand_window: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class AmberChannelPrices:
+    """The current interval of a channel and the forecast after it."""
+
+    channel: ChannelType
+    current: AmberPricePoint
+    forecasts: tuple[AmberPricePoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AmberPrices:
+    """What the price coordinator holds."""
+
+    device: DeviceRef
+    channels: Mapping[ChannelType, AmberChannelPrices]
+    rate_limit_remaining: int | None
+    rate_limit_reset: datetime | None
+
+    @property
+    def general(self) -> AmberChannelPrices | None:
+        """The general channel, whose interval carries the site-level figures."""
+        return self.channels.get(ChannelType.GENERAL)
+
+    def rolled_to(self, now: datetime) -> AmberPrices | None:
+        """Return these prices as of `now`, a forecast becoming current; None if none covers it."""
+        channels: dict[ChannelType, AmberChannelPrices] = {}
+        for channel, prices in self.channels.items():
+            points = (prices.current, *prices.forecasts)
+            index = next(
+                (i for i, p in enumerate(points) if p.start <= now < p.end), None
+            )
+            if index is None:
+                return None
+            current = points[index]
+            channels[channel] = AmberChannelPrices(
+                channel=channel,
+                current=current if index == 0 else replace(current, estimate=True),
+                forecasts=points[index + 1 :],
+            )
+        return replace(self, channels=channels)
+
+
+def site_device(entry: OpenPowerConfigEntry, site: Site) -> DeviceRef:
+    """Describe the device of a site (one per entry)."""
+    return DeviceRef(
+        uid=f"{PROVIDER}_{site.id}",
+        name=entry.title,
+        manufacturer="Amber Electric",
+        model=f"{site.interval_minutes}-minute site",
+        model_id=site.network,
+        serial_number=site.nmi,
+        configuration_url=APP_URL,
+        service=True,
+    )
+
+
+def _point(interval: PriceInterval, mode: PricingMode) -> AmberPricePoint:
+    sign = -1.0 if interval.channel is ChannelType.FEED_IN else 1.0
+    advanced = interval.advanced_price
+    price = interval.per_kwh
+    if mode is PricingMode.ADVANCED_PREDICTED and advanced is not None:
+        price = advanced.predicted
+    return AmberPricePoint(
+        start=interval.start,
+        end=interval.end,
+        duration_minutes=interval.duration_minutes,
+        nem_date=interval.nem_date,
+        nem_time=interval.nem_time,
+        price=sign * price,
+        per_kwh=sign * interval.per_kwh,
+        spot_per_kwh=interval.spot_per_kwh,
+        descriptor=interval.descriptor,
+        spike_status=interval.spike_status,
+        renewables=interval.renewables,
+        estimate=interval.estimate,
+        range_min=interval.range_min,
+        range_max=interval.range_max,
+        advanced_low=sign * advanced.low if advanced else None,
+        advanced_predicted=sign * advanced.predicted if advanced else None,
+        advanced_high=sign * advanced.high if advanced else None,
+        tariff_period=interval.tariff_period,
+        tariff_season=interval.tariff_season,
+        demand_window=interval.demand_window,
+    )
+
+
+def select_prices(
+    intervals: Iterable[PriceInterval], mode: PricingMode
+) -> dict[ChannelType, AmberChannelPrices]:
+    """Group Amber's intervals by channel (never by position: Amber's order shifts)."""
+    current: dict[ChannelType, PriceInterval] = {}
+    forecasts: dict[ChannelType, list[PriceInterval]] = {}
+    for interval in intervals:
+        if interval.kind is IntervalKind.CURRENT:
+            current.setdefault(interval.channel, interval)
+        elif interval.kind is IntervalKind.FORECAST:
+            forecasts.setdefault(interval.channel, []).append(interval)
+    return {
+        channel: AmberChannelPrices(
+            channel=channel,
+            current=_point(now_interval, mode),
+            forecasts=tuple(
+                _point(i, mode)
+                for i in sorted(forecasts.get(channel, ()), key=lambda i: i.start)
+            ),
+        )
+        for channel, now_interval in current.items()
+    }
+
+
+def next_boundary(now: datetime, interval_minutes: int) -> datetime:
+    """Return the next interval boundary after `now` (boundaries are whole UTC minutes)."""
+    step = interval_minutes * 60
+    seconds = int(now.timestamp()) // step * step + step
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(slots=True)
+class ConfirmationClock:
+    """When to ask again for a price that is still an estimate.
+
+    Amber confirms a price some seconds into its interval. The first re-poll goes at the learned
+    delay (never closer than 15 s or further than 30 s from the previous poll); a re-poll that is
+    too early moves the delay 5 s later, and after 12 intervals confirmed at the first re-poll it
+    is tried 1 s earlier. With a steady delay that is two requests per interval.
+    """
+
+    offset: timedelta = INITIAL_CONFIRM_OFFSET
+    interval_start: datetime | None = None
+    repolls: int = 0
+    streak: int = 0
+
+    def next_poll(self, current: AmberPricePoint, now: datetime) -> datetime | None:
+        """Return when to poll again within this interval; None to wait for the next one."""
+        if current.start != self.interval_start:
+            self.interval_start, self.repolls = current.start, 0
+        else:
+            self.repolls += 1
+        if not current.estimate:
+            if self.repolls == 1:
+                self.streak += 1
+                if self.streak >= CONFIRM_EARLIER_AFTER:
+                    self.offset = max(
+                        self.offset - CONFIRM_EARLIER_STEP, CONFIRM_POLL_MIN
+                    )
+                    self.streak = 0
+            return None
+        if self.repolls:
+            self.offset = min(self.offset + CONFIRM_LATER_STEP, CONFIRM_WINDOW)
+            self.streak = 0
+        wanted = min(
+            max(current.start + self.offset, now + CONFIRM_POLL_MIN),
+            now + CONFIRM_POLL_MAX,
+        )
+        if wanted > current.start + CONFIRM_WINDOW or wanted >= current.end:
+            return None
+        return wanted
+
+
+class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
+    """Prices, fetched just after each interval boundary and again until confirmed."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OpenPowerConfigEntry,
+        client: AmberClient,
+        site: AmberSiteCoordinator,
+    ) -> None:
+        """Create the coordinator; the site coordinator knows the billing interval."""
+        super().__init__(
+            hass,
+            entry,
+            name="prices",
+            update_interval=timedelta(minutes=site.data.interval_minutes),
+        )
+        self.client = client
+        self.site = site
+        self._confirmation = ConfirmationClock()
+
+    @override
+    def _reuse(self, previous: AmberPrices) -> AmberPrices | None:
+        # A price is only worth showing for its own interval: roll the previous answer forward
+        # to the forecast interval that covers now, or show nothing.
+        return previous.rolled_to(dt_util.utcnow())
+
+    @override
+    async def _async_fetch(self) -> AmberPrices:
+        options = self.config_entry.options
+        site = self.site.data
+        now = dt_util.utcnow()
+        # Whatever happens below, the next attempt is just after the next boundary.
+        self.update_interval = self._until(
+            next_boundary(now, site.interval_minutes) + FIRST_POLL_DELAY, now
+        )
+        hours = options.get(CONF_FORECAST_HOURS, DEFAULT_FORECAST_HOURS)
+        try:
+            intervals = await self.client.async_get_current_prices(
+                site.id,
+                next_intervals=int(hours * 60 // site.interval_minutes),
+                resolution=site.interval_minutes,
+            )
+        except ApiNotFoundError:
+            # Closed or deleted: the site coordinator finds out which and raises the repair.
+            await self.site.async_request_refresh()
+            raise
+        channels = select_prices(
+            intervals, PricingMode(options.get(CONF_PRICING_MODE, PricingMode.PER_KWH))
+        )
+        if not channels:
+            raise ApiResponseError("Amber returned no current price")
+        self._plan_confirmation(channels, dt_util.utcnow())
+        rate = self.client.rate_limit
+        budget = self.client.budget
+        return AmberPrices(
+            device=site_device(self.config_entry, site),
+            channels=channels,
+            rate_limit_remaining=rate.remaining
+            if rate is not None
+            else (budget.remaining() if budget else None),
+            rate_limit_reset=rate.reset_at if rate is not None else None,
+        )
+
+    def _plan_confirmation(
+        self, channels: Mapping[ChannelType, AmberChannelPrices], now: datetime
+    ) -> None:
+        """Poll again soon while the current price is an estimate."""
+        current = (
+            channels.get(ChannelType.GENERAL) or next(iter(channels.values()))
+        ).current
+        if (when := self._confirmation.next_poll(current, now)) is not None:
+            self.update_interval = self._until(when, now)
+
+    @staticmethod
+    def _until(when: datetime, now: datetime) -> timedelta:
+        return max(when - now, timedelta(seconds=1))
+
+
+def statistic_specs(
+    title: str, site_id: str, identifier: str, channel: ChannelType
+) -> tuple[StatisticSpec, StatisticSpec]:
+    """Return the energy and money statistics of one meter channel.
+
+    Import channels hold consumption and cost; feed-in holds returned energy and compensation,
+    both positive when you export and are paid.
+    """
+    point = f"{site_id}_{identifier}"
+    label = f"{title} {identifier}"
+    if channel is ChannelType.FEED_IN:
+        quantities = (
+            ("energy_return", "return"),
+            ("energy_compensation", "compensation"),
+        )
+    else:
+        quantities = (("energy_consumption", "consumption"), ("energy_cost", "cost"))
+    (energy_key, energy_name), (money_key, money_name) = quantities
+    return (
+        StatisticSpec(
+            provider=PROVIDER,
+            point=point,
+            quantity=energy_key,
+            name=f"{label} {energy_name}",
+            unit=UnitOfEnergy.KILO_WATT_HOUR,
+            unit_class=EnergyConverter.UNIT_CLASS,
+        ),
+        StatisticSpec(
+            provider=PROVIDER,
+            point=point,
+            quantity=money_key,
+            name=f"{label} {money_name}",
+            unit=None,
+            unit_class=None,
+        ),
+    )
+
+
+def usage_readings(
+    usage: Iterable[UsageInterval],
+) -> dict[tuple[str, ChannelType], list[IntervalReading]]:
+    """Turn usage into readings per channel; feed-in's negative kWh and credit become positive."""
+    readings: dict[tuple[str, ChannelType], list[IntervalReading]] = {}
+    for item in usage:
+        sign = -1.0 if item.channel is ChannelType.FEED_IN else 1.0
+        readings.setdefault((item.channel_identifier, item.channel), []).append(
+            IntervalReading(
+                start=item.start,
+                duration=timedelta(minutes=item.duration_minutes),
+                value=sign * item.kwh,
+                cost=sign * item.cost,
+            )
+        )
+    return readings
+
+
+def nem_today(now: datetime) -> date:
+    """Today's date in NEM time (UTC+10, no daylight saving)."""
+    return (now.astimezone(UTC) + NEM_OFFSET).date()
+
+
+class AmberSiteCoordinator(OpenPowerCoordinator[Site]):
+    """The site itself: channels, interval length, status (closed or gone → repair)."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OpenPowerConfigEntry,
+        client: AmberClient,
+        site_id: str,
+    ) -> None:
+        """Create the coordinator."""
+        super().__init__(hass, entry, name="site", update_interval=SITE_REFRESH)
+        self.client = client
+        self.site_id = site_id
+
+    @override
+    async def _async_fetch(self) -> Site:
+        sites = await self.client.async_get_sites()
+        site = next((s for s in sites if s.id == self.site_id), None)
+        self.async_set_issue("site_gone", site is None, fixable=True)
+        if site is None:
+            raise ApiNotFoundError("the site is no longer on the Amber account")
+        self.async_set_issue(
+            "site_closed", site.status is SiteStatus.CLOSED, fixable=True
+        )
+        return site
+
+
+class AmberHistoryCoordinator(OpenPowerCoordinator[dict[str, ImportResult]]):
+    """Usage and cost history into statistics: 90 days at first, then the last 7 days."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: OpenPowerConfigEntry,
+        client: AmberClient,
+        site: AmberSiteCoordinator,
+    ) -> None:
+        """Create the coordinator."""
+        super().__init__(hass, entry, name="history", update_interval=SITE_REFRESH)
+        self.client = client
+        self.site = site
+
+    @override
+    async def _async_fetch(self) -> dict[str, ImportResult]:
+        site = self.site.data
+        title = self.config_entry.title
+        specs = {
+            (channel.identifier, channel.type): statistic_specs(
+                title, site.id, channel.identifier, channel.type
+            )
+            for channel in site.channels
+        }
+        today = nem_today(dt_util.utcnow())
+        oldest = today - timedelta(days=HISTORY_DAYS)
+        start = today - timedelta(days=REFETCH_DAYS)
+        for energy, _money in specs.values():
+            last = await async_last_hour(self.hass, energy.statistic_id)
+            # Never stored: backfill all Amber keeps; behind after an outage: catch up.
+            start = min(start, nem_today(last) if last else oldest)
+        start = max(start, oldest)
+        results: dict[str, ImportResult] = {}
+        day = start
+        while day < today:
+            end = min(day + timedelta(days=REFETCH_DAYS - 1), today - timedelta(days=1))
+            usage = await self.client.async_get_usage(site.id, day, end)
+            for key, readings in usage_readings(usage).items():
+                energy, money = specs.get(key) or statistic_specs(title, site.id, *key)
+                results[energy.statistic_id] = await async_import(
+                    self.hass, energy, readings, cost_spec=money
+                )
+            day = end + timedelta(days=1)
+        return results

@@ -1,0 +1,273 @@
+"""Amber sensor and binary sensor descriptions (data only: the shell's platforms build them)."""
+
+from collections.abc import Callable, Iterator, Mapping
+from enum import StrEnum
+from typing import Any
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.helpers.typing import StateType
+
+from ...api.amber import (
+    ChannelType,
+    Descriptor,
+    SpikeStatus,
+    TariffPeriod,
+    TariffSeason,
+)
+from ...const import ATTR_FORECASTS
+from ...entity import OpenPowerBinarySensorDescription, OpenPowerSensorDescription
+from .coordinator import AmberChannelPrices, AmberPricePoint, AmberPrices
+from .runtime import AmberRuntime
+
+PRICE_UNIT = "AUD/kWh"
+
+type PriceSensor = OpenPowerSensorDescription[AmberRuntime, AmberPrices]
+type PriceBinarySensor = OpenPowerBinarySensorDescription[AmberRuntime, AmberPrices]
+
+
+def _has_channel(channel: ChannelType) -> Callable[[AmberPrices, str], bool]:
+    return lambda prices, _uid: channel in prices.channels
+
+
+def _current(
+    channel: ChannelType, pick: Callable[[AmberPricePoint], StateType]
+) -> Callable[[AmberPrices, str], StateType]:
+    def value(prices: AmberPrices, _uid: str) -> StateType:
+        if (found := prices.channels.get(channel)) is None:
+            return None
+        return pick(found.current)
+
+    return value
+
+
+def _next_forecast(channel: ChannelType) -> Callable[[AmberPrices, str], StateType]:
+    def value(prices: AmberPrices, _uid: str) -> StateType:
+        found = prices.channels.get(channel)
+        return found.forecasts[0].price if found and found.forecasts else None
+
+    return value
+
+
+def _text(value: StrEnum | None) -> str | None:
+    return None if value is None else value.value
+
+
+def price_attributes(point: AmberPricePoint, channel: ChannelType) -> dict[str, Any]:
+    """Describe one interval the way core `amberelectric` does (plus what it leaves out)."""
+    attributes: dict[str, Any] = {
+        "duration": point.duration_minutes,
+        "date": point.nem_date.isoformat(),
+        "per_kwh": round(point.per_kwh, 5),
+        "price": round(point.price, 5),
+        "nem_date": point.nem_time.isoformat(),
+        "spot_per_kwh": round(point.spot_per_kwh, 5),
+        "start_time": point.start.isoformat(),
+        "end_time": point.end.isoformat(),
+        "renewables": round(point.renewables),
+        "estimate": point.estimate,
+        "spike_status": _text(point.spike_status),
+        "descriptor": _text(point.descriptor),
+        "channel_type": channel.value,
+    }
+    if point.range_min is not None and point.range_max is not None:
+        attributes["range_min"] = round(point.range_min, 5)
+        attributes["range_max"] = round(point.range_max, 5)
+    if point.advanced_predicted is not None:
+        attributes["advanced_price_low"] = round(point.advanced_low or 0.0, 5)
+        attributes["advanced_price_predicted"] = round(point.advanced_predicted, 5)
+        attributes["advanced_price_high"] = round(point.advanced_high or 0.0, 5)
+    return attributes
+
+
+def _current_attributes(
+    channel: ChannelType,
+) -> Callable[[AmberPrices, str], Mapping[str, Any] | None]:
+    def attributes(prices: AmberPrices, _uid: str) -> Mapping[str, Any] | None:
+        found = prices.channels.get(channel)
+        return price_attributes(found.current, channel) if found else None
+
+    return attributes
+
+
+def forecast_list(found: AmberChannelPrices) -> list[dict[str, Any]]:
+    """Every forecast interval of a channel (the `forecasts` attribute and the action)."""
+    return [price_attributes(point, found.channel) for point in found.forecasts]
+
+
+def _forecast_attributes(
+    channel: ChannelType,
+) -> Callable[[AmberPrices, str], Mapping[str, Any] | None]:
+    def attributes(prices: AmberPrices, _uid: str) -> Mapping[str, Any] | None:
+        if (found := prices.channels.get(channel)) is None:
+            return None
+        return {"channel_type": channel.value, ATTR_FORECASTS: forecast_list(found)}
+
+    return attributes
+
+
+def _devices(prices: AmberPrices) -> tuple[Any, ...]:
+    return (prices.device,)
+
+
+def _channel_sensors(channel: ChannelType) -> Iterator[PriceSensor]:
+    key = channel.value
+    common: dict[str, Any] = {
+        "coordinator_fn": lambda rt: rt.prices,
+        "devices_fn": _devices,
+        "exists_fn": _has_channel(channel),
+    }
+    yield OpenPowerSensorDescription(
+        key=f"{key}_price",
+        translation_key=f"{key}_price",
+        native_unit_of_measurement=PRICE_UNIT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=_current(channel, lambda p: p.price),
+        attributes_fn=_current_attributes(channel),
+        **common,
+    )
+    yield OpenPowerSensorDescription(
+        key=f"{key}_spot_price",
+        translation_key=f"{key}_spot_price",
+        native_unit_of_measurement=PRICE_UNIT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        # The market spot price is the same on every channel: shown once by default.
+        entity_registry_enabled_default=channel is ChannelType.GENERAL,
+        value_fn=_current(channel, lambda p: p.spot_per_kwh),
+        **common,
+    )
+    yield OpenPowerSensorDescription(
+        key=f"{key}_price_descriptor",
+        translation_key=f"{key}_price_descriptor",
+        device_class=SensorDeviceClass.ENUM,
+        options=[d.value for d in Descriptor],
+        value_fn=_current(channel, lambda p: _text(p.descriptor)),
+        **common,
+    )
+    yield OpenPowerSensorDescription(
+        key=f"{key}_forecast",
+        translation_key=f"{key}_forecast",
+        native_unit_of_measurement=PRICE_UNIT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=_next_forecast(channel),
+        attributes_fn=_forecast_attributes(channel),
+        **common,
+    )
+    for band, pick in (
+        ("low", lambda p: p.advanced_low),
+        ("predicted", lambda p: p.advanced_predicted),
+        ("high", lambda p: p.advanced_high),
+    ):
+        yield OpenPowerSensorDescription(
+            key=f"{key}_advanced_price_{band}",
+            translation_key=f"{key}_advanced_price_{band}",
+            native_unit_of_measurement=PRICE_UNIT,
+            state_class=SensorStateClass.MEASUREMENT,
+            suggested_display_precision=2,
+            entity_registry_enabled_default=False,
+            value_fn=_current(channel, pick),
+            **common,
+        )
+    yield OpenPowerSensorDescription(
+        key=f"{key}_tariff_period",
+        translation_key=f"{key}_tariff_period",
+        device_class=SensorDeviceClass.ENUM,
+        options=[p.value for p in TariffPeriod],
+        value_fn=_current(channel, lambda p: _text(p.tariff_period)),
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        exists_fn=lambda prices, _uid: (
+            channel in prices.channels
+            and prices.channels[channel].current.tariff_period is not None
+        ),
+    )
+    yield OpenPowerSensorDescription(
+        key=f"{key}_tariff_season",
+        translation_key=f"{key}_tariff_season",
+        device_class=SensorDeviceClass.ENUM,
+        options=[s.value for s in TariffSeason],
+        value_fn=_current(channel, lambda p: _text(p.tariff_season)),
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        exists_fn=lambda prices, _uid: (
+            channel in prices.channels
+            and prices.channels[channel].current.tariff_season is not None
+        ),
+    )
+
+
+SENSORS: tuple[PriceSensor, ...] = (
+    *(sensor for channel in ChannelType for sensor in _channel_sensors(channel)),
+    OpenPowerSensorDescription(
+        key="renewables",
+        translation_key="renewables",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        exists_fn=_has_channel(ChannelType.GENERAL),
+        value_fn=_current(ChannelType.GENERAL, lambda p: p.renewables),
+    ),
+    OpenPowerSensorDescription(
+        key="rate_limit_remaining",
+        translation_key="rate_limit_remaining",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        state_class=SensorStateClass.MEASUREMENT,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        value_fn=lambda prices, _uid: prices.rate_limit_remaining,
+    ),
+    OpenPowerSensorDescription(
+        key="rate_limit_reset",
+        translation_key="rate_limit_reset",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        value_fn=lambda prices, _uid: prices.rate_limit_reset,
+    ),
+)
+
+
+def _general_current(prices: AmberPrices) -> AmberPricePoint | None:
+    return prices.general.current if prices.general else None
+
+
+def _is_spike(point: AmberPricePoint | None) -> bool | None:
+    # An unknown spike status is unknown, not "no spike".
+    if point is None or point.spike_status is None:
+        return None
+    return point.spike_status is SpikeStatus.SPIKE
+
+
+BINARY_SENSORS: tuple[PriceBinarySensor, ...] = (
+    OpenPowerBinarySensorDescription(
+        key="price_spike",
+        translation_key="price_spike",
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        exists_fn=_has_channel(ChannelType.GENERAL),
+        is_on_fn=lambda prices, _uid: _is_spike(_general_current(prices)),
+        attributes_fn=lambda prices, _uid: {
+            "spike_status": _text(point.spike_status)
+            if (point := _general_current(prices))
+            else None
+        },
+    ),
+    OpenPowerBinarySensorDescription(
+        key="demand_window",
+        translation_key="demand_window",
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=_devices,
+        exists_fn=_has_channel(ChannelType.GENERAL),
+        is_on_fn=lambda prices, _uid: (
+            point.demand_window if (point := _general_current(prices)) else None
+        ),
+    ),
+)

@@ -1,0 +1,384 @@
+"""Import interval history into Home Assistant long-term statistics (external, source `openpower`).
+
+Every provider hands its readings (start, duration, value, optional cost) to `async_import`. The
+contract, shared by all of them:
+
+- A reading belongs to the UTC hour that contains its start. Sub-hour readings are summed into
+  that hour; readings of an hour or longer (daily values, billing periods) are stored whole at it.
+  Working in UTC, DST days (23 or 25 local hours) and half-hour zones need no special case. A
+  daily statistic therefore has one row per day at that hour and rows of 0 between.
+- An import covers [first hour, last hour] of its readings and overwrites every hour in that range;
+  an hour inside it without a reading is stored as 0 (the provider reports nothing there). Hours
+  outside the range are never touched.
+- The running `sum` continues from the newest stored hour before the range (0.0 if none), so it
+  carries across gaps. The recorder has no range delete but overwrites rows with the same start, so
+  a re-fetched range replaces the old values and the stored hours after it are re-sent with their
+  sums shifted by the change, never double counting. Importing the same data twice changes nothing.
+- Imports of one statistic are serialised, and each one sees what the previous one queued: it
+  waits until the recorder has run that write (the recorder runs its queue only once Home Assistant
+  has started). An import's rows for all its statistics are queued together, so a stop of Home
+  Assistant keeps (flushes) all of them or none.
+"""
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import (
+    UNIT_CLASS_TO_UNIT_CONVERTER,
+    StatisticsRow,
+    async_add_external_statistics,
+    get_last_statistics,
+    statistics_during_period,
+)
+from homeassistant.components.recorder.tasks import SynchronizeTask
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util, slugify
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN, LOGGER
+
+_HOUR = timedelta(hours=1)
+_HOUR_SECONDS = 3600
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalReading:
+    """One interval of history as a provider reports it."""
+
+    start: datetime
+    """Start of the interval, time zone aware (any zone)."""
+    duration: timedelta
+    """Length of the interval: 5 min, 15 min, 30 min, 1 h, 1 day, a billing period…"""
+    value: float
+    """Quantity over the interval, in the statistic's unit (kWh, thm, …)."""
+    cost: float | None = None
+    """Money for the interval (currency units), imported into the cost statistic when given."""
+
+    def __post_init__(self) -> None:
+        """Reject readings whose hour cannot be known."""
+        # A naive start would silently be read in the machine's zone, shifting every hour.
+        if self.start.utcoffset() is None:
+            raise ValueError(f"reading start {self.start} has no time zone")
+        if self.duration <= timedelta(0):
+            raise ValueError(f"reading duration {self.duration} is not positive")
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticSpec:
+    """One external statistic: who it belongs to, what it measures and how it is shown."""
+
+    provider: str
+    """Provider key, e.g. "amber"."""
+    point: str
+    """Account or metering point id, e.g. an Amber site id or an Enedis PRM."""
+    quantity: str
+    """What is measured, e.g. "energy_consumption", "energy_cost", "gas_consumption"."""
+    name: str
+    """Name shown in the Energy dashboard."""
+    unit: str | None
+    """Unit of the values ("kWh", "thm"), or None for money."""
+    unit_class: str | None
+    """The unit converter's `UNIT_CLASS` ("energy"), or None for money."""
+
+    def __post_init__(self) -> None:
+        """Reject id parts that would vanish (two statistics could collide) and wrong units."""
+        for part in (self.provider, self.point, self.quantity):
+            if slugify(part) in ("", "unknown"):
+                raise ValueError(f"{part!r} gives no usable statistic id part")
+        # Checked here, as the recorder would at import time, so a wrong spec fails at definition.
+        if self.unit_class is not None and (
+            (converter := UNIT_CLASS_TO_UNIT_CONVERTER.get(self.unit_class)) is None
+            or self.unit not in converter.VALID_UNITS
+        ):
+            raise ValueError(
+                f"unit {self.unit} is not one of unit class {self.unit_class}"
+            )
+
+    @property
+    def statistic_id(self) -> str:
+        """Return `openpower:<provider>_<point>_<quantity>`, valid for the recorder."""
+        return f"{DOMAIN}:{slugify(f'{self.provider}_{self.point}_{self.quantity}')}"
+
+    def metadata(self) -> StatisticMetaData:
+        """Return the metadata core opower builds, with `mean_type` and `unit_class` always set."""
+        return StatisticMetaData(
+            mean_type=StatisticMeanType.NONE,
+            has_sum=True,
+            name=self.name,
+            source=DOMAIN,
+            statistic_id=self.statistic_id,
+            unit_class=self.unit_class,
+            unit_of_measurement=self.unit,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What one import wrote for one statistic."""
+
+    statistic_id: str
+    first_hour: datetime | None
+    """First hour of the imported range (UTC), None when there was nothing to import."""
+    last_hour: datetime | None
+    """Last hour of the imported range (UTC), None when there was nothing to import."""
+    hours_written: int
+    """Rows sent for the range itself, hours without a reading included."""
+    rows_rebased: int
+    """Stored rows after the range whose sums were rewritten."""
+
+
+@dataclass(slots=True)
+class _Series:
+    """Per statistic id: the import lock and the recorder's receipt for the last write."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    written: asyncio.Future[None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What the database holds around an import range."""
+
+    before: float
+    """Sum of the newest stored hour before the range (0.0 if none)."""
+    end: float
+    """Sum of the newest stored hour at or before the range's last hour (`before` if none)."""
+    after: list[StatisticsRow]
+    """Stored rows after the range, oldest first."""
+
+
+_SERIES: HassKey[dict[str, _Series]] = HassKey(f"{DOMAIN}_statistics")
+
+
+def _totals(amounts: Iterable[tuple[datetime, float]]) -> dict[datetime, float]:
+    """Sum amounts by the UTC hour containing their start, oldest hour first."""
+    # Integer hour numbers since the epoch: cheaper than a datetime per reading, and exact.
+    totals: dict[int, float] = {}
+    for start, amount in amounts:
+        hour = int(start.timestamp() // _HOUR_SECONDS)
+        totals[hour] = totals.get(hour, 0.0) + amount
+    return {
+        datetime.fromtimestamp(hour * _HOUR_SECONDS, UTC): total
+        for hour, total in sorted(totals.items())
+    }
+
+
+def hourly(readings: Iterable[IntervalReading]) -> dict[datetime, float]:
+    """Return each reading's value summed by the UTC hour containing its start, oldest first.
+
+    Readings of an hour or longer are not spread: they are stored whole at their start's hour.
+    """
+    return _totals((reading.start, reading.value) for reading in readings)
+
+
+def _aggregate(
+    readings: Sequence[IntervalReading], with_cost: bool
+) -> tuple[dict[datetime, float], dict[datetime, float]]:
+    """Return the hourly values and (when asked) the hourly costs of the readings."""
+    costs = (
+        _totals(
+            (reading.start, reading.cost)
+            for reading in readings
+            if reading.cost is not None
+        )
+        if with_cost
+        else {}
+    )
+    return hourly(readings), costs
+
+
+def _series(hass: HomeAssistant, statistic_id: str) -> _Series:
+    """Return the import state of one statistic id, created on first use."""
+    return hass.data.setdefault(_SERIES, {}).setdefault(statistic_id, _Series())
+
+
+async def _async_wait_written(series: _Series) -> None:
+    """Wait until the recorder has processed the series' last write."""
+    if series.written is not None:
+        # Shielded: a cancelled caller must not cancel the receipt the next import waits on.
+        await asyncio.shield(series.written)
+
+
+@callback
+def _async_receipt(hass: HomeAssistant) -> asyncio.Future[None]:
+    """Return a future the recorder resolves once every task queued so far has run."""
+    # Recorder.async_block_till_done() returns at once when the queue is empty, which it also is
+    # while the recorder thread runs the last task it took (our import); a SynchronizeTask queued
+    # unconditionally behind the import has no such gap.
+    future: asyncio.Future[None] = hass.loop.create_future()
+    get_instance(hass).queue_task(SynchronizeTask(future))
+    return future
+
+
+def _sum(row: StatisticsRow) -> float:
+    """Return a stored row's sum; rows this module did not write may lack one."""
+    return row.get("sum") or 0.0
+
+
+def _read_one(
+    hass: HomeAssistant, statistic_id: str, first: datetime, last: datetime
+) -> _Stored:
+    """Read what an import of [first, last] continues from and must rebase."""
+    first_ts, last_ts = first.timestamp(), last.timestamp()
+    newest = get_last_statistics(hass, 1, statistic_id, False, {"sum"}).get(
+        statistic_id, []
+    )
+    if not newest or newest[0]["start"] < first_ts:
+        # Nothing stored, or only hours before the range (an import that only appends).
+        before = _sum(newest[0]) if newest else 0.0
+        return _Stored(before, before, [])
+    # One query for the hour before the range, the range and everything after it.
+    rows = statistics_during_period(
+        hass, first - _HOUR, None, {statistic_id}, "hour", None, {"state", "sum"}
+    ).get(statistic_id, [])
+    if rows and rows[0]["start"] < first_ts:
+        before = _sum(rows[0])
+    else:
+        # A gap right before the range: the sum carries over from the newest older hour.
+        older = statistics_during_period(
+            hass, _EPOCH, first - _HOUR, {statistic_id}, "hour", None, {"sum"}
+        ).get(statistic_id, [])
+        before = _sum(older[-1]) if older else 0.0
+    end = before
+    after: list[StatisticsRow] = []
+    for row in rows:
+        if row["start"] <= last_ts:
+            end = _sum(row)
+        else:
+            after.append(row)
+    return _Stored(before, end, after)
+
+
+def _read_stored(
+    hass: HomeAssistant, ranges: list[tuple[str, datetime, datetime]]
+) -> list[_Stored]:
+    """Read around each (statistic id, first, last) range, in the recorder's executor."""
+    return [_read_one(hass, *statistic_range) for statistic_range in ranges]
+
+
+def _rebased(row: StatisticsRow, shift: float) -> StatisticData:
+    """Return a stored row with its sum shifted, everything else as stored."""
+    data = StatisticData(
+        start=dt_util.utc_from_timestamp(row["start"]), sum=_sum(row) + shift
+    )
+    # The recorder overwrites every column of a re-sent row, so the state must be re-sent too.
+    if (state := row.get("state")) is not None:
+        data["state"] = state
+    return data
+
+
+def _rows(
+    statistic_id: str, hours: dict[datetime, float], stored: _Stored
+) -> tuple[list[StatisticData], ImportResult]:
+    """Return the rows that replace the hours' range and rebase what follows it."""
+    first, last = next(iter(hours)), next(reversed(hours))
+    rows: list[StatisticData] = []
+    running = stored.before
+    start = first
+    while start <= last:
+        state = hours.get(start, 0.0)
+        running += state
+        rows.append(StatisticData(start=start, state=state, sum=running))
+        start += _HOUR
+    hours_written = len(rows)
+    # Exactly 0.0 when the range is unchanged: the same additions from the same stored sum.
+    if shift := running - stored.end:
+        rows.extend(_rebased(row, shift) for row in stored.after)
+    return rows, ImportResult(
+        statistic_id, first, last, hours_written, len(rows) - hours_written
+    )
+
+
+async def _async_import_hours(
+    hass: HomeAssistant, batch: list[tuple[StatisticSpec, dict[datetime, float]]]
+) -> list[ImportResult]:
+    """Write each statistic's hourly totals (not empty, oldest first), queued together."""
+    ids = [spec.statistic_id for spec, _ in batch]
+    async with AsyncExitStack() as stack:
+        # Sorted, so two imports sharing statistics never each hold a lock the other waits for.
+        for statistic_id in sorted(ids):
+            series = _series(hass, statistic_id)
+            await stack.enter_async_context(series.lock)
+            await _async_wait_written(series)
+        stored = await get_instance(hass).async_add_executor_job(
+            _read_stored,
+            hass,
+            [
+                (spec.statistic_id, next(iter(hours)), next(reversed(hours)))
+                for spec, hours in batch
+            ],
+        )
+        results: list[ImportResult] = []
+        # No await from here on: a stop of Home Assistant finds every statistic of this import
+        # queued (and flushed by the recorder) or none of them. Each call is one transaction.
+        for (spec, hours), around in zip(batch, stored, strict=True):
+            rows, result = _rows(spec.statistic_id, hours, around)
+            async_add_external_statistics(hass, spec.metadata(), rows)
+            results.append(result)
+            LOGGER.debug(
+                "Queued %s hours from %s and %s rebased rows for %s",
+                result.hours_written,
+                result.first_hour,
+                result.rows_rebased,
+                result.statistic_id,
+            )
+        receipt = _async_receipt(hass)
+        for statistic_id in ids:
+            _series(hass, statistic_id).written = receipt
+    return results
+
+
+async def async_import(
+    hass: HomeAssistant,
+    spec: StatisticSpec,
+    readings: Sequence[IntervalReading],
+    *,
+    cost_spec: StatisticSpec | None = None,
+) -> ImportResult:
+    """Import the readings' values into `spec` and, with `cost_spec`, their costs into it.
+
+    The cost range is that of the readings that carry a cost; readings whose cost is None add
+    nothing to it, and without any cost the cost statistic is left alone. Returns what was written
+    for `spec`. The rows are queued to the recorder when this returns; the next import or
+    `async_last_hour` of the same statistic waits until the recorder has written them. The recorder
+    runs its queue only once Home Assistant has started, so a second import of one statistic during
+    start-up waits for the start: run imports after the first one outside `async_setup_entry`.
+    """
+    if cost_spec is not None and cost_spec.statistic_id == spec.statistic_id:
+        raise ValueError(f"cost and value share the statistic {spec.statistic_id}")
+    if not readings:
+        return ImportResult(spec.statistic_id, None, None, 0, 0)
+    # A year of 5-minute readings takes a noticeable time to sum: keep it off the event loop.
+    values, costs = await hass.async_add_executor_job(
+        _aggregate, readings, cost_spec is not None
+    )
+    batch = [(spec, values)]
+    if cost_spec is not None and costs:
+        batch.append((cost_spec, costs))
+    return (await _async_import_hours(hass, batch))[0]
+
+
+async def async_last_hour(hass: HomeAssistant, statistic_id: str) -> datetime | None:
+    """Return the start (UTC) of the newest stored hour of the statistic, None if none.
+
+    Includes what an earlier import of this statistic queued but the recorder had not yet written.
+    """
+    series = _series(hass, statistic_id)
+    async with series.lock:
+        await _async_wait_written(series)
+        newest = await get_instance(hass).async_add_executor_job(
+            get_last_statistics, hass, 1, statistic_id, False, set()
+        )
+    if not (rows := newest.get(statistic_id)):
+        return None
+    return dt_util.utc_from_timestamp(rows[0]["start"])

@@ -1,0 +1,1 @@
+"""Tests of the provider API clients (no Home Assistant)."""

@@ -1,0 +1,13 @@
+"""The API package knows nothing of Home Assistant: its tests start none."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Override the integration-wide fixture: no recorder, no Home Assistant here."""
+
+
+@pytest.fixture(autouse=True)
+def amber_history_days() -> None:
+    """Override the integration-wide fixture (nothing to shorten here)."""

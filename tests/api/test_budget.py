@@ -1,0 +1,124 @@
+"""The request budget: a sliding window per limit, shared by concurrent callers."""
+
+import asyncio
+
+import pytest
+
+from custom_components.openpower.api.budget import RateLimit, RequestBudget
+from custom_components.openpower.api.errors import ApiRateLimitedError
+
+
+class FakeClock:
+    """A clock that only moves when something sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        # Sleepers wake in time order, like the event loop's timers.
+        target = self.now + seconds
+        await asyncio.sleep(0)
+        self.now = max(self.now, target)
+
+
+def _max_in_window(times: list[float], period: float) -> int:
+    times = sorted(times)
+    return max(
+        sum(1 for t in times[i:] if t < first + period) for i, first in enumerate(times)
+    )
+
+
+async def test_200_concurrent_requests_never_exceed_the_limit() -> None:
+    """50 per 300 s, 200 callers at once: no window ever holds more than 50."""
+    clock = FakeClock()
+    budget = RequestBudget((RateLimit(50, 300),), clock=clock, sleep=clock.sleep)
+    sent: list[float] = []
+
+    async def request() -> None:
+        await budget.acquire()
+        sent.append(clock())
+
+    await asyncio.gather(*(request() for _ in range(200)))
+    assert len(sent) == 200
+    assert _max_in_window(sent, 300) == 50
+    # The fourth batch goes out exactly when the first batch leaves the window, not later.
+    assert max(sent) - min(sent) == pytest.approx(900)
+    assert budget.requests == 200
+
+
+async def test_several_limits_hold_together() -> None:
+    """Enedis-style 5 per second and 20 per minute (scaled down): both hold."""
+    clock = FakeClock()
+    budget = RequestBudget(
+        (RateLimit(5, 1), RateLimit(20, 60)), clock=clock, sleep=clock.sleep
+    )
+    sent: list[float] = []
+
+    async def request() -> None:
+        await budget.acquire()
+        sent.append(clock())
+
+    await asyncio.gather(*(request() for _ in range(45)))
+    assert _max_in_window(sent, 1) <= 5
+    assert _max_in_window(sent, 60) <= 20
+    assert len(sent) == 45
+
+
+async def test_a_token_bucket_would_let_twice_the_limit_through() -> None:
+    """The window is sliding: after a full burst, nothing more until the burst ages out."""
+    clock = FakeClock()
+    budget = RequestBudget((RateLimit(3, 10),), clock=clock, sleep=clock.sleep)
+    for _ in range(3):
+        await budget.acquire()
+    assert budget.remaining() == 0
+    clock.now += 9.9
+    with pytest.raises(ApiRateLimitedError) as err:
+        await budget.acquire(max_wait=0)
+    assert err.value.retry_after == pytest.approx(0.1)
+    clock.now += 0.1
+    assert budget.remaining() == 3
+    await budget.acquire(max_wait=0)
+
+
+async def test_max_wait_refuses_without_using_the_budget() -> None:
+    """A caller that will not wait gets the time to wait, and uses nothing."""
+    clock = FakeClock()
+    budget = RequestBudget((RateLimit(1, 60),), clock=clock, sleep=clock.sleep)
+    await budget.acquire()
+    with pytest.raises(ApiRateLimitedError) as err:
+        await budget.acquire(max_wait=30)
+    assert err.value.retry_after == pytest.approx(60)
+    clock.now += 60
+    await budget.acquire(max_wait=0)
+    assert budget.requests == 2
+
+
+async def test_server_pause_holds_everyone() -> None:
+    """A 429 pause applies to every caller, including those already waiting for a slot."""
+    clock = FakeClock()
+    budget = RequestBudget((RateLimit(1, 10),), clock=clock, sleep=clock.sleep)
+    await budget.acquire()
+    waiting = asyncio.ensure_future(budget.acquire())
+    await asyncio.sleep(0)
+    budget.pause_for(300)
+    with pytest.raises(ApiRateLimitedError) as err:
+        await waiting
+    assert err.value.retry_after == pytest.approx(290)
+    assert budget.remaining() == 0
+    assert budget.paused_for() == pytest.approx(290)
+    with pytest.raises(ApiRateLimitedError):
+        await budget.acquire(max_wait=60)
+    clock.now += 290
+    assert budget.paused_for() == 0
+    await budget.acquire(max_wait=0)
+
+
+def test_invalid_limit() -> None:
+    """A limit that lets nothing through is a programming error."""
+    with pytest.raises(ValueError):
+        RateLimit(0, 10)
+    with pytest.raises(ValueError):
+        RateLimit(1, 0)

@@ -1,0 +1,316 @@
+"""The shared HTTP machinery, against a small aiohttp server on 127.0.0.1."""
+
+from collections.abc import AsyncGenerator, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+import logging
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+import pytest
+
+from custom_components.openpower.api.budget import RateLimit, RequestBudget
+from custom_components.openpower.api.errors import (
+    ApiAuthError,
+    ApiConnectionError,
+    ApiNotFoundError,
+    ApiRateLimitedError,
+    ApiResponseError,
+)
+from custom_components.openpower.api.http import HttpClient, mask_identifiers
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+TOKEN = "psk_0123456789abcdef0123456789abcdef"
+
+
+class Script:
+    """Answers given in order to the requests the server receives."""
+
+    def __init__(self) -> None:
+        self.answers: list[Callable[[], web.StreamResponse]] = []
+        self.received: list[web.Request] = []
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.received.append(request)
+        return self.answers.pop(0)() if self.answers else web.json_response([])
+
+
+@pytest.fixture
+def script() -> Script:
+    """The server's script."""
+    return Script()
+
+
+@pytest.fixture
+async def server(socket_enabled: None, script: Script) -> AsyncGenerator[TestServer]:
+    """A server on 127.0.0.1 answering every path from the script."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", script.handle)
+    async with TestServer(app, host="127.0.0.1") as running:
+        yield running
+
+
+@pytest.fixture
+async def session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """A plain aiohttp session (Home Assistant injects its own)."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+class Sleeps(list[float]):
+    """Records the back-off delays instead of sleeping."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def make_client(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    *,
+    budget: RequestBudget | None = None,
+    sleeps: Sleeps | None = None,
+    **kwargs: float,
+) -> HttpClient:
+    return HttpClient(
+        session,
+        str(server.make_url("/v1")),
+        provider="test",
+        budget=budget,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        now=lambda: NOW,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+async def test_json_and_rate_limit_headers(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A 200: the body, and what the server says of its limit."""
+    script.answers.append(
+        lambda: web.json_response(
+            [{"id": 1}],
+            headers={
+                "RateLimit-Limit": "50",
+                "RateLimit-Remaining": "42",
+                "RateLimit-Reset": "120",
+                "RateLimit-Policy": "50;w=300",
+            },
+        )
+    )
+    client = make_client(session, server)
+    response = await client.request("GET", "sites", headers={"Authorization": TOKEN})
+    assert response.json() == [{"id": 1}]
+    assert script.received[0].path == "/v1/sites"
+    assert script.received[0].headers["Authorization"] == TOKEN
+    assert client.rate_limit is not None
+    assert client.rate_limit.limit == 50
+    assert client.rate_limit.remaining == 42
+    assert client.rate_limit.reset_at == NOW + timedelta(seconds=120)
+
+
+async def test_exhausted_server_limit_pauses_the_budget(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """`RateLimit-Remaining: 0` holds every caller of the account until the reset."""
+    script.answers.append(
+        lambda: web.json_response(
+            [], headers={"RateLimit-Remaining": "0", "RateLimit-Reset": "90"}
+        )
+    )
+    budget = RequestBudget((RateLimit(50, 300),))
+    client = make_client(session, server, budget=budget)
+    await client.request("GET", "sites")
+    assert budget.paused_for() == pytest.approx(90, abs=1)
+    with pytest.raises(ApiRateLimitedError):
+        await client.request("GET", "sites")
+    assert len(script.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"Retry-After": "120"}, 120),
+        ({"Retry-After": format_datetime(NOW + timedelta(seconds=45), usegmt=True)}, 45),
+        ({"RateLimit-Reset": "30"}, 30),
+        ({"Retry-After": "soon"}, 300),
+        ({}, 300),
+    ],
+)
+async def test_429_waits_as_told(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    script: Script,
+    headers: dict[str, str],
+    wait: float,
+) -> None:
+    """429: Retry-After (seconds or date), else RateLimit-Reset, else 300 s; no retry."""
+    script.answers.append(
+        lambda: web.json_response(
+            {"message": "Too Many Requests"}, status=429, headers=headers
+        )
+    )
+    budget = RequestBudget((RateLimit(50, 300),))
+    client = make_client(session, server, budget=budget)
+    with pytest.raises(ApiRateLimitedError) as err:
+        await client.request("GET", "sites")
+    assert err.value.retry_after == pytest.approx(wait)
+    assert budget.paused_for() == pytest.approx(wait, abs=1)
+    assert len(script.received) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, ApiAuthError),
+        (403, ApiAuthError),
+        (404, ApiNotFoundError),
+        (400, ApiResponseError),
+        (422, ApiResponseError),
+    ],
+)
+async def test_client_errors_are_not_retried(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    script: Script,
+    status: int,
+    error: type[Exception],
+) -> None:
+    """4xx answers map to the hierarchy at once."""
+    script.answers.append(lambda: web.json_response({"message": "no"}, status=status))
+    client = make_client(session, server)
+    with pytest.raises(error):
+        await client.request("GET", "sites")
+    assert len(script.received) == 1
+
+
+async def test_server_errors_are_retried_with_jittered_backoff(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """5xx: three retries with growing, jittered delays; then the error."""
+    script.answers.extend(
+        [lambda: web.json_response({"message": "Internal server error"}, status=500)] * 4
+    )
+    sleeps = Sleeps()
+    budget = RequestBudget((RateLimit(50, 300),))
+    client = make_client(session, server, budget=budget, sleeps=sleeps, backoff=1.0)
+    with pytest.raises(ApiConnectionError, match=r"server error \(500\)"):
+        await client.request("GET", "sites")
+    assert len(script.received) == 4
+    assert len(sleeps) == 3
+    for attempt, delay in enumerate(sleeps):
+        assert 0.5 * 2**attempt <= delay <= 1.5 * 2**attempt
+    assert budget.requests == 4  # every retry is a request against the budget
+
+
+async def test_recovers_after_a_server_error(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A transient 502 is invisible to the caller."""
+    script.answers.extend(
+        [
+            lambda: web.Response(status=502, text="Bad gateway"),
+            lambda: web.json_response({"ok": True}),
+        ]
+    )
+    client = make_client(session, server)
+    assert (await client.request("GET", "sites")).json() == {"ok": True}
+
+
+async def test_timeout(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A server that does not answer in time: retried, then ApiConnectionError."""
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        script.received.append(request)
+        await __import__("asyncio").sleep(1)
+        return web.json_response([])
+
+    server.app.router._frozen = False  # noqa: SLF001 — add a route to the running test app
+    server.app.router.add_get("/v1/slow", slow)
+    client = make_client(session, server, timeout=0.05, retries=1)
+    with pytest.raises(ApiConnectionError, match="timed out"):
+        await client.request("GET", "slow")
+    assert len(script.received) == 2
+
+
+async def test_connection_refused(session: aiohttp.ClientSession, socket_enabled: None) -> None:
+    """Nothing listening: ApiConnectionError after the retries."""
+    sleeps = Sleeps()
+    client = HttpClient(session, "http://127.0.0.1:9/v1", provider="test", sleep=sleeps)
+    with pytest.raises(ApiConnectionError, match="connection failed"):
+        await client.request("GET", "sites")
+    assert len(sleeps) == 3
+
+
+async def test_oversized_body_is_refused(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A body over the cap is not read into memory."""
+    script.answers.append(lambda: web.Response(body=b"x" * 300_000))
+    client = make_client(session, server, max_body=100_000)
+    with pytest.raises(ApiResponseError, match="larger than"):
+        await client.request("GET", "sites")
+
+
+async def test_invalid_json(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A 200 that is not JSON."""
+    script.answers.append(lambda: web.Response(text='[{"type": "Curr'))
+    client = make_client(session, server)
+    response = await client.request("GET", "sites")
+    with pytest.raises(ApiResponseError, match="not valid JSON"):
+        response.json()
+
+
+async def test_absolute_urls_and_params(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """An absolute URL is used as is; parameters and bodies are sent."""
+    client = make_client(session, server)
+    await client.request(
+        "POST", str(server.make_url("/other")), params={"a": 1}, json_body={"b": 2}
+    )
+    request = script.received[0]
+    assert request.path == "/other"
+    assert request.query["a"] == "1"
+
+
+def test_mask_identifiers() -> None:
+    """Identifiers and tokens are cut to their last characters; words are kept."""
+    assert (
+        mask_identifiers("sites/01HS7KNZ9XYN85AJF60D0G8V81/prices/current")
+        == "sites/…V81/prices/current"
+    )
+    assert mask_identifiers(f"Bearer {TOKEN}") == "Bearer …def"
+    assert mask_identifiers("usage 2026-11-23") == "usage 2026-11-23"
+
+
+async def test_errors_and_logs_never_show_secrets(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    script: Script,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Errors name the request with identifiers masked; headers never appear."""
+    caplog.set_level(logging.DEBUG)
+    script.answers.extend(
+        [lambda: web.Response(status=503)] * 4 + [lambda: web.json_response({}, status=401)]
+    )
+    client = make_client(session, server)
+    path = "sites/01HS7KNZ9XYN85AJF60D0G8V81/usage"
+    with pytest.raises(ApiConnectionError) as err:
+        await client.request("GET", path, headers={"Authorization": f"Bearer {TOKEN}"})
+    with pytest.raises(ApiAuthError) as auth:
+        await client.request("GET", path, headers={"Authorization": f"Bearer {TOKEN}"})
+    ours = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith("custom_components")
+    )
+    assert "retry 1" in ours
+    for text in (str(err.value), str(auth.value), ours):
+        assert "01HS7KNZ9XYN85AJF60D0G8V81" not in text
+        assert TOKEN not in text
+    assert "…V81" in str(err.value)

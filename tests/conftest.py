@@ -1,0 +1,115 @@
+"""Shared fixtures.
+
+Our `custom_components` package must be imported before the harness's own testing_config one
+(testing-notes §2), and `recorder_mock` must be set up before `enable_custom_integrations` because
+the manifest depends on `recorder` (testing-notes §3).
+"""
+
+from collections.abc import AsyncGenerator, Generator
+import logging
+from typing import Any
+from unittest.mock import PropertyMock, patch
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+import custom_components.openpower  # noqa: F401
+from custom_components.openpower.const import DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+
+from .simulator import (
+    DEMO_SITE_5MIN,
+    DEMO_SITE_30MIN,
+    DEMO_SITE_CLOSED,
+    DEMO_TOKEN,
+    Simulator,
+)
+
+# The harness logs every SQL statement at INFO: slow, and it buries failures.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: object, enable_custom_integrations: None
+) -> None:
+    """Load our integration in every test, after the recorder."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Pin the Home Assistant snapshot extension."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create entities that are disabled by default (snapshot_platform needs them)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def fast_amber_client() -> Generator[None]:
+    """Short timeouts and no retry delay, so fault tests take milliseconds.
+
+    (A real delay would never end under a frozen clock: asyncio's timers follow it.)
+    """
+    with patch.multiple(
+        "custom_components.openpower.providers.amber.runtime",
+        REQUEST_TIMEOUT=0.5,
+        RETRY_BACKOFF=0,
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def amber_history_days() -> Generator[int]:
+    """Backfill 3 days instead of 90 (history tests override this fixture)."""
+    with patch(
+        "custom_components.openpower.providers.amber.coordinator.HISTORY_DAYS", 3
+    ):
+        yield 3
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
+    """The provider simulator on 127.0.0.1, on Home Assistant's (frozen) clock."""
+    sim = Simulator(clock=dt_util.utcnow)
+    sim.timeout_seconds = 1.0
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+def amber_entry_data(
+    simulator: Simulator, site_id: str = DEMO_SITE_5MIN
+) -> dict[str, Any]:
+    """Entry data of a demo Amber site served by the simulator."""
+    return {
+        "provider": "amber",
+        "api_token": DEMO_TOKEN,
+        "site_id": site_id,
+        "account_id": min(DEMO_SITE_5MIN, DEMO_SITE_30MIN, DEMO_SITE_CLOSED),
+        "advanced": {"api_url": simulator.base_url("amber")},
+    }
+
+
+@pytest.fixture
+def amber_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
+    """A demo 5-minute Amber site, added to Home Assistant (not set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        unique_id=f"amber_{DEMO_SITE_5MIN}",
+        data=amber_entry_data(simulator),
+    )
+    entry.add_to_hass(hass)
+    return entry

@@ -1,0 +1,50 @@
+"""Simulator of every provider API OpenPower talks to (DESIGN.md, mechanism 5).
+
+One aiohttp application: each provider's API is mirrored under its own path prefix (Amber:
+`/amber/v1`), speaks the real protocol (paths, auth, headers, payload shapes from
+`shared/fixtures/`), serves deterministic data on an injectable clock, and injects faults on demand.
+
+    simulator = Simulator(clock=dt_util.utcnow)
+    await simulator.start()                      # 127.0.0.1, free port
+    url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
+    simulator.fault_next("amber", "http_429")
+    ...
+    await simulator.stop()
+
+`scripts/simulator` runs it stand-alone (`python -m tests.simulator`).
+"""
+
+from .amber import (
+    DEMO_SITE_5MIN,
+    DEMO_SITE_30MIN,
+    DEMO_SITE_CLOSED,
+    DEMO_TOKEN,
+    EMPTY_TOKEN,
+    MULTI_SITES,
+    MULTI_TOKEN,
+    AmberAccount,
+    AmberChannel,
+    AmberPrice,
+    AmberSimulator,
+    AmberSite,
+)
+from .app import RequestRecord, Simulator
+from .common import FAULTS
+
+__all__ = [
+    "DEMO_SITE_5MIN",
+    "DEMO_SITE_30MIN",
+    "DEMO_SITE_CLOSED",
+    "DEMO_TOKEN",
+    "EMPTY_TOKEN",
+    "FAULTS",
+    "MULTI_SITES",
+    "MULTI_TOKEN",
+    "AmberAccount",
+    "AmberChannel",
+    "AmberPrice",
+    "AmberSimulator",
+    "AmberSite",
+    "RequestRecord",
+    "Simulator",
+]

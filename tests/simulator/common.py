@@ -1,0 +1,86 @@
+"""What every provider part of the simulator shares: fault names, the per-request context, replies.
+
+A provider part (`amber.AmberSimulator`, later Emporia, PG&E, AlphaESS, Enedis) subclasses
+`ProviderPart`: it owns one path prefix, registers its routes, and knows how its provider answers
+errors. The provider-agnostic machinery (fault queues, clock, request log, server) is in `app.py`.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+import json
+from typing import ClassVar, Final
+
+from aiohttp import web
+
+# HTTP-level faults: the provider's own error answer replaces the request (no auth, no rate limit).
+HTTP_FAULTS: Final = frozenset(
+    {"http_401", "http_403", "http_429", "http_500", "http_502", "not_found"}
+)
+# Data-level faults: the request is served normally, then its body is damaged by the handler.
+DATA_FAULTS: Final = frozenset({"unknown_enum", "missing_field"})
+# Transport-level faults, handled by the application for every provider.
+TRANSPORT_FAULTS: Final = frozenset({"timeout", "malformed"})
+FAULTS: Final = HTTP_FAULTS | DATA_FAULTS | TRANSPORT_FAULTS
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """What the application knows about the request being served; handlers fill `account`."""
+
+    provider: str
+    time: datetime
+    fault: str | None
+    account: str | None = None
+
+
+CONTEXT: Final = web.RequestKey("openpower_simulator_context", RequestContext)
+
+
+class Reply(Exception):  # noqa: N818 - not an error: a handler's early answer
+    """Raised by a handler to answer at once with `response` (auth failure, 4xx, 429)."""
+
+    def __init__(self, response: web.Response) -> None:
+        """Carry the response to the application's middleware."""
+        super().__init__(response.status)
+        self.response = response
+
+
+def json_bytes(payload: object) -> bytes:
+    """Serialise compactly, the way API gateways answer."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def json_response(
+    payload: object, *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """Answer `payload` as `application/json` (no charset parameter)."""
+    return web.Response(
+        status=status,
+        body=json_bytes(payload),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+class ProviderPart(ABC):
+    """One provider's API, mounted under `prefix` in the simulator's application."""
+
+    name: ClassVar[str]
+    """Provider key used by `Simulator.fault_next`, `base_url` and the request log."""
+    prefix: ClassVar[str]
+    """Path prefix of the mirrored API, e.g. `/amber/v1` for `https://api.amber.com.au/v1`."""
+    supported_faults: ClassVar[frozenset[str]] = FAULTS
+
+    @abstractmethod
+    def routes(self) -> list[web.RouteDef]:
+        """Return the routes, with paths that already start with `prefix`."""
+
+    @abstractmethod
+    def error_response(self, status: int, message: str) -> web.Response:
+        """Answer an error the way this provider does (unknown path, wrong method, …)."""
+
+    @abstractmethod
+    def fault_response(self, fault: str) -> web.Response:
+        """Answer one of `HTTP_FAULTS` the way this provider does."""
