@@ -10,15 +10,15 @@ import logging
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 import custom_components.openpower  # noqa: F401
 from custom_components.openpower.const import DOMAIN
-from homeassistant.core import HomeAssistant
-from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from .simulator import (
     DEMO_SITE_5MIN,

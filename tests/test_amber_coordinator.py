@@ -2,23 +2,24 @@
 
 from datetime import UTC, datetime, timedelta
 import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_scheduled_timer_handles,
+)
 
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.amber.coordinator import (
     AmberPricePoint,
     ConfirmationClock,
     next_boundary,
-)
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    get_scheduled_timer_handles,
 )
 
 from .common import async_move_to, async_setup_entry, price_requests
@@ -60,7 +61,9 @@ async def test_polls_after_each_boundary_until_confirmed(
     await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")
     assert price_requests(simulator)[-1] == "02:05:03"
     assert _estimate(hass)
-    assert hass.states.get(PRICE).attributes["start_time"] == "2026-11-23T02:05:00+00:00"
+    assert (
+        hass.states.get(PRICE).attributes["start_time"] == "2026-11-23T02:05:00+00:00"
+    )
     await async_move_to(hass, freezer, "2026-11-23T02:05:31+00:00")
     assert price_requests(simulator)[-1] == "02:05:31"
     assert not _estimate(hass)
@@ -180,7 +183,10 @@ async def test_budget_and_pause_are_shared_by_the_account(
             "account_id": min(MULTI_SITES),
         }
         entry = MockConfigEntry(
-            domain=DOMAIN, title=f"Site {number}", unique_id=f"amber_{site_id}", data=data
+            domain=DOMAIN,
+            title=f"Site {number}",
+            unique_id=f"amber_{site_id}",
+            data=data,
         )
         entry.add_to_hass(hass)
         entries.append(entry)
@@ -253,7 +259,9 @@ async def test_malformed_answer_keeps_previous_data(
     assert state.attributes["estimate"] is True
     assert float(state.state) == pytest.approx(forecast[0]["price"], abs=1e-5)
     await async_move_to(hass, freezer, "2026-11-23T02:10:03+00:00")
-    assert hass.states.get(PRICE).attributes["start_time"] == "2026-11-23T02:10:00+00:00"
+    assert (
+        hass.states.get(PRICE).attributes["start_time"] == "2026-11-23T02:10:00+00:00"
+    )
     assert caplog.text.count("keeping the previous data") == 1
 
     simulator.fault_always("amber", None)
@@ -297,7 +305,9 @@ async def test_unknown_enum_values(
     assert await async_setup_entry(hass, amber_entry)
     await async_move_to(hass, freezer, "2026-11-23T02:00:31+00:00")
     await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")
-    assert hass.states.get("sensor.home_general_price_descriptor").state == STATE_UNKNOWN
+    assert (
+        hass.states.get("sensor.home_general_price_descriptor").state == STATE_UNKNOWN
+    )
     assert hass.states.get("binary_sensor.home_price_spike").state == STATE_UNKNOWN
     price = hass.states.get(PRICE)
     assert price.attributes["start_time"] == "2026-11-23T02:05:00+00:00"
@@ -337,11 +347,16 @@ async def test_closed_site_raises_repair(
     simulator.amber.close_site(DEMO_SITE_5MIN)
     await async_move_to(hass, freezer, "2026-11-23T02:00:31+00:00")
     assert hass.states.get(PRICE).state == STATE_UNAVAILABLE
-    issue = issue_registry.async_get_issue(DOMAIN, f"{amber_entry.entry_id}_site_closed")
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"{amber_entry.entry_id}_site_closed"
+    )
     assert issue is not None
     assert issue.is_fixable
     assert issue.translation_placeholders == {"entry": "Home"}
-    assert issue_registry.async_get_issue(DOMAIN, f"{amber_entry.entry_id}_site_gone") is None
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"{amber_entry.entry_id}_site_gone")
+        is None
+    )
 
 
 async def test_removed_site_raises_repair_cleared_when_back(
@@ -429,3 +444,43 @@ async def test_no_debug_secret_in_logs(
     assert "…V81" in caplog.text  # the logs do name the request, masked
     assert DEMO_TOKEN not in caplog.text
     assert DEMO_SITE_5MIN not in caplog.text
+
+
+async def test_answer_without_current_price_keeps_previous_data(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An empty price list is garbage too: the last forecast carries on."""
+    assert await async_setup_entry(hass, amber_entry)
+    with patch(
+        "custom_components.openpower.api.amber.client.AmberClient.async_get_current_prices",
+        return_value=[],
+    ):
+        await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")
+    state = hass.states.get(PRICE)
+    assert state.attributes["start_time"] == "2026-11-23T02:05:00+00:00"
+    assert state.attributes["estimate"] is True
+
+
+async def test_channels_that_appear_later_get_entities(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A feed-in channel added to the site (new solar) brings its entities; none before."""
+    site = simulator.amber.site(DEMO_SITE_5MIN)
+    feed_in = next(c for c in site.channels if c.type == "feedIn")
+    site.channels.remove(feed_in)
+    assert await async_setup_entry(hass, amber_entry)
+    assert hass.states.get("sensor.home_feed_in_price") is None
+    site.channels.append(feed_in)
+    await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")
+    assert hass.states.get("sensor.home_feed_in_price").state != STATE_UNAVAILABLE
+    # And a channel that goes away leaves its entities unavailable, not frozen.
+    site.channels.remove(feed_in)
+    await async_move_to(hass, freezer, "2026-11-23T02:10:03+00:00")
+    assert hass.states.get("sensor.home_feed_in_price").state == STATE_UNAVAILABLE
+    assert hass.states.get(PRICE).state != STATE_UNAVAILABLE

@@ -4,13 +4,13 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-import pytest
-
-from custom_components.openpower.const import DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.openpower.const import DOMAIN
 
 from .simulator import (
     DEMO_SITE_5MIN,
@@ -69,7 +69,9 @@ async def start_amber(hass: HomeAssistant) -> FlowResult:
     return result
 
 
-async def test_amber_creates_an_entry(hass: HomeAssistant, simulator: Simulator) -> None:
+async def test_amber_creates_an_entry(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
     """Token, then site: one entry per site, unique per provider and site."""
     result = await start_amber(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -184,17 +186,24 @@ async def test_amber_errors_then_recovery(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-async def test_amber_unreachable_host(hass: HomeAssistant, socket_enabled: None) -> None:
+async def test_amber_unreachable_host(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
     """Nothing listening at the API URL: cannot_connect."""
     result = await start_amber(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {"api_token": DEMO_TOKEN, "advanced": {"api_url": "http://127.0.0.1:9/amber/v1"}},
+        {
+            "api_token": DEMO_TOKEN,
+            "advanced": {"api_url": "http://127.0.0.1:9/amber/v1"},
+        },
     )
     assert result["errors"] == {"base": "cannot_connect"}
 
 
-async def test_amber_unexpected_error(hass: HomeAssistant, simulator: Simulator) -> None:
+async def test_amber_unexpected_error(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
     """A bug in the client is caught, logged and shown as unknown."""
     result = await start_amber(hass)
     with patch(
@@ -226,7 +235,9 @@ async def test_amber_site_already_configured(
     hass: HomeAssistant, simulator: Simulator
 ) -> None:
     """The same site cannot be added twice."""
-    MockConfigEntry(domain=DOMAIN, unique_id=f"amber_{DEMO_SITE_5MIN}").add_to_hass(hass)
+    MockConfigEntry(domain=DOMAIN, unique_id=f"amber_{DEMO_SITE_5MIN}").add_to_hass(
+        hass
+    )
     result = await start_amber(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], token_input(simulator)
@@ -257,7 +268,9 @@ def entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     return entry
 
 
-async def test_reauth(hass: HomeAssistant, simulator: Simulator, entry: MockConfigEntry) -> None:
+async def test_reauth(
+    hass: HomeAssistant, simulator: Simulator, entry: MockConfigEntry
+) -> None:
     """A new token of the same account replaces the old one; the URL is kept."""
     result = await entry.start_reauth_flow(hass)
     assert result["step_id"] == "amber_reauth"
@@ -343,13 +356,15 @@ async def test_reconfigure_with_another_account(
 
 async def test_options(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Forecast horizon and pricing mode, with defaults the first time."""
+    assert entry.supports_options
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     schema = result["data_schema"].schema
     defaults = {str(key): key.default() for key in schema}
     assert defaults == {"forecast_hours": 24, "pricing_mode": "per_kwh"}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"forecast_hours": 12.0, "pricing_mode": "advanced_predicted"}
+        result["flow_id"],
+        {"forecast_hours": 12.0, "pricing_mode": "advanced_predicted"},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {"forecast_hours": 12, "pricing_mode": "advanced_predicted"}

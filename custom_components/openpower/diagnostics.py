@@ -20,7 +20,14 @@ TO_REDACT = {
 
 
 def _plain(data: Any) -> Any:
-    return asdict(data) if is_dataclass(data) and not isinstance(data, type) else data
+    """Return dataclasses as dicts and tuples as lists, which redaction walks into."""
+    if is_dataclass(data) and not isinstance(data, type):
+        data = asdict(data)
+    if isinstance(data, dict):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_plain(value) for value in data]
+    return data
 
 
 async def async_get_config_entry_diagnostics(
@@ -39,7 +46,7 @@ async def async_get_config_entry_diagnostics(
                 }
                 for key, coordinator in data.provider.coordinators(data.runtime).items()
             },
-            "provider": dict(data.provider.diagnostics(data.runtime)),
+            "provider": _plain(dict(data.provider.diagnostics(data.runtime))),
         },
         TO_REDACT | data.provider.redact,
     )

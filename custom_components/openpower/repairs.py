@@ -24,11 +24,16 @@ class RemoveEntryFlow(RepairsFlow):
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Remove the entry once confirmed."""
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if user_input is not None:
-            if self.hass.config_entries.async_get_entry(self._entry_id) is not None:
+            if entry is not None:
                 await self.hass.config_entries.async_remove(self._entry_id)
             return self.async_create_entry(data={})
-        return self.async_show_form(step_id="confirm", data_schema=probatio.Schema({}))
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=probatio.Schema({}),
+            description_placeholders={"entry": entry.title if entry else ""},
+        )
 
 
 async def async_create_fix_flow(

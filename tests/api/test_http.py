@@ -110,6 +110,24 @@ async def test_json_and_rate_limit_headers(
     assert client.rate_limit.reset_at == NOW + timedelta(seconds=120)
 
 
+async def test_unreadable_rate_limit_headers_are_ignored(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """Headers that are not numbers neither crash nor pause anything."""
+    script.answers.append(
+        lambda: web.json_response(
+            [], headers={"RateLimit-Limit": "many", "RateLimit-Remaining": "0"}
+        )
+    )
+    budget = RequestBudget((RateLimit(50, 300),))
+    client = make_client(session, server, budget=budget)
+    await client.request("GET", "sites")
+    assert client.rate_limit is not None
+    assert client.rate_limit.limit is None
+    assert client.rate_limit.reset_at is None
+    assert budget.paused_for() == 0
+
+
 async def test_exhausted_server_limit_pauses_the_budget(
     session: aiohttp.ClientSession, server: TestServer, script: Script
 ) -> None:
@@ -132,9 +150,14 @@ async def test_exhausted_server_limit_pauses_the_budget(
     ("headers", "wait"),
     [
         ({"Retry-After": "120"}, 120),
-        ({"Retry-After": format_datetime(NOW + timedelta(seconds=45), usegmt=True)}, 45),
+        (
+            {"Retry-After": format_datetime(NOW + timedelta(seconds=45), usegmt=True)},
+            45,
+        ),
         ({"RateLimit-Reset": "30"}, 30),
         ({"Retry-After": "soon"}, 300),
+        ({"Retry-After": "Mon, 23 Nov 2026 02:01:00"}, 60),
+        ({"Retry-After": "-5"}, 0),
         ({}, 300),
     ],
 )
@@ -190,7 +213,8 @@ async def test_server_errors_are_retried_with_jittered_backoff(
 ) -> None:
     """5xx: three retries with growing, jittered delays; then the error."""
     script.answers.extend(
-        [lambda: web.json_response({"message": "Internal server error"}, status=500)] * 4
+        [lambda: web.json_response({"message": "Internal server error"}, status=500)]
+        * 4
     )
     sleeps = Sleeps()
     budget = RequestBudget((RateLimit(50, 300),))
@@ -236,7 +260,9 @@ async def test_timeout(
     assert len(script.received) == 2
 
 
-async def test_connection_refused(session: aiohttp.ClientSession, socket_enabled: None) -> None:
+async def test_connection_refused(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
     """Nothing listening: ApiConnectionError after the retries."""
     sleeps = Sleeps()
     client = HttpClient(session, "http://127.0.0.1:9/v1", provider="test", sleep=sleeps)
@@ -298,7 +324,8 @@ async def test_errors_and_logs_never_show_secrets(
     """Errors name the request with identifiers masked; headers never appear."""
     caplog.set_level(logging.DEBUG)
     script.answers.extend(
-        [lambda: web.Response(status=503)] * 4 + [lambda: web.json_response({}, status=401)]
+        [lambda: web.Response(status=503)] * 4
+        + [lambda: web.json_response({}, status=401)]
     )
     client = make_client(session, server)
     path = "sites/01HS7KNZ9XYN85AJF60D0G8V81/usage"

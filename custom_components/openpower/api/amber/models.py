@@ -251,7 +251,8 @@ def _date(value: Any, key: str) -> date:
 
 
 def _cents(item: Mapping[str, Any], key: str) -> float:
-    return _number(item, key) / 100
+    # Rounded past Amber's own precision (5 decimals of a cent) to drop binary noise.
+    return round(_number(item, key) / 100, 9)
 
 
 def _enum[E](
@@ -329,7 +330,8 @@ def parse_prices(payload: Any, report: ReportUnknown) -> list[PriceInterval]:
         if kind is None or channel is None:
             continue
         start = _interval_start(item)
-        tariff = item.get("tariffInformation") or {}
+        if (tariff := item.get("tariffInformation")) is None:
+            tariff = {}
         if not isinstance(tariff, dict):
             raise ApiResponseError("tariffInformation is not an object")
         price_range = item.get("range")

@@ -56,7 +56,6 @@ def _diagnostics(runtime: AmberRuntime) -> dict[str, Any]:
         "rate_limit": asdict(runtime.client.rate_limit)
         if runtime.client.rate_limit
         else None,
-        "history": [asdict(result) for result in (runtime.history.data or {}).values()],
     }
 
 

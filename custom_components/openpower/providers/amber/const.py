@@ -36,6 +36,7 @@ CONFIRM_EARLIER_AFTER: Final = 12
 SITE_REFRESH: Final = timedelta(hours=6)
 HISTORY_DAYS: Final = 90
 REFETCH_DAYS: Final = 7
+SETTLE_DAYS: Final = 5
 
 
 class PricingMode(StrEnum):

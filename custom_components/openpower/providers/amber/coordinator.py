@@ -49,6 +49,7 @@ from .const import (
     INITIAL_CONFIRM_OFFSET,
     PROVIDER,
     REFETCH_DAYS,
+    SETTLE_DAYS,
     SITE_REFRESH,
     PricingMode,
 )
@@ -138,8 +139,9 @@ def site_device(entry: OpenPowerConfigEntry, site: Site) -> DeviceRef:
         uid=f"{PROVIDER}_{site.id}",
         name=entry.title,
         manufacturer="Amber Electric",
-        model=f"{site.interval_minutes}-minute site",
-        model_id=site.network,
+        model=f"{site.interval_minutes}-minute site ({site.network})"
+        if site.network
+        else f"{site.interval_minutes}-minute site",
         serial_number=site.nmi,
         configuration_url=APP_URL,
         service=True,
@@ -417,7 +419,14 @@ class AmberSiteCoordinator(OpenPowerCoordinator[Site]):
         return site
 
 
-class AmberHistoryCoordinator(OpenPowerCoordinator[dict[str, ImportResult]]):
+@dataclass(frozen=True, slots=True)
+class AmberHistory:
+    """What the last history run imported, per statistic."""
+
+    imports: tuple[ImportResult, ...]
+
+
+class AmberHistoryCoordinator(OpenPowerCoordinator[AmberHistory]):
     """Usage and cost history into statistics: 90 days at first, then the last 7 days."""
 
     def __init__(
@@ -433,7 +442,7 @@ class AmberHistoryCoordinator(OpenPowerCoordinator[dict[str, ImportResult]]):
         self.site = site
 
     @override
-    async def _async_fetch(self) -> dict[str, ImportResult]:
+    async def _async_fetch(self) -> AmberHistory:
         site = self.site.data
         title = self.config_entry.title
         specs = {
@@ -447,8 +456,11 @@ class AmberHistoryCoordinator(OpenPowerCoordinator[dict[str, ImportResult]]):
         start = today - timedelta(days=REFETCH_DAYS)
         for energy, _money in specs.values():
             last = await async_last_hour(self.hass, energy.statistic_id)
-            # Never stored: backfill all Amber keeps; behind after an outage: catch up.
-            start = min(start, nem_today(last) if last else oldest)
+            # Never stored: backfill all Amber keeps. Behind after an outage: catch up, from
+            # a few days before the last stored day (those may still be estimates).
+            start = min(
+                start, nem_today(last) - timedelta(days=SETTLE_DAYS) if last else oldest
+            )
         start = max(start, oldest)
         results: dict[str, ImportResult] = {}
         day = start
@@ -461,4 +473,4 @@ class AmberHistoryCoordinator(OpenPowerCoordinator[dict[str, ImportResult]]):
                     self.hass, energy, readings, cost_spec=money
                 )
             day = end + timedelta(days=1)
-        return results
+        return AmberHistory(imports=tuple(results.values()))

@@ -30,21 +30,20 @@ def _has_channel(channel: ChannelType) -> Callable[[AmberPrices, str], bool]:
     return lambda prices, _uid: channel in prices.channels
 
 
+# Values and attributes are only read while the entity is available, that is while its
+# channel is in the data (exists_fn): they index the channel directly.
+
+
 def _current(
     channel: ChannelType, pick: Callable[[AmberPricePoint], StateType]
 ) -> Callable[[AmberPrices, str], StateType]:
-    def value(prices: AmberPrices, _uid: str) -> StateType:
-        if (found := prices.channels.get(channel)) is None:
-            return None
-        return pick(found.current)
-
-    return value
+    return lambda prices, _uid: pick(prices.channels[channel].current)
 
 
 def _next_forecast(channel: ChannelType) -> Callable[[AmberPrices, str], StateType]:
     def value(prices: AmberPrices, _uid: str) -> StateType:
-        found = prices.channels.get(channel)
-        return found.forecasts[0].price if found and found.forecasts else None
+        forecasts = prices.channels[channel].forecasts
+        return forecasts[0].price if forecasts else None
 
     return value
 
@@ -83,11 +82,9 @@ def price_attributes(point: AmberPricePoint, channel: ChannelType) -> dict[str, 
 def _current_attributes(
     channel: ChannelType,
 ) -> Callable[[AmberPrices, str], Mapping[str, Any] | None]:
-    def attributes(prices: AmberPrices, _uid: str) -> Mapping[str, Any] | None:
-        found = prices.channels.get(channel)
-        return price_attributes(found.current, channel) if found else None
-
-    return attributes
+    return lambda prices, _uid: price_attributes(
+        prices.channels[channel].current, channel
+    )
 
 
 def forecast_list(found: AmberChannelPrices) -> list[dict[str, Any]]:
@@ -98,12 +95,10 @@ def forecast_list(found: AmberChannelPrices) -> list[dict[str, Any]]:
 def _forecast_attributes(
     channel: ChannelType,
 ) -> Callable[[AmberPrices, str], Mapping[str, Any] | None]:
-    def attributes(prices: AmberPrices, _uid: str) -> Mapping[str, Any] | None:
-        if (found := prices.channels.get(channel)) is None:
-            return None
-        return {"channel_type": channel.value, ATTR_FORECASTS: forecast_list(found)}
-
-    return attributes
+    return lambda prices, _uid: {
+        "channel_type": channel.value,
+        ATTR_FORECASTS: forecast_list(prices.channels[channel]),
+    }
 
 
 def _devices(prices: AmberPrices) -> tuple[Any, ...]:

@@ -1,0 +1,736 @@
+"""scripts/develop: a real Home Assistant with OpenPower from this checkout, against the simulator.
+
+Run through `scripts/develop` (which prepares the venv first). Starts the provider simulator and
+Home Assistant 2026.10.4 on 127.0.0.1 only, creates the owner user, adds an Amber entry through
+the real config flow over the REST API, saves Energy dashboard preferences once the imported
+usage history exists, prints how to log in, and keeps both running until Ctrl-C.
+
+State lives in `.develop/` (config dir `.develop/config`, with `custom_components/openpower` a
+symlink to this checkout's integration, so edits show up after a restart of Home Assistant).
+"""
+
+import argparse
+import asyncio
+from collections.abc import Awaitable
+import contextlib
+from datetime import UTC, datetime
+import json
+import os
+from pathlib import Path
+import shutil
+import signal
+import sys
+import time
+from typing import Any
+
+import aiohttp
+from develop_hass import (
+    CONFIG_DIR,
+    DEVELOP_DIR,
+    HA_CONSOLE_LOG,
+    HA_HOST,
+    HA_LOG,
+    HA_PORT,
+    HA_URL,
+    PASSWORD,
+    ROOT,
+    STATE_FILE,
+    TOKEN_FILE,
+    USERNAME,
+    HassError,
+    HassRest,
+    HassWebSocket,
+    create_owner,
+    exchange_code,
+    login,
+    onboarding_done,
+    port_open,
+    tail,
+    token_valid,
+    wait_http,
+)
+
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+SIMULATOR_LOG = DEVELOP_DIR / "simulator.log"
+SIMULATOR_PORT = 8765
+AMBER_API_URL = f"http://127.0.0.1:{SIMULATOR_PORT}/amber/v1"
+AMBER_TOKEN = "psk_demo" + "0" * 28  # the simulator's demo account (tests/simulator)
+AMBER_SITE_ID = "01HS7KNZ9XYN85AJF60D0G8V81"  # its 5-minute site, NMI 4102345678
+AMBER_SITE_NAME = "Home"
+
+STAT = f"openpower:amber_{AMBER_SITE_ID.lower()}"
+STATISTIC_IDS = {
+    "general": f"{STAT}_e1_energy_consumption",
+    "general_cost": f"{STAT}_e1_energy_cost",
+    "controlled_load": f"{STAT}_e2_energy_consumption",
+    "controlled_load_cost": f"{STAT}_e2_energy_cost",
+    "feed_in": f"{STAT}_b1_energy_return",
+    "feed_in_compensation": f"{STAT}_b1_energy_compensation",
+}
+
+# Timeouts (seconds); the first start on a cold machine is the slowest.
+HA_ANSWER_TIMEOUT = 180
+HA_RUNNING_TIMEOUT = 180
+ENTRY_TIMEOUT = 90
+STATISTICS_TIMEOUT = 240
+STOP_TIMEOUT = 60
+
+CONFIG_MARKER = "# Written by scripts/develop"
+CONFIGURATION_YAML = f"""{CONFIG_MARKER}: rewritten on every run while this line is here.
+# Delete this line to keep your own edits.
+homeassistant:
+  name: Home
+  latitude: -33.8688
+  longitude: 151.2093
+  elevation: 20
+  unit_system: metric
+  currency: AUD
+  country: AU
+  time_zone: Australia/Sydney
+  language: en
+
+# A lean component set instead of default_config, whose discovery (zeroconf, ssdp, dhcp,
+# bluetooth, usb), cloud, go2rtc and alerts integrations would reach out to the network.
+frontend:
+config:
+energy:
+recorder:
+history:
+logbook:
+person:
+
+logger:
+  default: warning
+  logs:
+    custom_components.openpower: info
+"""
+
+
+def log(message: str) -> None:
+    """Print a progress line."""
+    print(f"[develop] {message}", flush=True)
+
+
+class Timer:
+    """Start-up phases and their durations."""
+
+    def __init__(self) -> None:
+        """Start counting at the shell wrapper's start when it says when that was."""
+        now = time.time()
+        started = float(os.environ.get("OPENPOWER_DEVELOP_T0") or now)
+        self._began = time.monotonic() - max(0.0, now - started)
+        self._last = self._began
+        self.phases: list[tuple[str, float]] = []
+        if now - started > 0.05:
+            self.phases.append(("venv check/setup", now - started))
+            self._last = time.monotonic()
+
+    def lap(self, phase: str) -> float:
+        """Close a phase; return its duration."""
+        now = time.monotonic()
+        self.phases.append((phase, now - self._last))
+        self._last = now
+        return self.phases[-1][1]
+
+    def total(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self._began
+
+
+# --------------------------------------------------------------------------------------------
+# Config directory
+
+
+def prepare_config_dir() -> None:
+    """Write configuration.yaml, the loopback HTTP settings, onboarding state and the symlink."""
+    storage = CONFIG_DIR / ".storage"
+    storage.mkdir(parents=True, exist_ok=True)
+
+    yaml_file = CONFIG_DIR / "configuration.yaml"
+    if not yaml_file.exists() or yaml_file.read_text().startswith(CONFIG_MARKER):
+        yaml_file.write_text(CONFIGURATION_YAML)
+    else:
+        log(f"keeping your edited {yaml_file.relative_to(ROOT)}")
+
+    # HTTP settings in storage, not in YAML: an `http:` block makes 2026.x ask to confirm the
+    # new settings and fall back to 0.0.0.0 after 5 minutes. Always loopback.
+    http_file = storage / "http"
+    created_at = datetime.now(UTC).isoformat()
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        created_at = json.loads(http_file.read_text())["data"]["stable"]["created_at"]
+    http_file.write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "minor_version": 2,
+                "key": "http",
+                "data": {
+                    "stable": {
+                        "server_host": [HA_HOST],
+                        "server_port": HA_PORT,
+                        "cors_allowed_origins": ["https://cast.home-assistant.io"],
+                        "login_attempts_threshold": -1,
+                        "ip_ban_enabled": True,
+                        "ssl_profile": "modern",
+                        "use_x_frame_options": True,
+                        "created_at": created_at,
+                        "error": None,
+                        "error_message": None,
+                    },
+                    "pending": None,
+                    "yaml_migration_done": True,
+                },
+            },
+            indent=2,
+        )
+    )
+
+    # The onboarding core-config step would start met, radio_browser, google_translate and
+    # shopping_list (internet); mark it done so only the owner user is left to create.
+    onboarding_file = storage / "onboarding"
+    if not onboarding_file.exists():
+        onboarding_file.write_text(
+            json.dumps(
+                {
+                    "version": 4,
+                    "minor_version": 1,
+                    "key": "onboarding",
+                    "data": {"done": ["core_config", "analytics", "integration"]},
+                }
+            )
+        )
+
+    links = CONFIG_DIR / "custom_components"
+    links.mkdir(exist_ok=True)
+    link = links / "openpower"
+    target = Path(os.path.relpath(ROOT / "custom_components" / "openpower", links))
+    if link.is_symlink():
+        if link.readlink() == target:
+            return
+        link.unlink()
+    elif link.exists():
+        raise HassError(
+            f"{link} exists and is not a symlink: move it away or run scripts/develop --reset"
+        )
+    link.symlink_to(target, target_is_directory=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Processes
+
+
+async def start_process(
+    args: list[str], log_file: Path, env: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    """Start a child in its own session (Ctrl-C reaches only us; we stop it cleanly)."""
+    with log_file.open("wb") as out:
+        return await asyncio.create_subprocess_exec(
+            *args,
+            cwd=ROOT,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+
+
+async def stop_process(name: str, process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, wait, then SIGKILL."""
+    if process.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), STOP_TIMEOUT)
+    except TimeoutError:
+        log(f"{name} did not stop within {STOP_TIMEOUT} s: killing it")
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
+
+
+# --------------------------------------------------------------------------------------------
+# Home Assistant set-up over its APIs
+
+
+async def owner_token(session: aiohttp.ClientSession) -> tuple[str, str]:
+    """Return a long-lived token of the owner (kept in .develop/token) and how it was had."""
+    steps: dict[str, bool] = {}
+    for _ in range(40):
+        with contextlib.suppress(HassError, aiohttp.ClientError):
+            steps = await onboarding_done(session)
+            break
+        await asyncio.sleep(0.5)
+    if not steps:
+        raise HassError("the onboarding API does not answer")
+    created = not steps.get("user", False)
+    if not created and TOKEN_FILE.exists():
+        token = TOKEN_FILE.read_text().strip()
+        if await token_valid(session, token):
+            return token, "owner user exists, token reused"
+    code = await (create_owner(session) if created else login(session))
+    access_token = await exchange_code(session, code)
+    async with HassWebSocket(session, access_token) as ws:
+        token = await ws.call(
+            "auth/long_lived_access_token",
+            client_name=f"scripts/develop {datetime.now(UTC):%Y-%m-%d %H:%M:%S}",
+            lifespan=3650,
+        )
+    TOKEN_FILE.write_text(f"{token}\n")
+    TOKEN_FILE.chmod(0o600)
+    return str(token), (
+        "owner user created" if created else "owner logged in, new token"
+    )
+
+
+async def wait_running(ws: HassWebSocket) -> None:
+    """Wait until Home Assistant's start-up has finished (state RUNNING)."""
+    deadline = time.monotonic() + HA_RUNNING_TIMEOUT
+    while True:
+        config = await ws.call("get_config")
+        if config.get("state") == "RUNNING":
+            return
+        if time.monotonic() > deadline:
+            raise HassError(
+                f"Home Assistant still {config.get('state')} after {HA_RUNNING_TIMEOUT} s"
+            )
+        await asyncio.sleep(0.5)
+
+
+async def amber_entry(rest: HassRest) -> tuple[dict[str, Any], bool]:
+    """Return the Amber demo entry and whether it was just created through the config flow."""
+    entries = await rest.get("/api/config/config_entries/entry?domain=openpower")
+    for entry in entries:
+        if entry["title"] == AMBER_SITE_NAME:
+            return entry, False
+
+    flow = await rest.post(
+        "/api/config/config_entries/flow",
+        {"handler": "openpower", "show_advanced_options": False},
+    )
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("menu", {"next_step_id": "amber"}),
+        (
+            "form",
+            {"api_token": AMBER_TOKEN, "advanced": {"api_url": AMBER_API_URL}},
+        ),
+        ("form", {"site_id": AMBER_SITE_ID, "site_name": AMBER_SITE_NAME}),
+    ]
+    result = flow
+    for expected, payload in steps:
+        if result.get("type") != expected or result.get("errors"):
+            raise HassError(
+                f"config flow: expected a {expected} at this point, got {result}"
+            )
+        result = await rest.post(path, payload)
+    if result.get("type") == "abort" and result.get("reason") == "already_configured":
+        entries = await rest.get("/api/config/config_entries/entry?domain=openpower")
+        for entry in entries:
+            if entry["source"] == "user":
+                return entry, False
+    if result.get("type") != "create_entry":
+        raise HassError(f"config flow did not create the entry: {result}")
+    return result["result"], True
+
+
+async def wait_entry_loaded(rest: HassRest, entry_id: str) -> None:
+    """Wait until the entry is set up; fail with its state and reason otherwise."""
+    deadline = time.monotonic() + ENTRY_TIMEOUT
+    state: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        entries = await rest.get("/api/config/config_entries/entry?domain=openpower")
+        state = next((e for e in entries if e["entry_id"] == entry_id), {})
+        if state.get("state") == "loaded":
+            return
+        if state.get("state") in {"setup_error", "migration_error", "failed_unload"}:
+            break
+        await asyncio.sleep(0.5)
+    raise HassError(
+        f"the Amber entry is {state.get('state')!r} (reason: {state.get('reason')!r})"
+    )
+
+
+async def wait_statistics(ws: HassWebSocket) -> None:
+    """Wait until the background history import has created every statistic."""
+    deadline = time.monotonic() + STATISTICS_TIMEOUT
+    wanted = set(STATISTIC_IDS.values())
+    while True:
+        listed = await ws.call("recorder/list_statistic_ids", statistic_type="sum")
+        missing = wanted - {item["statistic_id"] for item in listed}
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise HassError(
+                f"statistics still missing after {STATISTICS_TIMEOUT} s: {sorted(missing)}"
+            )
+        await asyncio.sleep(1)
+
+
+def energy_sources() -> list[dict[str, Any]]:
+    """Return the Energy dashboard's grid connections for the Amber site (HA 2026.10 schema)."""
+    no_price = {"entity_energy_price": None, "number_energy_price": None}
+    no_export_price = {
+        "entity_energy_price_export": None,
+        "number_energy_price_export": None,
+    }
+    return [
+        {
+            "type": "grid",
+            "name": "Amber general",
+            "stat_energy_from": STATISTIC_IDS["general"],
+            "stat_cost": STATISTIC_IDS["general_cost"],
+            **no_price,
+            "stat_energy_to": STATISTIC_IDS["feed_in"],
+            "stat_compensation": STATISTIC_IDS["feed_in_compensation"],
+            **no_export_price,
+            "cost_adjustment_day": 0,
+        },
+        {
+            "type": "grid",
+            "name": "Amber controlled load",
+            "stat_energy_from": STATISTIC_IDS["controlled_load"],
+            "stat_cost": STATISTIC_IDS["controlled_load_cost"],
+            **no_price,
+            "stat_energy_to": None,
+            "stat_compensation": None,
+            **no_export_price,
+            "cost_adjustment_day": 0,
+        },
+    ]
+
+
+async def save_energy_prefs(ws: HassWebSocket) -> bool:
+    """Add the Amber grid connections to the Energy preferences (once); return if saved."""
+    try:
+        prefs = await ws.call("energy/get_prefs")
+    except HassError:
+        prefs = {"energy_sources": [], "device_consumption": []}
+    sources = prefs.get("energy_sources", [])
+    used = {s.get("stat_energy_from") for s in sources} | {
+        s.get("stat_energy_to") for s in sources
+    }
+    new = [
+        source
+        for source in energy_sources()
+        if source["stat_energy_from"] not in used
+        and (source["stat_energy_to"] is None or source["stat_energy_to"] not in used)
+    ]
+    if not new:
+        return False
+    await ws.call(
+        "energy/save_prefs",
+        energy_sources=[*sources, *new],
+        device_consumption=prefs.get("device_consumption", []),
+    )
+    return True
+
+
+async def device_id(ws: HassWebSocket, entry_id: str) -> str | None:
+    """Return the device of the Amber site."""
+    devices = await ws.call("config/device_registry/list")
+    mine = [d for d in devices if entry_id in d.get("config_entries", [])]
+    site = [
+        d
+        for d in mine
+        if any(AMBER_SITE_ID.lower() in str(i).lower() for i in d["identifiers"])
+    ]
+    chosen = (site or mine or [None])[0]
+    return chosen["id"] if chosen else None
+
+
+async def set_up_home_assistant(
+    session: aiohttp.ClientSession, timer: Timer
+) -> dict[str, Any]:
+    """Owner, token, Amber entry, energy preferences; return what the summary prints."""
+    token, how = await owner_token(session)
+    timer.lap(how)
+    rest = HassRest(session, token)
+    async with HassWebSocket(session, token) as ws:
+        await wait_running(ws)
+        timer.lap("Home Assistant running")
+        entry, new_entry = await amber_entry(rest)
+        await wait_entry_loaded(rest, entry["entry_id"])
+        timer.lap(
+            "Amber entry created through the config flow"
+            if new_entry
+            else "Amber entry loaded (reused)"
+        )
+        await wait_statistics(ws)
+        timer.lap(
+            "Amber usage history imported" if new_entry else "Amber statistics present"
+        )
+        saved = await save_energy_prefs(ws)
+        timer.lap("energy preferences saved" if saved else "energy preferences kept")
+        device = await device_id(ws, entry["entry_id"])
+    return {"entry_id": entry["entry_id"], "device_id": device}
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+
+
+def parse_args() -> argparse.Namespace:
+    """Command line."""
+    parser = argparse.ArgumentParser(
+        prog="scripts/develop",
+        description=(
+            "Run a real Home Assistant 2026.10.4 on http://127.0.0.1:8123 with OpenPower from "
+            "this checkout, an owner user and an Amber entry against the provider simulator "
+            "(http://127.0.0.1:8765). State in .develop/; Ctrl-C stops everything."
+        ),
+    )
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="wipe .develop/ first and start from scratch",
+    )
+    parser.add_argument(
+        "--no-follow",
+        action="store_true",
+        help="do not print Home Assistant's log lines after start-up",
+    )
+    return parser.parse_args()
+
+
+def print_failure(message: str) -> None:
+    """Explain a failed start and show the end of the logs."""
+    log(f"FAILED: {message}")
+    if HA_LOG.exists() and HA_LOG.stat().st_size:
+        log(f"last lines of {HA_LOG.relative_to(ROOT)}:")
+        print(tail(HA_LOG, 40), flush=True)
+    # What Home Assistant printed outside its log (a crash before logging started, …).
+    console = [
+        line
+        for line in tail(HA_CONSOLE_LOG, 400).splitlines()
+        if not line.startswith("20")  # log records, shown above
+    ]
+    if console and not console[0].startswith("("):
+        log(f"last lines of {HA_CONSOLE_LOG.relative_to(ROOT)} outside the log:")
+        print("\n".join(console[-15:]), flush=True)
+    if SIMULATOR_LOG.exists():
+        log(f"last lines of {SIMULATOR_LOG.relative_to(ROOT)}:")
+        print(tail(SIMULATOR_LOG, 5), flush=True)
+
+
+def startup_warnings(offset: int) -> list[str]:
+    """WARNING/ERROR lines of the HA log before `offset` that concern OpenPower."""
+    try:
+        with HA_LOG.open("rb") as handle:
+            text = handle.read(offset).decode(errors="replace")
+    except FileNotFoundError:
+        return []
+    return [
+        line
+        for line in text.splitlines()
+        if (" WARNING " in line or " ERROR " in line or " CRITICAL " in line)
+        and "openpower" in line
+        and "has not been tested by Home Assistant" not in line
+    ]
+
+
+async def follow_log(offset: int) -> None:
+    """Print the lines Home Assistant appends to its log."""
+    while True:
+        await asyncio.sleep(0.5)
+        try:
+            size = HA_LOG.stat().st_size
+            if size < offset:
+                offset = 0
+            if size == offset:
+                continue
+            with HA_LOG.open("rb") as handle:
+                handle.seek(offset)
+                chunk = handle.read(size - offset)
+        except FileNotFoundError:
+            continue
+        cut = chunk.rfind(b"\n") + 1
+        offset += cut
+        for line in chunk[:cut].decode(errors="replace").splitlines():
+            print(f"  ha | {line}", flush=True)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Start everything, set it up, wait for Ctrl-C, stop everything."""
+    timer = Timer()
+    if await port_open(HA_HOST, HA_PORT):
+        log(
+            f"something already listens on {HA_URL} (another scripts/develop?): stop it first"
+        )
+        return 1
+    if await port_open("127.0.0.1", SIMULATOR_PORT):
+        log(f"something already listens on 127.0.0.1:{SIMULATOR_PORT}: stop it first")
+        return 1
+    if args.reset and DEVELOP_DIR.exists():
+        log("--reset: wiping .develop/")
+        shutil.rmtree(DEVELOP_DIR)
+    DEVELOP_DIR.mkdir(exist_ok=True)
+    STATE_FILE.unlink(missing_ok=True)
+    fresh = not (CONFIG_DIR / ".storage" / "core.config_entries").exists()
+    prepare_config_dir()
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stopping.set)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    simulator = await start_process(
+        [str(VENV_PYTHON), "-m", "tests.simulator", "--port", str(SIMULATOR_PORT)],
+        SIMULATOR_LOG,
+        env,
+    )
+    hass = await start_process(
+        [
+            str(VENV_PYTHON),
+            "-m",
+            "homeassistant",
+            "--config",
+            str(CONFIG_DIR),
+            "--skip-pip",
+        ],
+        HA_CONSOLE_LOG,
+    )
+    log(
+        f"started the simulator (pid {simulator.pid}) and Home Assistant (pid {hass.pid})"
+        + (" with a fresh config dir" if fresh else "")
+    )
+
+    async def race[T](work: Awaitable[T]) -> T:
+        """Run `work` unless Ctrl-C comes first or a child exits."""
+        task = asyncio.ensure_future(work)
+        watchers = {
+            asyncio.ensure_future(stopping.wait()): "stop",
+            asyncio.ensure_future(simulator.wait()): "the simulator",
+            asyncio.ensure_future(hass.wait()): "Home Assistant",
+        }
+        try:
+            await asyncio.wait({task, *watchers}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for watcher in watchers:
+                watcher.cancel()
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        for watcher, name in watchers.items():
+            if name != "stop" and watcher.done() and not watcher.cancelled():
+                raise HassError(f"{name} exited with code {watcher.result()}")
+        raise HassError("interrupted")
+
+    code = 0
+    try:
+        async with aiohttp.ClientSession() as session:
+            await race(
+                wait_http(
+                    session,
+                    f"{AMBER_API_URL}/state/nsw/renewables/current",
+                    30,
+                    "the simulator",
+                    lambda: simulator.returncode is None,
+                )
+            )
+            timer.lap("simulator answering")
+            await race(
+                wait_http(
+                    session,
+                    # Served without authentication (probing /api/ would log a failed
+                    # login and raise a "Login attempt failed" notification).
+                    f"{HA_URL}/manifest.json",
+                    HA_ANSWER_TIMEOUT,
+                    "Home Assistant",
+                    lambda: hass.returncode is None,
+                )
+            )
+            timer.lap("Home Assistant answering")
+            info = await race(set_up_home_assistant(session, timer))
+
+        total = timer.total()
+        STATE_FILE.write_text(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "url": HA_URL,
+                    "username": USERNAME,
+                    "token_file": str(TOKEN_FILE),
+                    "entry_id": info["entry_id"],
+                    "device_id": info["device_id"],
+                    "startup_seconds": round(total, 1),
+                },
+                indent=2,
+            )
+        )
+        offset = HA_LOG.stat().st_size if HA_LOG.exists() else 0
+        print(flush=True)
+        log(f"start-up took {total:.1f} s:")
+        for phase, seconds in timer.phases:
+            print(f"    {seconds:6.1f} s  {phase}", flush=True)
+        print(
+            f"""
+  Home Assistant  {HA_URL}   (bound to 127.0.0.1 only)
+  username        {USERNAME}
+  password        {PASSWORD}
+  API token       {TOKEN_FILE.relative_to(ROOT)}  (long-lived, for curl / scripts)
+  Amber device    {HA_URL}/config/devices/device/{info["device_id"]}
+  Energy          {HA_URL}/energy   (usage up to yesterday: pick a past day)
+  simulator       {AMBER_API_URL}   (log: {SIMULATOR_LOG.relative_to(ROOT)})
+  HA log          {HA_LOG.relative_to(ROOT)}
+  integration     custom_components/openpower (symlinked: restart HA to load edits)
+
+Ctrl-C stops Home Assistant and the simulator.""",
+            flush=True,
+        )
+        if warnings := startup_warnings(offset):
+            log("OpenPower warnings/errors during start-up:")
+            for line in warnings:
+                print(f"  ha | {line}", flush=True)
+        log("READY")
+        follower = None if args.no_follow else asyncio.ensure_future(follow_log(offset))
+        try:
+            await race(asyncio.Event().wait())
+        finally:
+            if follower:
+                follower.cancel()
+    except KeyboardInterrupt:
+        print(flush=True)
+    except (HassError, aiohttp.ClientError, TimeoutError) as err:
+        print_failure(str(err) or type(err).__name__)
+        code = 1
+    finally:
+        STATE_FILE.unlink(missing_ok=True)
+        log("stopping Home Assistant and the simulator…")
+        # A second Ctrl-C kills them at once.
+        loop.add_signal_handler(signal.SIGINT, _kill, hass, simulator)
+        await asyncio.gather(
+            stop_process("Home Assistant", hass),
+            stop_process("the simulator", simulator),
+        )
+        log(
+            f"stopped (Home Assistant exit code {hass.returncode}, "
+            f"simulator {simulator.returncode})"
+        )
+    return code
+
+
+def _kill(*processes: asyncio.subprocess.Process) -> None:
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+
+
+def main() -> None:
+    """Entry point."""
+    args = parse_args()
+    try:
+        sys.exit(asyncio.run(run(args)))
+    except HassError as err:
+        log(f"FAILED: {err}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

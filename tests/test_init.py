@@ -1,0 +1,164 @@
+"""Setting up, failing to set up, unloading and removing entries; devices."""
+
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.openpower import async_remove_config_entry_device
+from custom_components.openpower.api.errors import ApiConnectionError
+from custom_components.openpower.const import DOMAIN
+
+from .common import async_settle, async_setup_entry
+from .simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
+
+
+async def test_load_and_unload(
+    hass: HomeAssistant, amber_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """An entry loads, then unloads cleanly."""
+    assert await async_setup_entry(hass, amber_entry)
+    assert amber_entry.state is ConfigEntryState.LOADED
+    assert await hass.config_entries.async_unload(amber_entry.entry_id)
+    assert amber_entry.state is ConfigEntryState.NOT_LOADED
+
+
+@pytest.mark.parametrize(
+    ("fault", "count", "reason"),
+    [
+        ("http_500", 4, "cannot_connect"),
+        ("timeout", 4, "cannot_connect"),
+        ("http_429", 1, "rate_limited"),
+        ("malformed", 1, "invalid_response"),
+    ],
+)
+async def test_setup_retries_later(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    fault: str,
+    count: int,
+    reason: str,
+) -> None:
+    """A temporary failure during setup: retried later, with a translated reason."""
+    simulator.fault_next("amber", fault, count)
+    await async_setup_entry(hass, amber_entry)
+    assert amber_entry.state is ConfigEntryState.SETUP_RETRY
+    assert amber_entry.error_reason_translation_key == reason
+
+
+async def test_setup_with_rejected_token_starts_reauth(
+    hass: HomeAssistant, amber_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Rejected credentials at setup: setup error and a reauth flow."""
+    simulator.amber.revoke_token(DEMO_TOKEN)
+    await async_setup_entry(hass, amber_entry)
+    assert amber_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+
+
+async def test_setup_of_a_deleted_site(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A site no longer on the account: a repair issue, and setup is retried later."""
+    simulator.amber.remove_site(DEMO_SITE_5MIN)
+    await async_setup_entry(hass, amber_entry)
+    assert amber_entry.state is ConfigEntryState.SETUP_RETRY
+    assert amber_entry.error_reason_translation_key == "not_found"
+    assert issue_registry.async_get_issue(DOMAIN, f"{amber_entry.entry_id}_site_gone")
+
+
+async def test_device(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    device_registry: dr.DeviceRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """One service device per site, with its NMI and network."""
+    assert await async_setup_entry(hass, amber_entry)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"amber_{DEMO_SITE_5MIN}"), amber_entry.entry_id
+    )
+    assert device == snapshot
+
+
+async def test_stale_devices_are_removed(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Devices the provider no longer reports go; the current one may not be removed."""
+    stale = device_registry.async_get_or_create(
+        config_entry_id=amber_entry.entry_id, identifiers={(DOMAIN, "amber_old_site")}
+    )
+    assert await async_setup_entry(hass, amber_entry)
+    assert device_registry.async_get(stale.id) is None
+    current = device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"amber_{DEMO_SITE_5MIN}"), amber_entry.entry_id
+    )
+    assert current is not None
+    assert not await async_remove_config_entry_device(hass, amber_entry, current)
+    gone = device_registry.async_get_or_create(
+        config_entry_id=amber_entry.entry_id, identifiers={(DOMAIN, "amber_other")}
+    )
+    assert await async_remove_config_entry_device(hass, amber_entry, gone)
+
+
+async def test_removing_the_entry_drops_its_issues(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """An entry's repair issues go with it; other issues stay."""
+    assert await async_setup_entry(hass, amber_entry)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"{amber_entry.entry_id}_site_closed",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="site_closed",
+    )
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        "another_entry_site_closed",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="site_closed",
+    )
+    await hass.config_entries.async_remove(amber_entry.entry_id)
+    await async_settle(hass)
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"{amber_entry.entry_id}_site_closed")
+        is None
+    )
+    assert issue_registry.async_get_issue(DOMAIN, "another_entry_site_closed")
+
+
+async def test_history_failure_does_not_fail_setup(
+    hass: HomeAssistant, amber_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """The history backfill runs in the background: its failure leaves prices working."""
+    with patch(
+        "custom_components.openpower.providers.amber.coordinator.AmberHistoryCoordinator._async_fetch",
+        side_effect=ApiConnectionError("down"),
+    ):
+        assert await async_setup_entry(hass, amber_entry)
+    assert amber_entry.state is ConfigEntryState.LOADED
+    assert not amber_entry.runtime_data.runtime.history.last_update_success
+    assert hass.states.get("sensor.home_general_price").state not in (
+        "unavailable",
+        "unknown",
+    )
