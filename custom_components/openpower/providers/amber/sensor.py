@@ -40,6 +40,21 @@ def _current(
     return lambda prices, _uid: pick(prices.channels[channel].current)
 
 
+def _as_text(
+    pick: Callable[[AmberPricePoint], StrEnum | None],
+) -> Callable[[AmberPricePoint], StateType]:
+    return lambda point: _text(pick(point))
+
+
+def _has_current(
+    channel: ChannelType, pick: Callable[[AmberPricePoint], object]
+) -> Callable[[AmberPrices, str], bool]:
+    return lambda prices, _uid: (
+        channel in prices.channels
+        and pick(prices.channels[channel].current) is not None
+    )
+
+
 def _next_forecast(channel: ChannelType) -> Callable[[AmberPrices, str], StateType]:
     def value(prices: AmberPrices, _uid: str) -> StateType:
         forecasts = prices.channels[channel].forecasts
@@ -166,32 +181,24 @@ def _channel_sensors(channel: ChannelType) -> Iterator[PriceSensor]:
             value_fn=_current(channel, pick),
             **common,
         )
-    yield OpenPowerSensorDescription(
-        key=f"{key}_tariff_period",
-        translation_key=f"{key}_tariff_period",
-        device_class=SensorDeviceClass.ENUM,
-        options=[p.value for p in TariffPeriod],
-        value_fn=_current(channel, lambda p: _text(p.tariff_period)),
-        coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
-        exists_fn=lambda prices, _uid: (
-            channel in prices.channels
-            and prices.channels[channel].current.tariff_period is not None
-        ),
+    tariff: tuple[
+        tuple[str, type[StrEnum], Callable[[AmberPricePoint], StrEnum | None]], ...
+    ] = (
+        ("tariff_period", TariffPeriod, lambda p: p.tariff_period),
+        ("tariff_season", TariffSeason, lambda p: p.tariff_season),
     )
-    yield OpenPowerSensorDescription(
-        key=f"{key}_tariff_season",
-        translation_key=f"{key}_tariff_season",
-        device_class=SensorDeviceClass.ENUM,
-        options=[s.value for s in TariffSeason],
-        value_fn=_current(channel, lambda p: _text(p.tariff_season)),
-        coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
-        exists_fn=lambda prices, _uid: (
-            channel in prices.channels
-            and prices.channels[channel].current.tariff_season is not None
-        ),
-    )
+    for name, values, pick in tariff:
+        # Only for networks whose tariff has periods or seasons.
+        yield OpenPowerSensorDescription(
+            key=f"{key}_{name}",
+            translation_key=f"{key}_{name}",
+            device_class=SensorDeviceClass.ENUM,
+            options=[value.value for value in values],
+            value_fn=_current(channel, _as_text(pick)),
+            coordinator_fn=lambda rt: rt.prices,
+            devices_fn=_devices,
+            exists_fn=_has_current(channel, pick),
+        )
 
 
 SENSORS: tuple[PriceSensor, ...] = (
