@@ -49,6 +49,8 @@ from develop_hass import (
     token_valid,
     wait_http,
 )
+import homeassistant
+from homeassistant.components.brands.const import ALLOWED_IMAGES, PLACEHOLDER
 
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 SIMULATOR_LOG = DEVELOP_DIR / "simulator.log"
@@ -204,15 +206,54 @@ def prepare_config_dir() -> None:
     links.mkdir(exist_ok=True)
     link = links / "openpower"
     target = Path(os.path.relpath(ROOT / "custom_components" / "openpower", links))
-    if link.is_symlink():
-        if link.readlink() == target:
-            return
+    if link.is_symlink() and link.readlink() != target:
         link.unlink()
-    elif link.exists():
+    elif link.exists() and not link.is_symlink():
         raise HassError(
             f"{link} exists and is not a symlink: move it away or run scripts/develop --reset"
         )
-    link.symlink_to(target, target_is_directory=True)
+    if not link.is_symlink():
+        link.symlink_to(target, target_is_directory=True)
+    seed_brands_cache()
+
+
+def seed_brands_cache() -> int:
+    """Mark every integration's brand images as "not found" in Home Assistant's brands cache.
+
+    The frontend asks Home Assistant for integration icons (integrations dashboard, "Add
+    integration" dialog, …) and the `brands` integration fetches what it has not cached from
+    brands.home-assistant.io. An empty cache file is its "404" marker, trusted for 30 days from
+    its mtime, so these are (re)touched at every start: nothing goes to the CDN. OpenPower's own
+    icon comes from `custom_components/openpower/brand/`, which is checked first.
+    """
+    package = Path(homeassistant.__file__).parent
+    domains = {
+        path.name
+        for path in (package / "components").iterdir()
+        if (path / "manifest.json").exists()
+    }
+    generated = json.loads((package / "generated" / "integrations.json").read_text())
+    for kind in ("integration", "helper"):
+        for domain, info in generated.get(kind, {}).items():
+            domains.add(domain)
+            domains.update(info.get("integrations", {}))
+    domains.add(PLACEHOLDER)
+    cache = CONFIG_DIR / ".cache" / "brands" / "integrations"
+    now = time.time()
+    count = 0
+    for domain in domains:
+        folder = cache / domain
+        folder.mkdir(parents=True, exist_ok=True)
+        for image in ALLOWED_IMAGES:
+            marker = folder / image
+            try:
+                if marker.stat().st_size:
+                    continue  # a real image someone cached: keep it
+                os.utime(marker, (now, now))
+            except FileNotFoundError:
+                marker.touch()
+            count += 1
+    return count
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,6 +323,25 @@ async def owner_token(session: aiohttp.ClientSession) -> tuple[str, str]:
     return str(token), (
         "owner user created" if created else "owner logged in, new token"
     )
+
+
+async def remove_map_dashboard(ws: HassWebSocket) -> bool:
+    """Delete the Map dashboard that onboarding creates; return whether it was there.
+
+    Its map tiles come through Home Assistant's `map_tiles` proxy from openstreetmap.org, so
+    one click on "Map" in the sidebar would reach out to the internet. It appears a moment after
+    the owner user is created (an onboarding listener), hence the short wait.
+    """
+    for _ in range(20):
+        dashboards = await ws.call("lovelace/dashboards/list")
+        for dashboard in dashboards:
+            if dashboard.get("url_path") == "map":
+                await ws.call(
+                    "lovelace/dashboards/delete", dashboard_id=dashboard["id"]
+                )
+                return True
+        await asyncio.sleep(0.25)
+    return False
 
 
 async def wait_running(ws: HassWebSocket) -> None:
@@ -450,6 +510,8 @@ async def set_up_home_assistant(
     async with HassWebSocket(session, token) as ws:
         await wait_running(ws)
         timer.lap("Home Assistant running")
+        if how == "owner user created" and await remove_map_dashboard(ws):
+            timer.lap("Map dashboard removed (its tiles come from the internet)")
         entry, new_entry = await amber_entry(rest)
         await wait_entry_loaded(rest, entry["entry_id"])
         timer.lap(
@@ -569,6 +631,7 @@ async def run(args: argparse.Namespace) -> int:
     STATE_FILE.unlink(missing_ok=True)
     fresh = not (CONFIG_DIR / ".storage" / "core.config_entries").exists()
     prepare_config_dir()
+    timer.lap("config dir prepared")
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

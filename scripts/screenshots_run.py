@@ -329,7 +329,7 @@ async def connect_page(
 ) -> DevTools:
     """Wait for Chromium's DevTools port and connect to its page."""
     port_file = profile / "DevToolsActivePort"
-    for _ in range(150):
+    for _ in range(600):  # up to 2 minutes on a busy machine
         if browser.poll() is not None:
             raise HassError(f"Chromium exited: {tail(profile / 'chromium.log', 15)}")
         if port_file.exists() and port_file.read_text().strip():
@@ -405,7 +405,8 @@ async def capture(
     shot_data = await page.send("Page.captureScreenshot", format="png")
     target = output / f"{shot.name}.png"
     size = save_png(base64.b64decode(shot_data["data"]), target)
-    log(f"{target.relative_to(ROOT)}: {size // 1024} kB")
+    shown = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
+    log(f"{shown}: {size // 1024} kB")
     return target
 
 
