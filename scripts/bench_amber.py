@@ -1,37 +1,53 @@
-"""Benchmark Amber polling: 24 simulated hours of the real integration against the simulator.
+"""Benchmark Amber polling: simulated days of the real integration against the simulator.
 
-Run from the repository root: `.venv/bin/python scripts/bench_amber.py [--quick] [--hours N]`.
+Run from the repository root: `.venv/bin/python scripts/bench_amber.py [--all | --quick]
+[--hours N] [--scenario KEY ...] [--jobs N]`. Nothing but the in-process simulator on 127.0.0.1
+is reached. About 3 minutes on 2 cores (`--all`: 5 to 6, `--quick`: 1).
 
-Each scenario starts a test Home Assistant (the pytest harness's `async_test_home_assistant`, the
-recorder on a temporary sqlite file, registries in memory), serves the provider simulator on
-127.0.0.1 (nothing else is reached), adds Amber config entries and sets them up through Home
-Assistant: real coordinators, real HTTP, real entities and state writes, the real request budget.
+Scenarios (each in its own process, `--jobs` of them at a time, 2 by default):
+  single     one 5-minute site (account "demo"), Amber confirming prices 25 s into the interval
+  multi      three 5-minute sites on one account ("multi"), set up together as at a start-up
+  confirm45  as single, Amber confirming 45 s in (backfill cut to 7 days to save time)
+  confirm10  as single, Amber confirming 10 s in (backfill cut to 7 days to save time)
+Default: single and multi, 24 simulated hours. `--all`: the four. `--quick`: single and multi,
+6 simulated hours.
 
-Time is frozen with freezegun (the harness's patched freezegun, as under pytest). Instead of
-ticking every second, the driver jumps the frozen clock straight to the earliest pending timer of
-the event loop (coordinator refreshes, keep-alive timers, ...), lets the loop run it, and waits for
+Each scenario starts a test Home Assistant (the pytest harness's `async_test_home_assistant`,
+registries in memory, the recorder on a temporary sqlite file), serves the provider simulator on
+127.0.0.1, adds the Amber config entries and sets them up through Home Assistant: real
+coordinators, real HTTP, real entities and state writes, the real shared request budget.
+
+Time is frozen with freezegun, patched as the harness patches it. Instead of ticking every second,
+the driver jumps the frozen clock straight to the earliest pending timer of the event loop
+(coordinator refreshes, keep-alive timers, ...), lets the loop run what is due, and waits for
 everything (`hass.async_block_till_done(wait_background_tasks=True)`), until the simulated hours
-have passed. A task that sleeps on a timer (the request budget holding a request back, a retry
-back-off) would keep `async_block_till_done` waiting forever under a frozen clock: when nothing
-has moved for a moment of real time and no HTTP request is in flight (no aiohttp timeout timer is
-pending), the driver jumps to the earliest timer then too. Real retry delays and timeouts are kept.
+have passed. A task sleeping on a timer (the budget holding a request back, a retry back-off)
+would keep that wait going forever under a frozen clock: when only such sleepers are left and no
+HTTP request is in flight (no aiohttp timeout timer is pending), the driver jumps to the earliest
+timer as well. Request timeouts and retry delays are the real ones.
 
-Like the test harness (its defaults), the recorder's nightly purge and 5-minute statistics
-compilation are switched off; the recorder still writes every state change.
+Like the harness by default, the HTTP server does not bind, the aiohttp resolver is not the mDNS
+one, and the recorder runs no nightly purge and no periodic statistics compilation; it still
+records every state change. The simulator's price model is memoized (a pure function; its answers
+are unchanged) because its time, in-process, is part of every request's.
 
-Figures, after a warm-up (the first hour, which includes the 90-day history backfill):
-requests per simulated day per endpoint, `/prices/current` requests per interval per site
-(mean, max, distribution, where in the interval they go), the most requests of the account in
-any 300 s sliding window (the limit is 50), 429 answers, the wall-clock time of the simulation,
-and the real time of one price coordinator update end to end (request + parse + selection +
-state writes of every entity of the entry), median over the day.
+Figures, after a warm-up (the first hour, which includes the history backfill): requests per
+simulated day per endpoint, `/prices/current` requests per interval per site in steady state
+(mean, max, distribution, when in the interval they go), the most requests of the account in any
+300 s sliding window (limit 50), 429 answers, the wall-clock time of the simulation, and the
+real time of one price coordinator update end to end (request + parse + selection + state writes
+of every entity of the entry; under freezegun, with the simulator in-process), median over the
+day. It also shows how far each price poll is from the time the integration planned for it, how
+long the price sensors were unavailable, and the CPU cost of decoding + parsing + selecting one
+real answer of the day outside freezegun (which slows every datetime operation down).
 """
 
-# ruff: noqa: E402, I001 — the harness's time patching must come before any other Home Assistant
-# import, and the repository root must be on sys.path first.
+# The harness's time patching must come before any other Home Assistant import (E402), and the
+# benchmark reads private state: the loop's timers, the confirmation clock (SLF001).
+# ruff: noqa: E402, SLF001
 
-import sys
 from pathlib import Path
+import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -42,14 +58,16 @@ import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json
 import logging
 import math
+import os
 import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
 from typing import Any
@@ -58,18 +76,12 @@ from unittest.mock import patch
 from aiohttp import ThreadedResolver
 import freezegun
 import freezegun.api
-
-import custom_components.openpower  # noqa: F401  (ours before the harness's testing_config)
-from custom_components.openpower.const import DOMAIN
-from custom_components.openpower.providers.amber import coordinator as amber_coordinator
-from custom_components.openpower.providers.amber.coordinator import (
-    AmberPriceCoordinator,
-)
-from custom_components.openpower.api.amber import AmberClient
 from homeassistant import loader
-from homeassistant.components import recorder
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.components.recorder.const import DOMAIN as RECORDER_DOMAIN
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, recorder as recorder_helper
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -79,6 +91,15 @@ from pytest_homeassistant_custom_component.common import (
     mock_storage,
 )
 
+import custom_components.openpower  # noqa: F401  (ours before the harness's testing_config)
+from custom_components.openpower.api.amber import AmberClient
+from custom_components.openpower.api.amber.models import parse_prices
+from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.providers.amber.const import HISTORY_DAYS, PricingMode
+from custom_components.openpower.providers.amber.coordinator import (
+    AmberPriceCoordinator,
+    select_prices,
+)
 from tests.simulator import (
     DEMO_SITE_5MIN,
     DEMO_SITE_30MIN,
@@ -86,9 +107,20 @@ from tests.simulator import (
     DEMO_TOKEN,
     MULTI_SITES,
     MULTI_TOKEN,
+    AmberSimulator,
     Simulator,
 )
 
+START = datetime(2026, 11, 23, 0, 3, 17, tzinfo=UTC)  # 11:03:17 in Sydney, mid-interval
+WARMUP = timedelta(hours=1)
+WINDOW = timedelta(seconds=300)
+ACCOUNT_LIMIT = 50
+TARGET_PER_INTERVAL = 2
+ENDPOINTS = ("prices/current", "sites", "usage")
+# Real seconds a wait may go without progress before the driver checks for sleepers.
+STALL_CHECK = 0.05
+# Real seconds of in-flight work without an end before the benchmark gives up.
+STALL_GIVE_UP = 300.0
 
 
 def perf_counter() -> float:
@@ -98,47 +130,23 @@ def perf_counter() -> float:
 
 real_sleep = time.sleep  # freezegun leaves time.sleep alone
 
-START = datetime(2026, 11, 23, 0, 3, 17, tzinfo=UTC)  # 11:03:17 in Sydney, mid-interval
-WARMUP = timedelta(hours=1)
-WINDOW = timedelta(seconds=300)
-ACCOUNT_LIMIT = 50
-TARGET_PER_INTERVAL = 2.0
-# Real seconds without progress before the driver jumps over a timer something sleeps on.
-STALL_CHECK = 0.05
-STALL_GIVE_UP = 300.0
-FAST_FREEZEGUN = bool(__import__("os").environ.get("BENCH_FAST"))
-DEBUG_TIMERS = bool(__import__("os").environ.get("BENCH_DEBUG_TIMERS"))
-
-ENDPOINTS = ("prices/current", "sites", "usage")
-
-
-def _endpoint(path: str) -> str:
-    for name in ENDPOINTS:
-        if path.endswith("/" + name):
-            return name
-    return "other"
-
-
-def _site_of(path: str) -> str | None:
-    parts = path.split("/")
-    return parts[parts.index("sites") + 1] if "sites" in parts[:-1] else None
-
 
 # --------------------------------------------------------------------------------------------
-# Frozen time, as under pytest (plugins.pytest_runtest_setup)
+# What the harness patches
 
 
 def _patch_freezegun() -> None:
-    """Apply the harness's freezegun fixes (fold support, thread-safe stop, lazy modules)."""
-    freezegun.api.FakeDate = patch_time.HAFakeDate  # type: ignore[attr-defined]
-    freezegun.api.datetime_to_fakedatetime = patch_time.ha_datetime_to_fakedatetime  # type: ignore[attr-defined]
-    freezegun.api.FakeDatetime = patch_time.HAFakeDatetime  # type: ignore[attr-defined]
-    freezegun.api._get_module_attributes = patch_time.ha_get_module_attributes  # type: ignore[attr-defined]  # noqa: SLF001
-    freezegun.api._get_module_attributes_hash = patch_time.ha_get_module_attributes_hash  # type: ignore[attr-defined]  # noqa: SLF001
-    freezegun.api._should_use_real_time = patch_time.ha_should_use_real_time  # type: ignore[attr-defined]  # noqa: SLF001
-    freezegun.api.get_current_time = patch_time.ha_get_current_time
-    if FAST_FREEZEGUN:
-        freezegun.api.call_stack_inspection_limit = 0
+    """Apply the harness's freezegun fixes (plugins.pytest_runtest_setup)."""
+    for name, value in {
+        "FakeDate": patch_time.HAFakeDate,
+        "datetime_to_fakedatetime": patch_time.ha_datetime_to_fakedatetime,
+        "FakeDatetime": patch_time.HAFakeDatetime,
+        "_get_module_attributes": patch_time.ha_get_module_attributes,
+        "_get_module_attributes_hash": patch_time.ha_get_module_attributes_hash,
+        "_should_use_real_time": patch_time.ha_should_use_real_time,
+        "get_current_time": patch_time.ha_get_current_time,
+    }.items():
+        setattr(freezegun.api, name, value)
     sqlite3.register_adapter(patch_time.HAFakeDatetime, lambda val: val.isoformat(" "))
 
 
@@ -150,15 +158,15 @@ def _resolver(_hass: HomeAssistant) -> ThreadedResolver:
 
 @contextmanager
 def _like_the_harness() -> Iterator[None]:
-    """What the harness patches by default.
+    """Patch what the harness patches by default.
 
-    The HTTP server (a dependency of the integration) neither binds nor starts; the recorder runs
-    no nightly purge, no periodic statistics compilation, no missing-statistics compile.
+    The HTTP server (a dependency of the integration) neither binds nor starts, no mDNS resolver
+    (it starts zeroconf), and the recorder runs no nightly purge, no periodic statistics, no
+    missing-statistics compile.
     """
     with (
         patch("homeassistant.components.http.HomeAssistantHTTP.async_bind"),
         patch("homeassistant.components.http.HomeAssistantHTTP.start"),
-        # No mDNS resolver (it starts zeroconf, and a cache-cleanup timer every 10 s).
         patch(
             "homeassistant.helpers.aiohttp_client._async_make_resolver",
             side_effect=_resolver,
@@ -179,28 +187,89 @@ def _like_the_harness() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def _memoized_simulator() -> Iterator[None]:
+    """Memoize the simulator's price model and, within one interval, its intervals.
+
+    Both are pure functions of their arguments (the interval: of the site, channel, start and
+    current interval, and for the current one whether it is still estimated), so the answers do
+    not change; it only spends less of each request's time in the in-process simulator.
+    """
+    original_price = AmberSimulator._price
+    original_interval = AmberSimulator._interval
+    prices: dict[tuple[Any, ...], Any] = {}
+    intervals: dict[str, tuple[datetime, dict[tuple[Any, ...], Any]]] = {}
+
+    def price(
+        self: AmberSimulator,
+        site: Any,
+        channel_type: str,
+        start: datetime,
+        duration: int,
+        estimated: bool,
+    ) -> Any:
+        key = (site.id, channel_type, start.timestamp(), duration, estimated)
+        if (found := prices.get(key)) is None:
+            found = prices[key] = original_price(
+                self, site, channel_type, start, duration, estimated
+            )
+        return found
+
+    def interval(
+        self: AmberSimulator,
+        site: Any,
+        channel_type: str,
+        start: datetime,
+        duration: int,
+        *,
+        current: datetime,
+        now: datetime,
+    ) -> dict[str, Any]:
+        estimated = (
+            (now - start).total_seconds() < self.confirmation_delay
+            if start == current
+            else None
+        )
+        held = intervals.get(site.id)
+        if held is None or held[0] != current:
+            held = intervals[site.id] = (current, {})
+        key = (channel_type, start.timestamp(), duration, estimated)
+        if (found := held[1].get(key)) is None:
+            found = held[1][key] = original_interval(
+                self, site, channel_type, start, duration, current=current, now=now
+            )
+        return found
+
+    with (
+        patch.object(AmberSimulator, "_price", price),
+        patch.object(AmberSimulator, "_interval", interval),
+    ):
+        yield
+
+
 # --------------------------------------------------------------------------------------------
 # The virtual-time driver
 
 
+def _pending(loop: asyncio.AbstractEventLoop) -> list[asyncio.TimerHandle]:
+    return [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
+
+
 def _is_sleep(handle: asyncio.TimerHandle) -> bool:
-    """True for the timer of an `asyncio.sleep` (the budget holding a request, a back-off)."""
-    return getattr(handle._callback, "__name__", "") == "_set_result_unless_cancelled"  # noqa: SLF001
+    """Tell the timer of an `asyncio.sleep` (the budget holding a request back, a back-off)."""
+    callback_ = handle._callback  # type: ignore[attr-defined]
+    return getattr(callback_, "__name__", "") == "_set_result_unless_cancelled"
 
 
 def _is_timeout(handle: asyncio.TimerHandle) -> bool:
-    """True for the timer of a timeout guarding something in flight (an HTTP request, a wait)."""
-    callback = handle._callback  # noqa: SLF001
-    owner = getattr(callback, "__self__", None)
+    """Tell the timer of a timeout guarding something in flight (an HTTP request)."""
+    callback_ = handle._callback  # type: ignore[attr-defined]
+    owner = getattr(callback_, "__self__", None)
     names = (
-        getattr(callback, "__qualname__", "") or "",
+        getattr(callback_, "__qualname__", "") or "",
         type(owner).__qualname__ if owner is not None else "",
     )
     return any("timeout" in name.lower() for name in names)
-
-
-def _pending(loop: asyncio.AbstractEventLoop) -> list[asyncio.TimerHandle]:
-    return [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 class VirtualClock:
@@ -212,26 +281,27 @@ class VirtualClock:
         self.loop = hass.loop
         self.frozen = frozen
         self.steps = 0
-        self.stall_jumps = 0
-        self.fired: Counter[str] = Counter()
-        self._watch = ThreadPoolExecutor(1, thread_name_prefix="bench-watchdog")
+        self.sleeper_jumps = 0
+        self._watch = ThreadPoolExecutor(1, thread_name_prefix="bench-watch")
 
     def close(self) -> None:
-        """Stop the watchdog thread."""
+        """Stop the watch thread."""
         self._watch.shutdown(wait=False)
 
     def _jump_to(self, when: float) -> None:
-        """Move the frozen clock just past `when` (a loop time), whole microseconds."""
+        """Move the frozen clock just past `when` (a loop time), in whole microseconds."""
         ahead = when - self.loop.time()
-        if ahead > 0:
+        if ahead >= 0:
+            # The loop runs a timer once `when < time() + resolution`; at 1.8e9 s a float has no
+            # room for the 1 ns resolution, so `when == time()` is never due: go past it.
             self.frozen.tick(timedelta(microseconds=math.ceil(ahead * 1e6) + 1))
 
     async def settle(self) -> None:
-        """Wait for every task, jumping over the timers tasks sleep on when nothing else moves."""
+        """Wait for every task; jump over the timers tasks sleep on when nothing else moves."""
         done = self.loop.create_task(
             self.hass.async_block_till_done(wait_background_tasks=True)
         )
-        stalled_since: float | None = None
+        busy_since: float | None = None
         while not done.done():
             tick = self.loop.run_in_executor(self._watch, real_sleep, STALL_CHECK)
             await asyncio.wait({done, tick}, return_when=asyncio.FIRST_COMPLETED)
@@ -242,12 +312,14 @@ class VirtualClock:
                 _is_timeout(h) for h in pending
             ):
                 # Real work in flight (an HTTP exchange, a recorder job): give it real time.
-                stalled_since = stalled_since or perf_counter()
-                if perf_counter() - stalled_since > STALL_GIVE_UP:
-                    raise RuntimeError(f"stuck: {done!r}, timers {pending}")
+                busy_since = busy_since or perf_counter()
+                if perf_counter() - busy_since > STALL_GIVE_UP:
+                    raise RuntimeError(
+                        f"no progress in {STALL_GIVE_UP:.0f} s: {pending}"
+                    )
                 continue
-            stalled_since = None
-            self.stall_jumps += 1
+            busy_since = None
+            self.sleeper_jumps += 1
             self._jump_to(min(h.when() for h in pending))
         done.result()
 
@@ -263,71 +335,129 @@ class VirtualClock:
             if when >= end_ts:
                 return
             self.steps += 1
-            if DEBUG_TIMERS:
-                first = min(pending, key=lambda h: h.when())
-                self.fired[repr(first._callback)[:90]] += 1  # noqa: SLF001
             self._jump_to(when)
             await asyncio.sleep(0)  # the loop now runs every timer that is due
 
 
 # --------------------------------------------------------------------------------------------
-# Measuring the price coordinator
+# What is measured inside Home Assistant
 
 
 @dataclass
-class RefreshTimer:
-    """Real time of every price coordinator refresh, and of its HTTP request + parse."""
+class Probe:
+    """Price coordinator refreshes: real time, writes, failures, poll timing; sensor outages."""
 
     refresh_s: list[float] = field(default_factory=list)
     request_s: list[float] = field(default_factory=list)
     server_s: list[float] = field(default_factory=list)
-    state_writes: list[int] = field(default_factory=list)
+    writes: list[int] = field(default_factory=list)
+    changes: list[int] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+    poll_error_s: list[float] = field(default_factory=list)
+    unavailable_s: float = 0.0
+    unavailable_periods: list[tuple[str, str, float]] = field(default_factory=list)
+    sample_body: bytes | None = None
     _writes: int = 0
+    _changes: int = 0
+    _plans: dict[int, datetime] = field(default_factory=dict)
+    _down: dict[str, datetime] = field(default_factory=dict)
 
     @contextmanager
     def installed(self, hass: HomeAssistant) -> Iterator[None]:
-        """Time `_async_refresh` of price coordinators and the prices request of the client."""
-        original_refresh = DataUpdateCoordinator._async_refresh  # noqa: SLF001
-        original_prices = AmberClient.async_get_current_prices
-        original_handle = Simulator.handle
-        timer = self
+        """Wrap the price coordinator, the client, the simulator and entity writes."""
+        refresh = DataUpdateCoordinator._async_refresh
+        fetch = AmberPriceCoordinator._async_fetch
+        get_prices = AmberClient.async_get_current_prices
+        handle = Simulator.handle
+        write = Entity.async_write_ha_state
+        registry = er.async_get(hass)
+        probe = self
 
         async def timed_refresh(self: Any, *args: Any, **kwargs: Any) -> None:
-            before, began = timer._writes, perf_counter()
+            writes, changes, began = probe._writes, probe._changes, perf_counter()
             try:
-                await original_refresh(self, *args, **kwargs)
+                await refresh(self, *args, **kwargs)
             finally:
-                timer.refresh_s.append(perf_counter() - began)
-                timer.state_writes.append(timer._writes - before)
+                probe.refresh_s.append(perf_counter() - began)
+                probe.writes.append(probe._writes - writes)
+                probe.changes.append(probe._changes - changes)
+                if not self.last_update_success:
+                    probe.failures[str(self.last_exception)[:90]] += 1
+
+        async def planned_fetch(self: Any) -> Any:
+            now = dt_util.utcnow()
+            if (plan := probe._plans.pop(id(self), None)) is not None:
+                probe.poll_error_s.append((now - plan).total_seconds())
+            result = await fetch(
+                self
+            )  # after a failure, HA's retry timing applies instead
+            probe._plans[id(self)] = now + self.update_interval
+            return result
 
         async def timed_prices(self: Any, *args: Any, **kwargs: Any) -> Any:
             began = perf_counter()
             try:
-                return await original_prices(self, *args, **kwargs)
+                return await get_prices(self, *args, **kwargs)
             finally:
-                timer.request_s.append(perf_counter() - began)
+                probe.request_s.append(perf_counter() - began)
 
         async def timed_handle(self: Any, request: Any, handler: Any) -> Any:
             began = perf_counter()
+            response = None
             try:
-                return await original_handle(self, request, handler)
+                response = await handle(self, request, handler)
+                return response
             finally:
                 if request.path.endswith("/prices/current"):
-                    timer.server_s.append(perf_counter() - began)
+                    probe.server_s.append(perf_counter() - began)
+                    if (
+                        probe.sample_body is None
+                        and dt_util.utcnow() >= START + WARMUP
+                        and getattr(response, "status", None) == 200
+                    ):
+                        probe.sample_body = getattr(response, "body", None)
+
+        def counted_write(self: Entity) -> None:
+            if self.platform is not None and self.platform.platform_name == DOMAIN:
+                probe._writes += 1
+            write(self)
 
         @callback
-        def count_write(event: Any) -> None:
-            if event.data["entity_id"].split(".")[1].startswith(("home_", "site_")):
-                timer._writes += 1
+        def state_changed(event: Event) -> None:
+            entity_id = event.data["entity_id"]
+            entry = registry.async_get(entity_id)
+            if entry is None or entry.platform != DOMAIN:
+                return
+            probe._changes += 1
+            if not entity_id.endswith("_general_price"):
+                return
+            new = event.data["new_state"]
+            down = new is not None and new.state == STATE_UNAVAILABLE
+            now = dt_util.utcnow()
+            if down and entity_id not in probe._down:
+                probe._down[entity_id] = now
+            elif not down and (since := probe._down.pop(entity_id, None)):
+                probe._close_outage(entity_id, since, now)
 
-        unsub = hass.bus.async_listen("state_changed", count_write)
+        unsub = hass.bus.async_listen("state_changed", state_changed)
         with (
             patch.object(AmberPriceCoordinator, "_async_refresh", timed_refresh),
+            patch.object(AmberPriceCoordinator, "_async_fetch", planned_fetch),
             patch.object(AmberClient, "async_get_current_prices", timed_prices),
             patch.object(Simulator, "handle", timed_handle),
+            patch.object(Entity, "async_write_ha_state", counted_write),
         ):
             yield
         unsub()
+        for entity_id, since in list(self._down.items()):
+            self._close_outage(entity_id, since, dt_util.utcnow())
+
+    def _close_outage(self, entity_id: str, since: datetime, until: datetime) -> None:
+        seconds = (until - since).total_seconds()
+        self.unavailable_s += seconds
+        self.unavailable_periods.append(
+            (entity_id.split(".")[1], since.strftime("%H:%M:%S"), round(seconds, 1))
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -345,43 +475,51 @@ class Scenario:
     sites: tuple[str, ...]
     confirmation_delay: float = 25.0
     history_days: int | None = None
-    """Backfill this many days instead of 90 (the confirmation scenarios: it saves time)."""
+    """Backfill this many days instead of 90."""
 
 
-SCENARIOS = (
-    Scenario("single", "1 site (demo)", "demo", DEMO_TOKEN, (DEMO_SITE_5MIN,)),
-    Scenario("multi", "3 sites (multi)", "multi", MULTI_TOKEN, tuple(MULTI_SITES)),
-    Scenario(
-        "confirm45",
-        "1 site, confirm 45 s",
-        "demo",
-        DEMO_TOKEN,
-        (DEMO_SITE_5MIN,),
-        45.0,
-        history_days=7,
-    ),
-    Scenario(
-        "confirm10",
-        "1 site, confirm 10 s",
-        "demo",
-        DEMO_TOKEN,
-        (DEMO_SITE_5MIN,),
-        10.0,
-        history_days=7,
-    ),
-)
+SCENARIOS = {
+    s.key: s
+    for s in (
+        Scenario("single", "1 site", "demo", DEMO_TOKEN, (DEMO_SITE_5MIN,)),
+        Scenario(
+            "multi", "3 sites, 1 account", "multi", MULTI_TOKEN, tuple(MULTI_SITES)
+        ),
+        Scenario(
+            "confirm45",
+            "1 site, confirm 45 s",
+            "demo",
+            DEMO_TOKEN,
+            (DEMO_SITE_5MIN,),
+            confirmation_delay=45.0,
+            history_days=7,
+        ),
+        Scenario(
+            "confirm10",
+            "1 site, confirm 10 s",
+            "demo",
+            DEMO_TOKEN,
+            (DEMO_SITE_5MIN,),
+            confirmation_delay=10.0,
+            history_days=7,
+        ),
+    )
+}
+# Longest first, so that parallel jobs end at about the same time.
+ORDER = ("multi", "confirm45", "single", "confirm10")
 
 
-def _entry(scenario: Scenario, simulator: Simulator, number: int, site: str) -> MockConfigEntry:
+def _entry(
+    scenario: Scenario, simulator: Simulator, number: int, site: str
+) -> MockConfigEntry:
     account_id = (
         min(DEMO_SITE_5MIN, DEMO_SITE_30MIN, DEMO_SITE_CLOSED)
         if scenario.account == "demo"
         else min(MULTI_SITES)
     )
-    title = "Home" if len(scenario.sites) == 1 else f"Site {number}"
     return MockConfigEntry(
         domain=DOMAIN,
-        title=title,
+        title="Home" if len(scenario.sites) == 1 else f"Site {number}",
         unique_id=f"amber_{site}",
         data={
             "provider": "amber",
@@ -394,20 +532,22 @@ def _entry(scenario: Scenario, simulator: Simulator, number: int, site: str) -> 
 
 
 async def _simulate(scenario: Scenario, frozen: Any, hours: float) -> dict[str, Any]:
-    """Run one scenario; return the raw material of its figures."""
-    timer = RefreshTimer()
+    """Run one scenario in a fresh Home Assistant; return the raw material of its figures."""
+    probe = Probe()
     began = perf_counter()
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        mock_storage(),
-        _like_the_harness(),
-        patch.object(
-            amber_coordinator,
-            "HISTORY_DAYS",
-            scenario.history_days or amber_coordinator.HISTORY_DAYS,
-        ),
-    ):
-        async with async_test_home_assistant(config_dir=tmp) as hass:
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        stack.enter_context(mock_storage())
+        stack.enter_context(_like_the_harness())
+        stack.enter_context(_memoized_simulator())
+        if scenario.history_days:
+            stack.enter_context(
+                patch(
+                    "custom_components.openpower.providers.amber.coordinator.HISTORY_DAYS",
+                    scenario.history_days,
+                )
+            )
+        async with async_test_home_assistant(config_dir=str(tmp)) as hass:
             clock = VirtualClock(hass, frozen)
             simulator = Simulator(
                 clock=dt_util.utcnow,
@@ -415,47 +555,47 @@ async def _simulate(scenario: Scenario, frozen: Any, hours: float) -> dict[str, 
             )
             try:
                 await hass.config.async_set_time_zone("Australia/Sydney")
-                hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # enable_custom_integrations
+                hass.data.pop(
+                    loader.DATA_CUSTOM_COMPONENTS
+                )  # enable_custom_integrations
                 recorder_helper.async_initialize_recorder(hass)
+                db_url = f"sqlite:///{tmp / 'home-assistant_v2.db'}"
                 if not await async_setup_component(
                     hass,
-                    recorder.DOMAIN,
-                    {
-                        recorder.DOMAIN: {
-                            "db_url": f"sqlite:///{Path(tmp) / 'home-assistant_v2.db'}",
-                            "commit_interval": 0,
-                        }
-                    },
+                    RECORDER_DOMAIN,
+                    {RECORDER_DOMAIN: {"db_url": db_url, "commit_interval": 0}},
                 ):
                     raise RuntimeError("the recorder did not start")
                 await hass.async_block_till_done()
                 await simulator.start()
-                with timer.installed(hass):
-                    entries = []
-                    for number, site in enumerate(scenario.sites, start=1):
-                        entry = _entry(scenario, simulator, number, site)
+                with probe.installed(hass):
+                    entries = [
+                        _entry(scenario, simulator, number, site)
+                        for number, site in enumerate(scenario.sites, start=1)
+                    ]
+                    for entry in entries:
                         entry.add_to_hass(hass)
-                        if not await hass.config_entries.async_setup(entry.entry_id):
-                            raise RuntimeError(f"setup of {entry.title} failed")
-                        entries.append(entry)
-                        await clock.settle()
+                    # Together, as Home Assistant sets up its entries when it starts.
+                    results = await asyncio.gather(
+                        *(hass.config_entries.async_setup(e.entry_id) for e in entries)
+                    )
+                    await clock.settle()
                     setup_done = perf_counter()
+                    states = [e.state.value for e in entries]
+                    if not all(results):
+                        print(f"{scenario.key}: entry states {states}", file=sys.stderr)
                     await clock.run_until(START + timedelta(hours=hours))
                 simulated = perf_counter()
                 offsets = [
-                    e.runtime_data.runtime.prices._confirmation.offset.total_seconds()  # noqa: SLF001
+                    e.runtime_data.runtime.prices._confirmation.offset.total_seconds()
                     for e in entries
+                    if e.runtime_data is not None
                 ]
-                entities = len(
-                    [
-                        ent
-                        for ent in er.async_get(hass).entities.values()
-                        if ent.platform == DOMAIN
-                    ]
+                entities = sum(
+                    1
+                    for ent in er.async_get(hass).entities.values()
+                    if ent.platform == DOMAIN
                 )
-                if DEBUG_TIMERS:
-                    print(clock.fired.most_common(20), file=sys.stderr)
-                    print(sorted(hass.config.components), file=sys.stderr)
                 for entry in entries:
                     await hass.config_entries.async_unload(entry.entry_id)
                 await clock.settle()
@@ -465,18 +605,50 @@ async def _simulate(scenario: Scenario, frozen: Any, hours: float) -> dict[str, 
                 await hass.async_stop(force=True)
     return {
         "requests": list(simulator.requests),
-        "timer": timer,
+        "probe": probe,
+        "setup_states": states,
         "wall_s": simulated - began,
         "setup_s": setup_done - began,
         "steps": clock.steps,
-        "stall_jumps": clock.stall_jumps,
+        "sleeper_jumps": clock.sleeper_jumps,
         "offsets": offsets,
         "entities": entities,
     }
 
 
+def _parse_cost(body: bytes | None, repeat: int = 30) -> dict[str, Any] | None:
+    """Real CPU time to decode, parse and select one prices/current answer, without freezegun."""
+    if body is None:
+        return None
+    report = lambda *_: None  # noqa: E731
+    times = []
+    for _ in range(repeat):
+        began = perf_counter()
+        intervals = parse_prices(json.loads(body), report)
+        select_prices(intervals, PricingMode.PER_KWH)
+        times.append(perf_counter() - began)
+    return {
+        "bytes": len(body),
+        "intervals": len(intervals),
+        "median_ms": round(statistics.median(times) * 1000, 1),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+
+def _endpoint(path: str) -> str:
+    return next((name for name in ENDPOINTS if path.endswith("/" + name)), "other")
+
+
+def _site_of(path: str) -> str:
+    parts = path.split("/")
+    return parts[parts.index("sites") + 1] if "sites" in parts[:-1] else ""
+
+
 def _max_in_window(times: list[datetime]) -> tuple[int, datetime | None]:
-    """The most requests in any [t, t + 300 s) window, and where that window starts."""
+    """Return the most requests in any [t, t + 300 s) window, and where it starts."""
     times = sorted(times)
     best, at, j = 0, None, 0
     for i, first in enumerate(times):
@@ -488,6 +660,13 @@ def _max_in_window(times: list[datetime]) -> tuple[int, datetime | None]:
     return best, at
 
 
+def _ms(values: list[float], q: float = 0.5) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+
 def _figures(scenario: Scenario, raw: dict[str, Any], hours: float) -> dict[str, Any]:
     end = START + timedelta(hours=hours)
     warm = START + WARMUP
@@ -495,89 +674,106 @@ def _figures(scenario: Scenario, raw: dict[str, Any], hours: float) -> dict[str,
         r for r in raw["requests"] if r.provider == "amber" and START <= r.time < end
     ]
     steady_hours = (end - warm).total_seconds() / 3600
-    per_day: dict[str, int] = Counter(_endpoint(r.path) for r in records)
+    in_day = Counter(_endpoint(r.path) for r in records)
+    in_warmup = Counter(_endpoint(r.path) for r in records if r.time < warm)
     steady_per_day = {
-        name: round(
-            sum(1 for r in records if r.time >= warm and _endpoint(r.path) == name)
-            * 24
-            / steady_hours,
-            1,
-        )
+        name: round((in_day[name] - in_warmup[name]) * 24 / steady_hours, 1)
         for name in ENDPOINTS
     }
-    warmup_counts = Counter(_endpoint(r.path) for r in records if r.time < warm)
 
-    # Price requests per interval per site, intervals wholly after the warm-up.
-    step = timedelta(minutes=5)
+    # Price requests of each site in each 5-minute interval wholly after the warm-up.
     first = datetime.fromtimestamp(math.ceil(warm.timestamp() / 300) * 300, UTC)
-    intervals = []
-    moment = first
-    while moment + step <= end:
-        intervals.append(moment)
-        moment += step
-    counts: dict[tuple[str, datetime], int] = defaultdict(int)
-    into: Counter[int] = Counter()
+    intervals = [
+        first + timedelta(minutes=5 * n)
+        for n in range(int((end - first).total_seconds() // 300))
+    ]
+    seconds: dict[tuple[str, datetime], list[int]] = defaultdict(list)
     for r in records:
-        if _endpoint(r.path) != "prices/current" or r.time < first:
-            continue
-        start = datetime.fromtimestamp(r.time.timestamp() // 300 * 300, UTC)
-        counts[(_site_of(r.path) or "", start)] += 1
-        into[int((r.time - start).total_seconds())] += 1
-    per_interval = [counts[(s, i)] for s in scenario.sites for i in intervals]
-    accepted = [r.time for r in records if r.status != 429]
-    window_max, window_at = _max_in_window(accepted)
-    timer: RefreshTimer = raw["timer"]
-    refresh = timer.refresh_s
+        if _endpoint(r.path) == "prices/current" and r.time >= first:
+            start = datetime.fromtimestamp(r.time.timestamp() // 300 * 300, UTC)
+            seconds[(_site_of(r.path), start)].append(
+                int((r.time - start).total_seconds())
+            )
+    per_interval = [len(seconds[(s, i)]) for s in scenario.sites for i in intervals]
+    patterns = Counter(
+        " ".join(f"+{x}" for x in seconds[(s, i)])
+        for s in scenario.sites
+        for i in intervals
+    )
+    over = Counter(
+        " ".join(f"+{x}" for x in seconds[(s, i)])
+        for s in scenario.sites
+        for i in intervals
+        if len(seconds[(s, i)]) > TARGET_PER_INTERVAL
+    )
+    into = Counter(x for v in seconds.values() for x in v)
+    window_max, window_at = _max_in_window([r.time for r in records if r.status != 429])
+    probe: Probe = raw["probe"]
+    errors = probe.poll_error_s
+    total_429 = sum(1 for r in records if r.status == 429)
     return {
         "scenario": scenario.key,
         "label": scenario.label,
         "sites": len(scenario.sites),
         "confirmation_delay_s": scenario.confirmation_delay,
+        "history_days": scenario.history_days or HISTORY_DAYS,
         "simulated_hours": hours,
-        "requests_day": {name: per_day.get(name, 0) for name in ENDPOINTS}
+        "setup_states": raw["setup_states"],
+        "requests_day": {name: in_day[name] for name in ENDPOINTS}
         | {"total": len(records)},
-        "requests_warmup": {name: warmup_counts.get(name, 0) for name in ENDPOINTS},
+        "requests_warmup": {name: in_warmup[name] for name in ENDPOINTS}
+        | {"total": sum(in_warmup.values())},
         "requests_steady_per_day": steady_per_day
         | {"total": round(sum(steady_per_day.values()), 1)},
+        "steady_intervals": len(intervals),
         "price_per_interval_mean": round(statistics.fmean(per_interval), 3)
         if per_interval
         else None,
         "price_per_interval_max": max(per_interval, default=None),
-        "price_per_interval_hist": dict(sorted(Counter(per_interval).items())),
-        "price_seconds_into_interval": dict(sorted(into.items())),
-        "intervals": len(intervals),
+        "price_per_interval_hist": {
+            str(k): v for k, v in sorted(Counter(per_interval).items())
+        },
+        "price_patterns_top": dict(patterns.most_common(5)),
+        "price_patterns_over_target": dict(over.most_common(5)),
+        "price_seconds_into_interval": {str(k): v for k, v in sorted(into.items())},
         "window_300s_max": window_max,
-        "window_300s_max_at": window_at.isoformat() if window_at else None,
-        "http_429": sum(1 for r in records if r.status == 429),
-        "other_errors": sum(1 for r in records if r.status >= 400 and r.status != 429),
+        "window_300s_max_at": window_at.strftime("%H:%M:%S") if window_at else None,
+        "http_429": total_429,
+        "http_errors_other": sum(1 for r in records if r.status >= 400) - total_429,
+        "price_refresh_failures": dict(probe.failures),
+        "price_sensor_unavailable_s": round(probe.unavailable_s, 1),
+        "price_sensor_outages": probe.unavailable_periods[:10],
+        "poll_vs_plan_s": {
+            "min": round(min(errors), 3),
+            "median": round(statistics.median(errors), 3),
+            "max": round(max(errors), 3),
+            "early_over_50ms": sum(1 for e in errors if e < -0.05),
+            "polls": len(errors),
+        }
+        if errors
+        else None,
         "learned_confirm_offset_s": raw["offsets"],
         "entities": raw["entities"],
-        "price_refreshes": len(refresh),
-        "price_refresh_median_ms": round(statistics.median(refresh) * 1000, 2)
-        if refresh
+        "price_refreshes": len(probe.refresh_s),
+        "price_update_median_ms": _ms(probe.refresh_s),
+        "price_update_p95_ms": _ms(probe.refresh_s, 0.95),
+        "price_request_median_ms": _ms(probe.request_s),
+        "parse_select_no_freezegun": _parse_cost(probe.sample_body),
+        "simulator_handler_median_ms": _ms(probe.server_s),
+        "entity_writes_per_update_median": statistics.median(probe.writes)
+        if probe.writes
         else None,
-        "price_refresh_p95_ms": round(
-            statistics.quantiles(refresh, n=20)[-1] * 1000, 2
-        )
-        if len(refresh) >= 20
+        "state_changes_per_update_median": statistics.median(probe.changes)
+        if probe.changes
         else None,
-        "price_request_median_ms": round(statistics.median(timer.request_s) * 1000, 2)
-        if timer.request_s
-        else None,
-        "simulator_handler_median_ms": round(statistics.median(timer.server_s) * 1000, 2)
-        if timer.server_s
-        else None,
-        "state_writes_per_refresh_median": statistics.median(timer.state_writes)
-        if timer.state_writes
-        else None,
-        "timer_steps": raw["steps"],
-        "stall_jumps": raw["stall_jumps"],
-        "setup_wall_s": round(raw["setup_s"], 2),
-        "wall_s": round(raw["wall_s"], 2),
+        "timers_fired": raw["steps"],
+        "sleeper_jumps": raw["sleeper_jumps"],
+        "setup_wall_s": round(raw["setup_s"], 1),
+        "wall_s": round(raw["wall_s"], 1),
         "meets_target": bool(per_interval)
         and max(per_interval) <= TARGET_PER_INTERVAL
         and window_max <= ACCOUNT_LIMIT
-        and not any(r.status == 429 for r in records),
+        and total_429 == 0,
     }
 
 
@@ -586,135 +782,223 @@ def _figures(scenario: Scenario, raw: dict[str, Any], hours: float) -> dict[str,
 
 
 def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
     if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, dict):
-        return " ".join(f"{k}:{v}" for k, v in value.items())
+        return " ".join(f"{k}:{_fmt(v)}" for k, v in value.items())
     if isinstance(value, list):
         return ",".join(_fmt(v) for v in value)
     return str(value)
 
 
-def _table(results: list[dict[str, Any]], hours: float) -> str:
-    day = "day" if hours == 24 else f"{hours:g} h"
-    rows: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
-        ("sites / confirmation delay", lambda r: f"{r['sites']} / {r['confirmation_delay_s']:g} s"),
-        (f"prices/current per {day}", lambda r: r["requests_day"]["prices/current"]),
-        (f"sites per {day}", lambda r: r["requests_day"]["sites"]),
-        (f"usage per {day}", lambda r: r["requests_day"]["usage"]),
-        (f"all requests per {day}", lambda r: r["requests_day"]["total"]),
-        ("  of which in warm-up hour", lambda r: sum(r["requests_warmup"].values())),
-        ("steady rate, requests/day", lambda r: r["requests_steady_per_day"]["total"]),
-        ("price req/interval/site mean", lambda r: r["price_per_interval_mean"]),
-        ("price req/interval/site max", lambda r: r["price_per_interval_max"]),
-        ("  intervals with n requests", lambda r: r["price_per_interval_hist"]),
-        ("max requests in 300 s (≤50)", lambda r: r["window_300s_max"]),
-        ("429 answers (must be 0)", lambda r: r["http_429"]),
-        ("learned confirm offset, s", lambda r: r["learned_confirm_offset_s"]),
-        ("price update median, ms", lambda r: r["price_refresh_median_ms"]),
-        ("price update p95, ms", lambda r: r["price_refresh_p95_ms"]),
-        ("  request+parse, ms", lambda r: r["price_request_median_ms"]),
-        ("  in-process simulator, ms", lambda r: r["simulator_handler_median_ms"]),
-        ("  state writes per update", lambda r: r["state_writes_per_refresh_median"]),
-        ("timers fired", lambda r: r["timer_steps"]),
-        ("wall clock, setup+backfill, s", lambda r: r["setup_wall_s"]),
-        ("wall clock, simulation, s", lambda r: r["wall_s"]),
-        ("target met", lambda r: "yes" if r["meets_target"] else "NO"),
-    ]
-    width = max(22, *(len(r["label"]) + 2 for r in results))
-    lines = [f"{'':<32}" + "".join(f"{r['label']:>{width}}" for r in results)]
+ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
+    ("confirmation delay, s", lambda r: r["confirmation_delay_s"]),
+    ("history backfill, days", lambda r: r["history_days"]),
+    ("prices/current requests / day", lambda r: r["requests_day"]["prices/current"]),
+    ("sites requests / day", lambda r: r["requests_day"]["sites"]),
+    ("usage requests / day", lambda r: r["requests_day"]["usage"]),
+    ("all requests / day", lambda r: r["requests_day"]["total"]),
+    ("  in the warm-up hour", lambda r: r["requests_warmup"]["total"]),
+    ("  steady rate, per day", lambda r: r["requests_steady_per_day"]["total"]),
+    ("price req/interval/site, mean", lambda r: r["price_per_interval_mean"]),
+    ("price req/interval/site, max", lambda r: r["price_per_interval_max"]),
+    ("  site-intervals by count", lambda r: r["price_per_interval_hist"]),
+    ("max requests in any 300 s", lambda r: r["window_300s_max"]),
+    ("429 answers", lambda r: r["http_429"]),
+    ("failed price refreshes", lambda r: sum(r["price_refresh_failures"].values())),
+    ("price sensor unavailable, s", lambda r: r["price_sensor_unavailable_s"]),
+    (
+        "poll vs plan, s (min/med/max)",
+        lambda r: (
+            "/".join(_fmt(r["poll_vs_plan_s"][k]) for k in ("min", "median", "max"))
+            if r["poll_vs_plan_s"]
+            else None
+        ),
+    ),
+    ("learned confirm offset, s", lambda r: r["learned_confirm_offset_s"]),
+    ("price update, median ms", lambda r: r["price_update_median_ms"]),
+    ("price update, p95 ms", lambda r: r["price_update_p95_ms"]),
+    ("  request + parse, median ms", lambda r: r["price_request_median_ms"]),
+    ("  simulator handler, median ms", lambda r: r["simulator_handler_median_ms"]),
+    (
+        "  answer size, kB / intervals",
+        lambda r: (
+            f"{r['parse_select_no_freezegun']['bytes'] / 1000:.0f} / {r['parse_select_no_freezegun']['intervals']}"
+            if r["parse_select_no_freezegun"]
+            else None
+        ),
+    ),
+    (
+        "  decode+parse+select, no fzg, ms",
+        lambda r: (
+            r["parse_select_no_freezegun"]["median_ms"]
+            if r["parse_select_no_freezegun"]
+            else None
+        ),
+    ),
+    ("  entity writes per update", lambda r: r["entity_writes_per_update_median"]),
+    ("timers fired", lambda r: r["timers_fired"]),
+    ("wall clock, setup+backfill, s", lambda r: r["setup_wall_s"]),
+    ("wall clock, whole run, s", lambda r: r["wall_s"]),
+    ("targets met", lambda r: "yes" if r["meets_target"] else "NO"),
+)
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    width = max(14, *(len(r["label"]) + 2 for r in results))
+    head = f"{'':<31}" + "".join(f"{r['label']:>{width}}" for r in results)
+    lines = [head, "-" * len(head)]
     lines += [
-        f"{label:<32}" + "".join(f"{_fmt(get(r)):>{width}}" for r in results)
-        for label, get in rows
+        f"{label:<31}" + "".join(f"{_fmt(get(r)):>{width}}" for r in results)
+        for label, get in ROWS
     ]
     return "\n".join(lines)
 
 
 def _explain(result: dict[str, Any]) -> list[str]:
-    """Say which target is missed and what the data shows is behind it."""
+    """Say which target is missed and what in the data is behind it."""
+    label = result["label"]
     notes = []
-    mean, top = result["price_per_interval_mean"], result["price_per_interval_max"]
+    top = result["price_per_interval_max"]
     if top is not None and top > TARGET_PER_INTERVAL:
         hist = result["price_per_interval_hist"]
-        over = sum(n for k, n in hist.items() if k > TARGET_PER_INTERVAL)
-        into = result["price_seconds_into_interval"]
+        over = sum(n for k, n in hist.items() if int(k) > TARGET_PER_INTERVAL)
         notes.append(
-            f"{result['label']}: MISSED ≤ {TARGET_PER_INTERVAL:g} price requests per interval: "
-            f"mean {mean}, max {top}; {over} of {sum(hist.values())} site-intervals needed more. "
-            f"Seconds into the interval of the steady-state price requests: {_fmt(into)}. "
-            f"Learned confirmation offset {result['learned_confirm_offset_s']} s against "
-            f"Amber confirming {result['confirmation_delay_s']:g} s in."
+            f"{label}: MISSED ≤ {TARGET_PER_INTERVAL} price requests per interval per site: "
+            f"{over} of {sum(hist.values())} site-intervals took more (mean "
+            f"{result['price_per_interval_mean']}, max {top}). Seconds into the interval of "
+            f"the requests in those intervals (count): "
+            f"{_fmt(result['price_patterns_over_target'])}; usual pattern: "
+            f"{_fmt(result['price_patterns_top'])}. Learned confirmation offset "
+            f"{_fmt(result['learned_confirm_offset_s'])} s, Amber confirming "
+            f"{result['confirmation_delay_s']:g} s in; polls vs the planned time "
+            f"{_fmt(result['poll_vs_plan_s'])}."
         )
     if result["window_300s_max"] > ACCOUNT_LIMIT:
         notes.append(
-            f"{result['label']}: MISSED the budget: {result['window_300s_max']} requests in the "
-            f"300 s from {result['window_300s_max_at']}."
+            f"{label}: MISSED the budget: {result['window_300s_max']} requests in the 300 s "
+            f"from {result['window_300s_max_at']}."
         )
     if result["http_429"]:
-        notes.append(f"{result['label']}: {result['http_429']} answers were 429.")
+        notes.append(f"{label}: MISSED: {result['http_429']} answers were 429.")
+    if result["price_refresh_failures"]:
+        notes.append(
+            f"{label}: {sum(result['price_refresh_failures'].values())} price refreshes "
+            f"failed ({_fmt(result['price_refresh_failures'])}); the busiest 300 s held "
+            f"{result['window_300s_max']} requests from {result['window_300s_max_at']} "
+            f"(warm-up: {_fmt(result['requests_warmup'])}); price sensors unavailable "
+            f"{result['price_sensor_unavailable_s']:g} s: {result['price_sensor_outages']}."
+        )
     return notes
+
+
+# --------------------------------------------------------------------------------------------
+# Processes: one per scenario
+
+
+def _worker(key: str, hours: float) -> None:
+    """Run one scenario in this process and print its figures as one JSON line."""
+    logging.basicConfig(
+        level=logging.WARNING, format=f"[{key}] %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("homeassistant.loader").setLevel(
+        logging.ERROR
+    )  # "not tested by HA"
+    logging.getLogger("aiohttp_fast_zlib").setLevel(logging.ERROR)
+    scenario = SCENARIOS[key]
+    _patch_freezegun()
+    with freezegun.freeze_time(START) as frozen:
+        raw = asyncio.run(_simulate(scenario, frozen, hours))
+    # Out of freezegun now: the parse benchmark in _figures runs on real datetimes.
+    print(json.dumps(_figures(scenario, raw, hours), separators=(",", ":")))
+
+
+def _run_worker(key: str, hours: float) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--worker", key, "--hours", str(hours)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        raise RuntimeError(f"scenario {key} failed (exit {done.returncode})")
+    result: dict[str, Any] = json.loads(lines[-1])
+    print(
+        f"{result['label']}: {hours:g} h simulated in {result['wall_s']:.0f} s",
+        file=sys.stderr,
+        flush=True,
+    )
+    return result
 
 
 def main() -> None:
     """Run the scenarios and print the table, the notes and one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--quick", action="store_true", help="6 simulated hours, scenarios 1 and 2 only"
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n", 1)[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 2)[2].split("\n\n", 1)[0],
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="all four scenarios (default: single and multi)",
+    )
+    which.add_argument(
+        "--quick", action="store_true", help="6 simulated hours, single and multi"
     )
     parser.add_argument("--hours", type=float, help="simulated hours (default 24)")
     parser.add_argument(
-        "--scenario",
-        action="append",
-        choices=[s.key for s in SCENARIOS],
-        help="run only these scenarios (repeatable)",
+        "--scenario", action="append", choices=ORDER, help="only these (repeatable)"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="scenarios run at a time (default 2)",
+    )
+    parser.add_argument("--worker", choices=ORDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
     hours = args.hours or (6.0 if args.quick else 24.0)
     if hours <= WARMUP.total_seconds() / 3600:
         parser.error("simulate more than the 1-hour warm-up")
-    chosen = [
-        s
-        for s in SCENARIOS
-        if (s.key in args.scenario if args.scenario else not args.quick or s.key in ("single", "multi"))
-    ]
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    if args.worker:
+        _worker(args.worker, hours)
+        return
 
-    _patch_freezegun()
-    results = []
-    total_began = perf_counter()
-    with freezegun.freeze_time(START) as frozen:
-        for scenario in chosen:
-            frozen.move_to(START)
-            raw = asyncio.run(_simulate(scenario, frozen, hours))
-            result = _figures(scenario, raw, hours)
-            results.append(result)
-            print(
-                f"{scenario.label}: simulated {hours:g} h in {result['wall_s']:.1f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+    wanted = set(args.scenario or (ORDER if args.all else ("single", "multi")))
+    keys = [k for k in ORDER if k in wanted]
+    began = perf_counter()
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        done = dict(
+            zip(keys, pool.map(lambda k: _run_worker(k, hours), keys), strict=True)
+        )
+    results = [done[k] for k in sorted(keys, key=list(SCENARIOS).index)]
+    total = perf_counter() - began
+
     print(
-        f"Amber polling, {hours:g} simulated hours from {START.isoformat()} "
-        f"(steady state after the first {WARMUP.total_seconds() / 3600:g} h)"
+        f"Amber polling: {hours:g} simulated hours from {START:%Y-%m-%d %H:%M:%S} UTC; "
+        f"steady state after the first {WARMUP.total_seconds() / 3600:g} h; "
+        f"{len(keys)} scenarios, {args.jobs} at a time, {total:.0f} s"
     )
-    print(_table(results, hours))
-    notes = [note for r in results for note in _explain(r)]
+    print(_table(results))
     print()
     print(
-        "Targets: ≤ 2 price requests per interval per site in steady state, "
-        "≤ 50 requests per 300 s per account, no 429."
+        "Targets: ≤ 2 price requests per interval per site in steady state; ≤ 50 requests "
+        "of an account in any 300 s; no 429."
     )
+    notes = [note for r in results for note in _explain(r)]
     print("\n".join(notes) if notes else "All targets met.")
     print(
         json.dumps(
             {
                 "hours": hours,
-                "total_wall_s": round(perf_counter() - total_began, 2),
+                "jobs": args.jobs,
+                "wall_s": round(total, 1),
                 "scenarios": results,
             },
             separators=(",", ":"),
-            default=str,
         )
     )
 

@@ -117,13 +117,22 @@ def _point(start: datetime, *, estimate: bool) -> AmberPricePoint:
     )
 
 
-@pytest.mark.parametrize(("delay", "expected"), [(25, 2.0), (45, 3.0), (8, 2.0)])
-def test_confirmation_clock_learns_the_delay(delay: int, expected: float) -> None:
-    """Over a day, requests per interval settle at the minimum the delay allows."""
+@pytest.mark.parametrize(
+    ("delay", "expected", "seen_at"), [(25, 2.0, 26), (45, 3.0, 48), (8, 2.0, 17)]
+)
+def test_confirmation_clock_learns_the_delay(
+    delay: int, expected: float, seen_at: int
+) -> None:
+    """Over two days, requests per interval settle at the minimum the delay allows.
+
+    A re-poll is never closer than 15 s to the previous one, nor further than 30 s: a 45 s
+    delay needs three requests (+2, +32, +47), and the learning must not run away.
+    """
     clock = ConfirmationClock()
     start = datetime(2026, 11, 23, tzinfo=UTC)
     counts = []
-    for _ in range(288):
+    confirmed_after = []
+    for _ in range(2 * 288):
         now = start + timedelta(seconds=2)
         polls = 0
         while True:
@@ -136,9 +145,12 @@ def test_confirmation_clock_learns_the_delay(delay: int, expected: float) -> Non
             assert timedelta(seconds=15) <= when - now <= timedelta(seconds=30)
             now = when
         counts.append(polls)
+        confirmed_after.append((now - start).total_seconds())
         start += timedelta(minutes=5)
-    steady = counts[48:]
-    assert sum(steady) / len(steady) == pytest.approx(expected, abs=0.05)
+    steady = counts[288:]
+    assert sum(steady) / len(steady) == pytest.approx(expected, abs=0.01)
+    assert max(steady) <= expected + 1
+    assert sorted(confirmed_after[288:])[len(steady) // 2] <= seen_at
 
 
 def test_next_boundary() -> None:
@@ -156,20 +168,44 @@ async def test_rate_limited_waits_as_told(
     amber_entry: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Amber's 429 has no header: wait 300 s, unavailable meanwhile, then recover."""
+    """Amber's 429 has no header: nothing is sent for 300 s; the forecast carries on meanwhile."""
     assert await async_setup_entry(hass, amber_entry)
     await async_move_to(hass, freezer, "2026-11-23T02:00:31+00:00")
+    forecast = hass.states.get("sensor.home_general_forecast").attributes["forecasts"]
     simulator.fault_next("amber", "http_429")
-    await async_move_to(hass, freezer, "2026-11-23T02:05:02+00:00")
-    assert hass.states.get(PRICE).state == STATE_UNAVAILABLE
+    await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")
+    state = hass.states.get(PRICE)
+    assert state.attributes["start_time"] == "2026-11-23T02:05:00+00:00"
+    assert state.attributes["estimate"] is True
+    assert float(state.state) == pytest.approx(forecast[0]["price"], abs=1e-5)
     before = len(simulator.requests)
     for moment in ("02:05:40", "02:07:00", "02:10:01"):
         await async_move_to(hass, freezer, f"2026-11-23T{moment}+00:00")
-    assert len(simulator.requests) == before  # nothing sent while the account is paused
-    await async_move_to(hass, freezer, "2026-11-23T02:10:04+00:00")
-    assert price_requests(simulator)[-1] == "02:10:04"
-    assert hass.states.get(PRICE).state not in (STATE_UNAVAILABLE, "0.0")
+    assert len(simulator.requests) == before  # nothing reaches Amber during the pause
+    assert caplog.text.count("keeping the previous data") == 1
+    # The pause is over: the next poll goes out, and the data is fresh again. (Not a step
+    # inside the last second of the pause: the poll would wait for it on the frozen clock.)
+    await async_move_to(hass, freezer, "2026-11-23T02:10:35+00:00")
+    assert price_requests(simulator)[-1] == "02:10:35"
+    state = hass.states.get(PRICE)
+    assert state.attributes["start_time"] == "2026-11-23T02:10:00+00:00"
+    assert state.attributes["estimate"] is False
+
+
+async def test_rate_limited_at_setup_without_data(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """With nothing to carry on, a rate limit leaves the prices unavailable."""
+    assert await async_setup_entry(hass, amber_entry)
+    coordinator = amber_entry.runtime_data.runtime.prices
+    simulator.fault_next("amber", "http_429")
+    coordinator.data = None
+    await coordinator.async_refresh()
+    assert not coordinator.last_update_success
 
 
 async def test_budget_and_pause_are_shared_by_the_account(

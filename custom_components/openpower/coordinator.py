@@ -3,7 +3,8 @@
 - credentials rejected → `ConfigEntryAuthFailed` (Home Assistant starts reauth);
 - rate limited → `UpdateFailed(retry_after=…)` (the next poll waits as the server said);
 - unreachable / server error → `UpdateFailed` (entities unavailable, never zeros);
-- a malformed answer while the previous data is still usable → that data is kept, logged once.
+- a malformed answer, or our own budget or the server holding requests back, while the previous
+  data still applies (`_reuse`) → that data is kept, logged once.
 
 Repair issues a coordinator raises are tied to its entry and cleared by the coordinator itself.
 """
@@ -67,12 +68,15 @@ class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
         """Fetch and select this cadence's data (the only method a provider writes)."""
         raise NotImplementedError
 
-    def _reuse(self, previous: T) -> T | None:
-        """Return what of `previous` may still be shown when a fetch returns garbage.
+    def _reuse(
+        self, previous: T, error: ApiResponseError | ApiRateLimitedError
+    ) -> T | None:
+        """Return what of `previous` may still be shown after `error`; None for nothing.
 
-        None means nothing (the entities go unavailable). By default everything is kept.
+        By default a malformed answer keeps everything, and a rate limit keeps nothing (the
+        entities go unavailable and the next attempt waits as the limit says).
         """
-        return previous
+        return previous if isinstance(error, ApiResponseError) else None
 
     @final
     @override
@@ -83,11 +87,11 @@ class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
-        except ApiResponseError as err:
+        except (ApiResponseError, ApiRateLimitedError) as err:
             if (
                 not isinstance(err, ApiNotFoundError)
                 and self.data is not None
-                and (kept := self._reuse(self.data)) is not None
+                and (kept := self._reuse(self.data, err)) is not None
             ):
                 if not self._kept_previous:
                     LOGGER.warning("%s: %s; keeping the previous data", self.name, err)

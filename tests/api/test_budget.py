@@ -122,3 +122,51 @@ def test_invalid_limit() -> None:
         RateLimit(0, 10)
     with pytest.raises(ValueError):
         RateLimit(1, 0)
+
+
+class ManualClock:
+    """A clock that only moves when the test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._sleepers.append((self.now + seconds, future))
+        await future
+
+    async def advance(self, seconds: float) -> None:
+        self.now += seconds
+        for when, future in list(self._sleepers):
+            if when <= self.now:
+                self._sleepers.remove((when, future))
+                future.set_result(None)
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+
+async def test_background_requests_leave_room_for_the_rest() -> None:
+    """A backfill fills 80 % of the window; a price request still goes out at once."""
+    clock = ManualClock()
+    budget = RequestBudget((RateLimit(50, 300),), clock=clock, sleep=clock.sleep)
+    sent: list[float] = []
+
+    async def backfill() -> None:
+        await budget.acquire(background=True)
+        sent.append(clock())
+
+    backfills = [asyncio.ensure_future(backfill()) for _ in range(60)]
+    await clock.advance(0)
+    assert len(sent) == 40
+    await budget.acquire(max_wait=0)  # the user's request goes out at once
+    assert budget.remaining() == 9
+    await clock.advance(299)
+    assert len(sent) == 40
+    await clock.advance(1)
+    assert len(sent) == 60
+    await asyncio.gather(*backfills)
+    assert _max_in_window(sent, 300) == 40

@@ -6,6 +6,10 @@ in one period (a full bucket, then its refill); the sliding log never does, whic
 more than 50 requests per 5 minutes" means. Callers are given send times in arrival order: a caller
 reserves the earliest time that keeps every limit, then sleeps until then without holding the lock.
 
+Background requests (history backfills) may only fill `background_share` of each limit, and only
+take a send time when it is due, so that the requests a user is waiting for (current prices) always
+find room and never queue behind a backfill.
+
 The budget also follows what the server says (`RateLimit-Remaining`/`RateLimit-Reset`, a 429):
 `pause_until` holds every caller until the server's window reopens.
 """
@@ -39,11 +43,15 @@ class RequestBudget:
         self,
         limits: tuple[RateLimit, ...],
         *,
+        background_share: float = 0.8,
         clock: Callable[[], float] = lambda: time.monotonic(),  # noqa: PLW0108
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         """Create an empty budget; `clock` and `sleep` are injectable for tests and benchmarks."""
         self.limits = limits
+        self._background_caps = tuple(
+            max(1, int(limit.count * background_share)) for limit in limits
+        )
         self._clock = clock
         self._sleep = sleep
         self._sent: tuple[deque[float], ...] = tuple(deque() for _ in limits)
@@ -56,41 +64,50 @@ class RequestBudget:
             while sent and sent[0] <= now - limit.period:
                 sent.popleft()
 
-    def _earliest_slot(self, now: float) -> float:
+    def _earliest_slot(self, now: float, background: bool) -> float:
         """Return the earliest time, after every reservation, at which each limit holds."""
+        caps = (
+            self._background_caps
+            if background
+            else tuple(limit.count for limit in self.limits)
+        )
         slot = max(now, self._paused_until, *(s[-1] for s in self._sent if s))
         moved = True
         while moved:
             moved = False
-            for limit, sent in zip(self.limits, self._sent, strict=True):
-                # The window (slot - period, slot] already holds `count` requests when the
-                # count-th most recent one is inside it: wait until that one leaves.
-                if (
-                    len(sent) >= limit.count
-                    and sent[-limit.count] > slot - limit.period
-                ):
-                    slot = sent[-limit.count] + limit.period
+            for limit, cap, sent in zip(self.limits, caps, self._sent, strict=True):
+                # The window (slot - period, slot] already holds `cap` requests when the
+                # cap-th most recent one is inside it: wait until that one leaves.
+                if len(sent) >= cap and sent[-cap] > slot - limit.period:
+                    slot = sent[-cap] + limit.period
                     moved = True
         return slot
 
-    async def acquire(self, max_wait: float | None = None) -> None:
+    async def acquire(
+        self, max_wait: float | None = None, *, background: bool = False
+    ) -> None:
         """Wait for a send time that keeps every limit, then count the request.
 
         Raises ApiRateLimitedError, without using the budget, when that time is more than
-        `max_wait` seconds away, or when the server paused the account meanwhile.
+        `max_wait` seconds away, or when the server paused the account meanwhile. A
+        `background` request waits without reserving, then tries again.
         """
-        async with self._lock:
-            now = self._clock()
-            self._prune(now)
-            slot = self._earliest_slot(now)
-            wait = slot - now
-            if max_wait is not None and wait > max_wait:
-                raise ApiRateLimitedError(
-                    f"request budget exhausted for {wait:.0f} s", retry_after=wait
-                )
-            for sent in self._sent:
-                sent.append(slot)
-            self.requests += 1
+        while True:
+            async with self._lock:
+                now = self._clock()
+                self._prune(now)
+                slot = self._earliest_slot(now, background)
+                wait = slot - now
+                if max_wait is not None and wait > max_wait:
+                    raise ApiRateLimitedError(
+                        f"request budget exhausted for {wait:.0f} s", retry_after=wait
+                    )
+                if not background or wait <= 0:
+                    for sent in self._sent:
+                        sent.append(slot)
+                    self.requests += 1
+                    break
+            await self._sleep(wait)
         if wait > 0:
             await self._sleep(wait)
         if (paused := self._paused_until - self._clock()) > 0:

@@ -154,9 +154,9 @@ class HttpClient:
         """Send a request (retrying what is worth retrying) and return a 2xx response.
 
         `path` is joined to the base URL unless it is already absolute. A `patient` request
-        (history backfill) waits for the budget as long as it takes; others give up with
-        ApiRateLimitedError past the client's `max_budget_wait`. Raises the `errors` hierarchy
-        for anything but a 2xx.
+        (history backfill) is a background request for the budget and waits as long as it
+        takes; others give up with ApiRateLimitedError past the client's `max_budget_wait`.
+        Raises the `errors` hierarchy for anything but a 2xx.
         """
         url = path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
         what = self._describe(method, path)
@@ -164,7 +164,8 @@ class HttpClient:
         while True:
             if self.budget is not None:
                 await self.budget.acquire(
-                    max_wait=None if patient else self._max_budget_wait
+                    max_wait=None if patient else self._max_budget_wait,
+                    background=patient,
                 )
             try:
                 response = await self._send(

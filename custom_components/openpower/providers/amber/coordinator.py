@@ -23,7 +23,7 @@ from ...api.amber import (
     TariffSeason,
     UsageInterval,
 )
-from ...api.errors import ApiNotFoundError, ApiResponseError
+from ...api.errors import ApiNotFoundError, ApiRateLimitedError, ApiResponseError
 from ...coordinator import OpenPowerCoordinator
 from ...entity import DeviceRef
 from ...statistics import (
@@ -38,10 +38,10 @@ from .const import (
     CONF_FORECAST_HOURS,
     CONF_PRICING_MODE,
     CONFIRM_EARLIER_AFTER,
-    CONFIRM_EARLIER_STEP,
-    CONFIRM_LATER_STEP,
     CONFIRM_POLL_MAX,
     CONFIRM_POLL_MIN,
+    CONFIRM_RELAX_AFTER,
+    CONFIRM_STEP,
     CONFIRM_WINDOW,
     DEFAULT_FORECAST_HOURS,
     FIRST_POLL_DELAY,
@@ -49,6 +49,7 @@ from .const import (
     INITIAL_CONFIRM_OFFSET,
     PROVIDER,
     REFETCH_DAYS,
+    SCHEDULING_SLACK,
     SETTLE_DAYS,
     SITE_REFRESH,
     PricingMode,
@@ -214,33 +215,45 @@ class ConfirmationClock:
     """When to ask again for a price that is still an estimate.
 
     Amber confirms a price some seconds into its interval. The first re-poll goes at the learned
-    delay (never closer than 15 s or further than 30 s from the previous poll); a re-poll that is
-    too early moves the delay 5 s later, and after 12 intervals confirmed at the first re-poll it
-    is tried 1 s earlier. With a steady delay that is two requests per interval.
+    delay (`offset`), never closer than 15 s nor further than 30 s from the previous poll. A
+    re-poll that finds an estimate proves the delay is longer: `offset` moves just past it and
+    `too_early` remembers it. After 12 intervals confirmed at the first re-poll, a re-poll 1 s
+    earlier is tried, but never at or before `too_early`, which itself relaxes by 1 s a day so
+    that a faster Amber is followed. With a steady delay that is two requests per interval, and
+    at most one more a day.
     """
 
     offset: timedelta = INITIAL_CONFIRM_OFFSET
+    too_early: timedelta = timedelta(0)
     interval_start: datetime | None = None
     repolls: int = 0
     streak: int = 0
+    intervals: int = 0
 
     def next_poll(self, current: AmberPricePoint, now: datetime) -> datetime | None:
         """Return when to poll again within this interval; None to wait for the next one."""
         if current.start != self.interval_start:
             self.interval_start, self.repolls = current.start, 0
+            self.intervals += 1
+            if self.intervals % CONFIRM_RELAX_AFTER == 0:
+                self.too_early = max(self.too_early - CONFIRM_STEP, timedelta(0))
         else:
             self.repolls += 1
+        elapsed = now - current.start
         if not current.estimate:
             if self.repolls == 1:
                 self.streak += 1
-                if self.streak >= CONFIRM_EARLIER_AFTER:
-                    self.offset = max(
-                        self.offset - CONFIRM_EARLIER_STEP, CONFIRM_POLL_MIN
-                    )
+                if (
+                    self.streak >= CONFIRM_EARLIER_AFTER
+                    and self.offset - CONFIRM_STEP > self.too_early
+                    and self.offset - CONFIRM_STEP >= CONFIRM_POLL_MIN
+                ):
+                    self.offset -= CONFIRM_STEP
                     self.streak = 0
             return None
         if self.repolls:
-            self.offset = min(self.offset + CONFIRM_LATER_STEP, CONFIRM_WINDOW)
+            self.too_early = max(self.too_early, elapsed)
+            self.offset = min(max(self.offset, elapsed + CONFIRM_STEP), CONFIRM_WINDOW)
             self.streak = 0
         wanted = min(
             max(current.start + self.offset, now + CONFIRM_POLL_MIN),
@@ -273,9 +286,13 @@ class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
         self._confirmation = ConfirmationClock()
 
     @override
-    def _reuse(self, previous: AmberPrices) -> AmberPrices | None:
+    def _reuse(
+        self, previous: AmberPrices, error: ApiResponseError | ApiRateLimitedError
+    ) -> AmberPrices | None:
         # A price is only worth showing for its own interval: roll the previous answer forward
-        # to the forecast interval that covers now, or show nothing.
+        # to the forecast interval that covers now (shown as an estimate), or show nothing.
+        # While rate limited, the next boundary poll is held back by the account's budget
+        # without reaching Amber, so polling on schedule costs nothing.
         return previous.rolled_to(dt_util.utcnow())
 
     @override
@@ -327,7 +344,9 @@ class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
 
     @staticmethod
     def _until(when: datetime, now: datetime) -> timedelta:
-        return max(when - now, timedelta(seconds=1))
+        # Home Assistant starts a refresh up to a second before the delay it is given (it
+        # truncates its loop clock to whole seconds): ask for that second more.
+        return max(when - now, timedelta(0)) + SCHEDULING_SLACK
 
 
 def statistic_specs(
