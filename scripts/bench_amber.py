@@ -587,7 +587,12 @@ async def _simulate(scenario: Scenario, frozen: Any, hours: float) -> dict[str, 
                     await clock.run_until(START + timedelta(hours=hours))
                 simulated = perf_counter()
                 offsets = [
-                    e.runtime_data.runtime.prices._confirmation.offset.total_seconds()
+                    confirmed.total_seconds()
+                    if (
+                        confirmed
+                        := e.runtime_data.runtime.prices._confirmation.confirmed
+                    )
+                    else None
                     for e in entries
                     if e.runtime_data is not None
                 ]
@@ -819,7 +824,7 @@ ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
             else None
         ),
     ),
-    ("learned confirm offset, s", lambda r: r["learned_confirm_offset_s"]),
+    ("learned confirmation time, s", lambda r: r["learned_confirm_offset_s"]),
     ("price update, median ms", lambda r: r["price_update_median_ms"]),
     ("price update, p95 ms", lambda r: r["price_update_p95_ms"]),
     ("  request + parse, median ms", lambda r: r["price_request_median_ms"]),

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 import logging
+import random
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -40,33 +41,40 @@ async def test_polls_after_each_boundary_until_confirmed(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """One fetch just after the boundary, one when the price is confirmed: 2 per interval."""
+    """Just after each boundary, then 15-30 s apart until confirmed; 2 per interval once learned."""
     assert await async_setup_entry(hass, amber_entry)
     assert price_requests(simulator) == ["02:00:10"]
     assert _estimate(hass)  # the simulator confirms 25 s into the interval
-
-    await async_move_to(hass, freezer, "2026-11-23T02:00:29+00:00")
-    assert price_requests(simulator) == ["02:00:10"]
-    await async_move_to(hass, freezer, "2026-11-23T02:00:31+00:00")
-    assert price_requests(simulator) == ["02:00:10", "02:00:31"]
-    assert not _estimate(hass)
+    first = datetime(2026, 11, 23, 2, tzinfo=UTC)
+    for interval in range(8):
+        start = first + timedelta(minutes=5 * interval)
+        for second in range(1 if interval else 11, 46):
+            await async_move_to(hass, freezer, start + timedelta(seconds=second))
+        # The price of the interval, confirmed, within 45 s.
+        assert hass.states.get(PRICE).attributes["start_time"] == start.isoformat()
+        assert not _estimate(hass)
     confirmed = simulator.amber.price(
-        DEMO_SITE_5MIN, "general", datetime(2026, 11, 23, 2, tzinfo=UTC)
+        DEMO_SITE_5MIN, "general", first + timedelta(minutes=35)
     )
     assert float(hass.states.get(PRICE).state) == pytest.approx(confirmed.per_kwh / 100)
 
-    # Nothing until just after the next boundary, then the same pattern.
-    await async_move_to(hass, freezer, "2026-11-23T02:05:01+00:00")
-    assert len(price_requests(simulator)) == 2
-    await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")
-    assert price_requests(simulator)[-1] == "02:05:03"
-    assert _estimate(hass)
-    assert (
-        hass.states.get(PRICE).attributes["start_time"] == "2026-11-23T02:05:00+00:00"
-    )
-    await async_move_to(hass, freezer, "2026-11-23T02:05:31+00:00")
-    assert price_requests(simulator)[-1] == "02:05:31"
-    assert not _estimate(hass)
+    seconds = [(int(t[3:5]) % 5) * 60 + int(t[6:8]) for t in price_requests(simulator)]
+    per_interval: list[list[int]] = []
+    for offset in seconds:
+        if offset < 5 and per_interval:
+            per_interval.append([offset])
+        elif per_interval:
+            per_interval[-1].append(offset)
+        else:
+            per_interval.append([offset])
+    for polls in per_interval[1:]:
+        assert 1 <= polls[0] <= 3  # just after the boundary
+        gaps = [b - a for a, b in zip(polls, polls[1:], strict=False)]
+        assert all(15 <= gap <= 31 for gap in gaps), polls
+    # Learned: two requests, the second just after Amber confirms (25 s in).
+    for polls in per_interval[-3:]:
+        assert len(polls) == 2
+        assert 25 <= polls[1] <= 27
     assert simulator.count_requests("amber", status=429) == 0
 
 
@@ -118,22 +126,25 @@ def _point(start: datetime, *, estimate: bool) -> AmberPricePoint:
 
 
 @pytest.mark.parametrize(
-    ("delay", "expected", "seen_at"), [(25, 2.0, 26), (45, 3.0, 48), (8, 2.0, 17)]
+    ("delay", "expected", "seen_at"),
+    [(25, 2, 28), (45, 3, 51), (8, 2, 19)],
 )
 def test_confirmation_clock_learns_the_delay(
-    delay: int, expected: float, seen_at: int
+    delay: int, expected: int, seen_at: float
 ) -> None:
-    """Over two days, requests per interval settle at the minimum the delay allows.
+    """After the first hour, every interval takes the fewest requests the delay allows.
 
-    A re-poll is never closer than 15 s to the previous one, nor further than 30 s: a 45 s
-    delay needs three requests (+2, +32, +47), and the learning must not run away.
+    Polls land up to 1.5 s after the time asked (Home Assistant's scheduling). A re-poll is
+    never closer than 15 s to the previous one, nor further than 30 s: a 45 s delay needs
+    three requests (+2, +32, +47), and the learning must not run away.
     """
+    jitter = random.Random(delay)
     clock = ConfirmationClock()
     start = datetime(2026, 11, 23, tzinfo=UTC)
     counts = []
     confirmed_after = []
-    for _ in range(2 * 288):
-        now = start + timedelta(seconds=2)
+    for _ in range(288):
+        now = start + timedelta(seconds=1 + jitter.uniform(0, 1.5))
         polls = 0
         while True:
             polls += 1
@@ -143,14 +154,45 @@ def test_confirmation_clock_learns_the_delay(
             if when is None:
                 break
             assert timedelta(seconds=15) <= when - now <= timedelta(seconds=30)
-            now = when
+            now = when + timedelta(seconds=jitter.uniform(0, 1.5))
         counts.append(polls)
         confirmed_after.append((now - start).total_seconds())
         start += timedelta(minutes=5)
-    steady = counts[288:]
-    assert sum(steady) / len(steady) == pytest.approx(expected, abs=0.01)
-    assert max(steady) <= expected + 1
-    assert sorted(confirmed_after[288:])[len(steady) // 2] <= seen_at
+    steady = counts[12:]
+    assert set(steady) == {expected}
+    assert max(confirmed_after[12:]) <= seen_at
+
+
+def test_confirmation_clock_follows_a_changing_delay() -> None:
+    """Amber slower: the search reopens above. Faster: the learned time stays (no extra probe)."""
+    clock = ConfirmationClock()
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+
+    def interval(delay: int) -> list[int]:
+        nonlocal start
+        now = start + timedelta(seconds=2)
+        seen = []
+        while True:
+            seen.append(int((now - start).total_seconds()))
+            when = clock.next_poll(
+                _point(start, estimate=(now - start).total_seconds() < delay), now
+            )
+            if when is None:
+                break
+            now = when
+        start += timedelta(minutes=5)
+        return seen
+
+    for _ in range(12):
+        interval(20)
+    assert interval(20) == [2, 20]
+    slower = [interval(28) for _ in range(12)]
+    assert slower[-1] == [2, 28]
+    faster = [interval(12) for _ in range(12)]
+    assert faster[-1] == [
+        2,
+        28,
+    ]  # still two requests; the price shows confirmed 16 s late
 
 
 def test_next_boundary() -> None:

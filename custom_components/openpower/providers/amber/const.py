@@ -28,10 +28,7 @@ SCHEDULING_SLACK: Final = timedelta(seconds=1)
 CONFIRM_POLL_MIN: Final = timedelta(seconds=15)
 CONFIRM_POLL_MAX: Final = timedelta(seconds=30)
 CONFIRM_WINDOW: Final = timedelta(minutes=2)
-INITIAL_CONFIRM_OFFSET: Final = timedelta(seconds=30)
 CONFIRM_STEP: Final = timedelta(seconds=1)
-CONFIRM_EARLIER_AFTER: Final = 12
-CONFIRM_RELAX_AFTER: Final = 288
 
 # Site status and usage history: Amber keeps 90 days; settled corrections arrive within a week.
 SITE_REFRESH: Final = timedelta(hours=6)

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from math import ceil
 from typing import TYPE_CHECKING, override
 
 from homeassistant.const import UnitOfEnergy
@@ -37,16 +38,13 @@ from .const import (
     APP_URL,
     CONF_FORECAST_HOURS,
     CONF_PRICING_MODE,
-    CONFIRM_EARLIER_AFTER,
     CONFIRM_POLL_MAX,
     CONFIRM_POLL_MIN,
-    CONFIRM_RELAX_AFTER,
     CONFIRM_STEP,
     CONFIRM_WINDOW,
     DEFAULT_FORECAST_HOURS,
     FIRST_POLL_DELAY,
     HISTORY_DAYS,
-    INITIAL_CONFIRM_OFFSET,
     PROVIDER,
     REFETCH_DAYS,
     SCHEDULING_SLACK,
@@ -214,54 +212,48 @@ def next_boundary(now: datetime, interval_minutes: int) -> datetime:
 class ConfirmationClock:
     """When to ask again for a price that is still an estimate.
 
-    Amber confirms a price some seconds into its interval. The first re-poll goes at the learned
-    delay (`offset`), never closer than 15 s nor further than 30 s from the previous poll. A
-    re-poll that finds an estimate proves the delay is longer: `offset` moves just past it and
-    `too_early` remembers it. After 12 intervals confirmed at the first re-poll, a re-poll 1 s
-    earlier is tried, but never at or before `too_early`, which itself relaxes by 1 s a day so
-    that a faster Amber is followed. With a steady delay that is two requests per interval, and
-    at most one more a day.
+    Amber confirms a price some seconds into its interval. Every answer bounds that delay:
+    `early` is the latest point into an interval seen still an estimate, `confirmed` the earliest
+    seen confirmed. The re-poll goes half-way between them (the search narrows by half each
+    time it is wrong), and once they are a second apart, at `confirmed`: with a steady delay,
+    two requests per interval from then on. A price still an estimate at `confirmed` (Amber got
+    slower) reopens the search above. A faster Amber is not probed for (every probe can cost a
+    request): the price is then shown confirmed a few seconds after Amber could have, until a
+    restart. Re-polls are never closer than 15 s nor further than 30 s from the previous poll,
+    and stop 2 minutes in.
     """
 
-    offset: timedelta = INITIAL_CONFIRM_OFFSET
-    too_early: timedelta = timedelta(0)
-    interval_start: datetime | None = None
-    repolls: int = 0
-    streak: int = 0
-    intervals: int = 0
+    early: timedelta = timedelta(0)
+    confirmed: timedelta | None = None
 
     def next_poll(self, current: AmberPricePoint, now: datetime) -> datetime | None:
-        """Return when to poll again within this interval; None to wait for the next one."""
-        if current.start != self.interval_start:
-            self.interval_start, self.repolls = current.start, 0
-            self.intervals += 1
-            if self.intervals % CONFIRM_RELAX_AFTER == 0:
-                self.too_early = max(self.too_early - CONFIRM_STEP, timedelta(0))
-        else:
-            self.repolls += 1
+        """Learn from this answer; return when to poll again, or None for the next boundary."""
         elapsed = now - current.start
         if not current.estimate:
-            if self.repolls == 1:
-                self.streak += 1
-                if (
-                    self.streak >= CONFIRM_EARLIER_AFTER
-                    and self.offset - CONFIRM_STEP > self.too_early
-                    and self.offset - CONFIRM_STEP >= CONFIRM_POLL_MIN
-                ):
-                    self.offset -= CONFIRM_STEP
-                    self.streak = 0
+            if self.confirmed is None or elapsed < self.confirmed:
+                self.confirmed = elapsed
+            if elapsed <= self.early:
+                self.early = timedelta(0)
             return None
-        if self.repolls:
-            self.too_early = max(self.too_early, elapsed)
-            self.offset = min(max(self.offset, elapsed + CONFIRM_STEP), CONFIRM_WINDOW)
-            self.streak = 0
+        self.early = max(self.early, elapsed)
+        if self.confirmed is not None and self.confirmed <= self.early:
+            self.confirmed = None
         wanted = min(
-            max(current.start + self.offset, now + CONFIRM_POLL_MIN),
+            max(current.start + self._target(), now + CONFIRM_POLL_MIN),
             now + CONFIRM_POLL_MAX,
         )
         if wanted > current.start + CONFIRM_WINDOW or wanted >= current.end:
             return None
         return wanted
+
+    def _target(self) -> timedelta:
+        """Return how far into the interval the next re-poll should be."""
+        if self.confirmed is None:
+            return self.early + CONFIRM_STEP
+        if self.confirmed - self.early <= CONFIRM_STEP:
+            return self.confirmed
+        half = (self.confirmed - self.early) / 2
+        return self.early + timedelta(seconds=ceil(half.total_seconds()))
 
 
 class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
