@@ -193,6 +193,12 @@ def test_confirmation_clock_follows_a_changing_delay() -> None:
         2,
         28,
     ]  # still two requests; the price shows confirmed 16 s late
+    # Confirmed already at the boundary poll: one request per interval, the search reset.
+    assert interval(1) == [2]
+    assert clock.early == timedelta(0)
+    assert interval(1) == [2]
+    relearned = [interval(20) for _ in range(12)]
+    assert relearned[-1] == [2, 20]
 
 
 def test_next_boundary() -> None:
