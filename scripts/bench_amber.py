@@ -189,31 +189,14 @@ def _like_the_harness() -> Iterator[None]:
 
 @contextmanager
 def _memoized_simulator() -> Iterator[None]:
-    """Memoize the simulator's price model and, within one interval, its intervals.
+    """Memoize the simulator's intervals within one interval (its prices it caches itself).
 
-    Both are pure functions of their arguments (the interval: of the site, channel, start and
-    current interval, and for the current one whether it is still estimated), so the answers do
-    not change; it only spends less of each request's time in the in-process simulator.
+    An interval is a pure function of the site, channel, start and current interval, and for
+    the current one whether it is still estimated, so the answers do not change; it only spends
+    less of each request's time in the in-process simulator.
     """
-    original_price = AmberSimulator._price
     original_interval = AmberSimulator._interval
-    prices: dict[tuple[Any, ...], Any] = {}
     intervals: dict[str, tuple[datetime, dict[tuple[Any, ...], Any]]] = {}
-
-    def price(
-        self: AmberSimulator,
-        site: Any,
-        channel_type: str,
-        start: datetime,
-        duration: int,
-        estimated: bool,
-    ) -> Any:
-        key = (site.id, channel_type, start.timestamp(), duration, estimated)
-        if (found := prices.get(key)) is None:
-            found = prices[key] = original_price(
-                self, site, channel_type, start, duration, estimated
-            )
-        return found
 
     def interval(
         self: AmberSimulator,
@@ -240,10 +223,7 @@ def _memoized_simulator() -> Iterator[None]:
             )
         return found
 
-    with (
-        patch.object(AmberSimulator, "_price", price),
-        patch.object(AmberSimulator, "_interval", interval),
-    ):
+    with patch.object(AmberSimulator, "_interval", interval):
         yield
 
 

@@ -242,7 +242,7 @@ async def test_rate_limited_waits_as_told(
     assert state.attributes["estimate"] is False
 
 
-async def test_rate_limited_at_setup_without_data(
+async def test_rate_limited_without_previous_data(
     hass: HomeAssistant,
     amber_entry: MockConfigEntry,
     simulator: Simulator,

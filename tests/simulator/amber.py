@@ -405,6 +405,7 @@ class AmberSimulator(ProviderPart):
         self.rate_window = 300.0
         self.accounts: dict[str, AmberAccount] = {}
         self.revoked_tokens: set[str] = set()
+        self._price_cache: dict[tuple[object, ...], AmberPrice] = {}
         if demo:
             self.add_demo_data()
 
@@ -568,6 +569,30 @@ class AmberSimulator(ProviderPart):
         return self._kwh(site, channel, start, billable=billable)
 
     def _price(
+        self,
+        site: AmberSite,
+        channel_type: str,
+        start: datetime,
+        duration: int,
+        estimated: bool,
+    ) -> AmberPrice:
+        # A pure function of these, asked for hundreds of times per request: cached.
+        key = (
+            site.id,
+            site.time_zone,
+            site.tariff_information,
+            channel_type,
+            _epoch(start),
+            duration,
+            estimated,
+        )
+        if (found := self._price_cache.get(key)) is None:
+            found = self._price_cache[key] = self._model_price(
+                site, channel_type, start, duration, estimated
+            )
+        return found
+
+    def _model_price(
         self,
         site: AmberSite,
         channel_type: str,
