@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 import custom_components.openpower  # noqa: F401
+from custom_components.openpower.api.emporia import EMPORIA_LIMITS
 from custom_components.openpower.const import DOMAIN
 
 from .simulator import (
@@ -25,6 +26,9 @@ from .simulator import (
     DEMO_SITE_30MIN,
     DEMO_SITE_CLOSED,
     DEMO_TOKEN,
+    EMPORIA_CUSTOMER_GID,
+    EMPORIA_EMAIL,
+    EMPORIA_PASSWORD,
     Simulator,
 )
 
@@ -79,6 +83,28 @@ def amber_history_days() -> Generator[int]:
         yield 3
 
 
+@pytest.fixture(autouse=True)
+def fast_emporia_client() -> Generator[None]:
+    """Short timeouts, no retry delay, 2 days of history backfill instead of 30.
+
+    Only the daily budget: the 30-a-minute one would make a backfill wait, and under a frozen
+    clock a wait never ends (the budget's pacing is tested on its own, in tests/api).
+    """
+    with (
+        patch.multiple(
+            "custom_components.openpower.providers.emporia.const",
+            REQUEST_TIMEOUT=0.5,
+            RETRY_BACKOFF=0,
+            HISTORY_DAYS=2,
+        ),
+        patch(
+            "custom_components.openpower.providers.emporia.EMPORIA_LIMITS",
+            EMPORIA_LIMITS[:1],
+        ),
+    ):
+        yield
+
+
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
     """The provider simulator on 127.0.0.1, on Home Assistant's (frozen) clock."""
@@ -110,6 +136,30 @@ def amber_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
         title="Home",
         unique_id=f"amber_{DEMO_SITE_5MIN}",
         data=amber_entry_data(simulator),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+def emporia_entry_data(simulator: Simulator) -> dict[str, Any]:
+    """Entry data of the demo Emporia account (password sign-in) served by the simulator."""
+    return {
+        "provider": "emporia",
+        "email": EMPORIA_EMAIL,
+        "password": EMPORIA_PASSWORD,
+        "refresh_token": simulator.emporia.issue_tokens(EMPORIA_EMAIL)["refresh_token"],
+        "advanced": simulator.emporia_urls(),
+    }
+
+
+@pytest.fixture
+def emporia_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
+    """The demo Emporia account, added to Home Assistant (not set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=EMPORIA_EMAIL,
+        unique_id=f"emporia_{EMPORIA_CUSTOMER_GID}",
+        data=emporia_entry_data(simulator),
     )
     entry.add_to_hass(hass)
     return entry

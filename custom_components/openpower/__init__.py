@@ -32,10 +32,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) ->
     for coordinator in spec.coordinators(runtime).values():
         entry.async_on_unload(
             coordinator.async_add_listener(
-                callback(lambda: _async_remove_stale_devices(hass, entry))
+                callback(lambda: _async_sync_devices(hass, entry))
             )
         )
-    _async_remove_stale_devices(hass, entry)
+    _async_sync_devices(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -69,12 +69,21 @@ def _current_device_uids(entry: OpenPowerConfigEntry) -> set[str]:
 
 
 @callback
-def _async_remove_stale_devices(
-    hass: HomeAssistant, entry: OpenPowerConfigEntry
-) -> None:
-    """Remove this entry's devices that the provider stopped reporting."""
-    current = _current_device_uids(entry)
+def _async_sync_devices(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> None:
+    """Register the provider's devices (parents first), remove those it stopped reporting.
+
+    Registering here, before any entity, lets a child device (a circuit under its monitor)
+    name its parent whatever order the entities are added in. Listeners run in the order
+    they were added, so a device that appears is registered before its entities are.
+    """
+    data = entry.runtime_data
     registry = dr.async_get(hass)
+    current: set[str] = set()
+    for ref in data.provider.devices(data.runtime):
+        current.add(ref.uid)
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id, **ref.device_info(hass, entry.entry_id)
+        )
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         uids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
         if uids and not uids & current:

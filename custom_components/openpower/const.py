@@ -15,4 +15,9 @@ CONF_ACCOUNT_ID: Final = "account_id"
 
 ATTR_FORECASTS: Final = "forecasts"
 
-PLATFORMS: Final = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: Final = [
+    Platform.BINARY_SENSOR,
+    Platform.NUMBER,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]

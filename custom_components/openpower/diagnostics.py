@@ -24,9 +24,19 @@ def _plain(data: Any) -> Any:
     if is_dataclass(data) and not isinstance(data, type):
         data = asdict(data)
     if isinstance(data, dict):
-        return {key: _plain(value) for key, value in data.items()}
+        # JSON keys are strings: a (device, channel) key becomes "device,channel".
+        return {
+            key
+            if isinstance(key, str)
+            else ",".join(map(str, key))
+            if isinstance(key, tuple)
+            else str(key): _plain(value)
+            for key, value in data.items()
+        }
     if isinstance(data, list | tuple):
         return [_plain(value) for value in data]
+    if isinstance(data, frozenset | set):
+        return sorted(_plain(value) for value in data)
     return data
 
 

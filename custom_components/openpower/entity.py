@@ -5,14 +5,16 @@ no provider logic. An entity's unique id is `<device uid>_<description key>`, wh
 is `<provider>_<stable native id>`, so names and titles can change freely.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
+from homeassistant.components.number import NumberEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
+from homeassistant.components.switch import SwitchEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -97,6 +99,31 @@ class OpenPowerBinarySensorDescription[R, D](
     """A binary sensor: `is_on_fn` picks its state (None is unknown)."""
 
     is_on_fn: Callable[[D, str], bool | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenPowerSwitchDescription[R, D](
+    SwitchEntityDescription, OpenPowerEntityDescription[R, D]
+):
+    """A switch: `is_on_fn` picks its state, `turn_fn(runtime, uid, on)` changes it.
+
+    `turn_fn` returns once the provider accepted the change and the coordinator holds the
+    provider's answer; it raises an API error otherwise (the state stays as it was).
+    """
+
+    is_on_fn: Callable[[D, str], bool | None]
+    turn_fn: Callable[[R, str, bool], Awaitable[None]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenPowerNumberDescription[R, D](
+    NumberEntityDescription, OpenPowerEntityDescription[R, D]
+):
+    """A number: `value_fn` picks it, `max_fn` bounds it, `set_fn(runtime, uid, value)` sets it."""
+
+    value_fn: Callable[[D, str], float | None]
+    set_fn: Callable[[R, str, float], Awaitable[None]]
+    max_fn: Callable[[D, str], float] | None = None
 
 
 class OpenPowerEntity[D](CoordinatorEntity[OpenPowerCoordinator[D]]):

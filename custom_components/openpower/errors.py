@@ -15,6 +15,7 @@ from .api.errors import (
     ApiAuthError,
     ApiConnectionError,
     ApiError,
+    ApiMaintenanceError,
     ApiNotFoundError,
     ApiRateLimitedError,
     ApiResponseError,
@@ -32,6 +33,8 @@ def error_key(err: ApiError) -> str:
             return "invalid_auth"
         case ApiRateLimitedError():
             return "rate_limited"
+        case ApiMaintenanceError():
+            return "maintenance"
         case ApiConnectionError():
             return "cannot_connect"
         case ApiNotFoundError():

@@ -18,7 +18,9 @@ from .coordinator import OpenPowerCoordinator
 from .entity import (
     DeviceRef,
     OpenPowerBinarySensorDescription,
+    OpenPowerNumberDescription,
     OpenPowerSensorDescription,
+    OpenPowerSwitchDescription,
 )
 
 
@@ -48,6 +50,8 @@ class ProviderSpec[R]:
     reconfigure_step: str
     sensors: tuple[OpenPowerSensorDescription[R, Any], ...] = ()
     binary_sensors: tuple[OpenPowerBinarySensorDescription[R, Any], ...] = ()
+    switches: tuple[OpenPowerSwitchDescription[R, Any], ...] = ()
+    numbers: tuple[OpenPowerNumberDescription[R, Any], ...] = ()
     services: tuple[ServiceSpec[R], ...] = ()
     options_flow: Callable[[], OptionsFlow] | None = None
     diagnostics: Callable[[R], Mapping[str, Any]] = lambda _runtime: {}

@@ -382,3 +382,26 @@ async def async_last_hour(hass: HomeAssistant, statistic_id: str) -> datetime | 
     if not (rows := newest.get(statistic_id)):
         return None
     return dt_util.utc_from_timestamp(rows[0]["start"])
+
+
+async def async_growth_since(
+    hass: HomeAssistant, statistic_ids: Iterable[str], start: datetime
+) -> dict[str, float]:
+    """Return how much each statistic grew in the hours from `start` on (0.0 when none stored).
+
+    Includes what earlier imports of these statistics queued but the recorder had not yet written.
+    """
+    ids = set(statistic_ids)
+    for statistic_id in sorted(ids):
+        series = _series(hass, statistic_id)
+        async with series.lock:
+            await _async_wait_written(series)
+    rows = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, start, None, ids, "hour", None, {"change"}
+    )
+    return {
+        statistic_id: sum(
+            row.get("change") or 0.0 for row in rows.get(statistic_id, ())
+        )
+        for statistic_id in ids
+    }

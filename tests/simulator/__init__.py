@@ -7,6 +7,7 @@ One aiohttp application: each provider's API is mirrored under its own path pref
     simulator = Simulator(clock=dt_util.utcnow)
     await simulator.start()                      # 127.0.0.1, free port
     url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
+    urls = simulator.emporia_urls()              # api_url, auth_url, maintenance_url
     simulator.fault_next("amber", "http_429")
     ...
     await simulator.stop()
@@ -30,12 +31,48 @@ from .amber import (
 )
 from .app import RequestRecord, Simulator
 from .common import FAULTS
+from .emporia import (
+    EMPORIA_BREAKER_PIN,
+    EMPORIA_CHARGER_GID,
+    EMPORIA_CHARGER_LOAD_GID,
+    EMPORIA_CUSTOMER_GID,
+    EMPORIA_EMAIL,
+    EMPORIA_FEDERATED_CUSTOMER_GID,
+    EMPORIA_FEDERATED_EMAIL,
+    EMPORIA_FEDERATED_PLUG_GID,
+    EMPORIA_FEDERATED_USERNAME,
+    EMPORIA_PASSWORD,
+    EMPORIA_PLUG_GID,
+    EMPORIA_PLUG_LOAD_GID,
+    EMPORIA_VUE2_GID,
+    EMPORIA_VUE3_GID,
+    EmporiaAccount,
+    EmporiaChannel,
+    EmporiaCharger,
+    EmporiaDevice,
+    EmporiaOutlet,
+    EmporiaSimulator,
+)
 
 __all__ = [
     "DEMO_SITE_5MIN",
     "DEMO_SITE_30MIN",
     "DEMO_SITE_CLOSED",
     "DEMO_TOKEN",
+    "EMPORIA_BREAKER_PIN",
+    "EMPORIA_CHARGER_GID",
+    "EMPORIA_CHARGER_LOAD_GID",
+    "EMPORIA_CUSTOMER_GID",
+    "EMPORIA_EMAIL",
+    "EMPORIA_FEDERATED_CUSTOMER_GID",
+    "EMPORIA_FEDERATED_EMAIL",
+    "EMPORIA_FEDERATED_PLUG_GID",
+    "EMPORIA_FEDERATED_USERNAME",
+    "EMPORIA_PASSWORD",
+    "EMPORIA_PLUG_GID",
+    "EMPORIA_PLUG_LOAD_GID",
+    "EMPORIA_VUE2_GID",
+    "EMPORIA_VUE3_GID",
     "EMPTY_TOKEN",
     "FAULTS",
     "MULTI_SITES",
@@ -45,6 +82,12 @@ __all__ = [
     "AmberPrice",
     "AmberSimulator",
     "AmberSite",
+    "EmporiaAccount",
+    "EmporiaChannel",
+    "EmporiaCharger",
+    "EmporiaDevice",
+    "EmporiaOutlet",
+    "EmporiaSimulator",
     "RequestRecord",
     "Simulator",
 ]

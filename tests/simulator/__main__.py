@@ -6,7 +6,16 @@ import contextlib
 import signal
 import sys
 
-from . import DEMO_SITE_5MIN, DEMO_SITE_30MIN, DEMO_TOKEN, EMPTY_TOKEN, MULTI_TOKEN
+from . import (
+    DEMO_SITE_5MIN,
+    DEMO_SITE_30MIN,
+    DEMO_TOKEN,
+    EMPORIA_EMAIL,
+    EMPORIA_FEDERATED_EMAIL,
+    EMPORIA_PASSWORD,
+    EMPTY_TOKEN,
+    MULTI_TOKEN,
+)
 from .app import RequestRecord, Simulator
 
 
@@ -60,6 +69,17 @@ async def _serve(args: argparse.Namespace) -> None:
         _out(f"                30-min site {DEMO_SITE_30MIN}, one closed site)")
         _out(f"          token {MULTI_TOKEN}  (account multi: three 5-min sites)")
         _out(f"          token {EMPTY_TOKEN}  (account empty: no site)")
+        urls = simulator.emporia_urls()
+        _out(f"  emporia api_url         {urls['api_url']}")
+        _out(f"          auth_url        {urls['auth_url']}")
+        _out(f"          maintenance_url {urls['maintenance_url']}")
+        _out(f"          email {EMPORIA_EMAIL}  password {EMPORIA_PASSWORD}")
+        _out("                (Vue 2 + nested Vue 3, a smart plug, an EV charger)")
+        federated = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+        _out(
+            f"          Google account {EMPORIA_FEDERATED_EMAIL} (no password), refresh token"
+        )
+        _out(f"                {federated['refresh_token']}")
         stopping = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
         await stopping.wait()

@@ -51,6 +51,7 @@ Faults (on top of the application's): `unknown_enum` sets `descriptor: "superLow
 extra `{"identifier":"X1","type":"battery"}` channel; on renewables the descriptor is
 `"superGreen"`. `missing_field` removes `perKwh` from every interval and usage item, `channels`
 from every site, `renewables` from every renewable item. `not_found` answers 404 Site not found.
+Not simulated for Amber: `http_400`, `null_usage`, `stale_instant` (`fault_next` refuses them).
 """
 
 from collections import deque
@@ -66,7 +67,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from .common import CONTEXT, ProviderPart, Reply, RequestContext, json_response
+from .common import CONTEXT, FAULTS, ProviderPart, Reply, RequestContext, json_response
 
 NEM_TZ: Final = timezone(timedelta(hours=10))
 MAX_INTERVALS: Final = 2048
@@ -390,6 +391,11 @@ class AmberSimulator(ProviderPart):
 
     name: ClassVar[str] = "amber"
     prefix: ClassVar[str] = "/amber/v1"
+    supported_faults: ClassVar[frozenset[str]] = FAULTS - {
+        "http_400",
+        "null_usage",
+        "stale_instant",
+    }
 
     def __init__(
         self,

@@ -1,23 +1,25 @@
 """The simulator application: provider parts, fault injection, clock, request log, server.
 
 Everything here is provider-agnostic. A request is routed by path prefix to its provider part
-(`/amber/v1/…` → `AmberSimulator`); before the provider sees it, the application decides whether a
-fault applies (`fault_next` queue first, then `fault_always`), and after the provider answered it
-records the request in `Simulator.requests`.
+(`/amber/v1/…` → `AmberSimulator`, `/emporia/…` → `EmporiaSimulator`); before the provider sees
+it, the application decides whether a fault applies (`fault_next` queue first, then
+`fault_always`; only to requests the part's `takes_faults` accepts), and after the provider
+answered it records the request in `Simulator.requests`.
 
 Faults, for every provider that lists them in `supported_faults`:
 
-- `http_401`, `http_403`, `http_429`, `http_500`, `http_502`, `not_found`: the provider's own error
-  answer (status, headers and body as the real service sends them) replaces the request. It is
-  answered before authentication and does not count against the provider's rate limit.
+- `http_400`, `http_401`, `http_403`, `http_429`, `http_500`, `http_502`, `not_found`: the
+  provider's own error answer (status, headers and body as the real service sends them) replaces
+  the request. It is answered before authentication and does not count against the provider's
+  rate limit.
 - `timeout`: the request waits `Simulator.timeout_seconds` (default 5 s, real event-loop time),
   then is served normally. A client with a shorter timeout sees a timeout; when it hangs up the
   handler is cancelled (as with `TestServer`; `start` enables handler cancellation too) and the
   request is logged with status 499. Stopping the server wakes waiting requests at once.
 - `malformed`: served normally, then a 200 body is cut in half (never valid JSON); other statuses
   are left alone.
-- `unknown_enum`, `missing_field`: served normally, the provider damages the payload (see the
-  provider module for exactly how).
+- `unknown_enum`, `missing_field` (Amber), `null_usage`, `stale_instant` (Emporia): served
+  normally, the provider damages the payload (see the provider module for exactly how).
 """
 
 import asyncio
@@ -41,6 +43,7 @@ from .common import (
     RequestContext,
     json_response,
 )
+from .emporia import EmporiaSimulator
 
 CLIENT_GONE: Final = 499
 """Status logged when the client closed the connection before the answer (nginx's 499)."""
@@ -97,7 +100,9 @@ class Simulator:
         self.app[SIMULATOR] = self
         self.app.on_startup.append(self._on_startup)
         self.app.on_shutdown.append(self._on_shutdown)
+        self.emporia = EmporiaSimulator(self.now)
         self._register(self.amber)
+        self._register(self.emporia)
 
     # ----------------------------------------------------------------------------------------
     # Clock and request log
@@ -207,6 +212,15 @@ class Simulator:
             )
         return base + part.prefix
 
+    def emporia_urls(self, root: str | URL | None = None) -> dict[str, str]:
+        """Return Emporia's three hosts: `api_url`, `auth_url` (Cognito), `maintenance_url`."""
+        base = self.base_url("emporia", root)
+        return {
+            "api_url": base + "/api",
+            "auth_url": base + "/cognito",
+            "maintenance_url": base + "/maintenance/maintenance.json",
+        }
+
     async def _on_startup(self, app: web.Application) -> None:
         self._waking = asyncio.Event()
 
@@ -238,7 +252,9 @@ class Simulator:
         context = RequestContext(
             provider=part.name if part else "",
             time=self.now(),
-            fault=self._take_fault(part.name) if part else None,
+            fault=self._take_fault(part.name)
+            if part and part.takes_faults(request)
+            else None,
         )
         request[CONTEXT] = context
         try:
@@ -259,7 +275,7 @@ class Simulator:
         if part is None:
             return json_response({"message": "Not Found"}, status=404)
         if fault in HTTP_FAULTS:
-            return part.fault_response(fault)
+            return part.request_fault_response(request, fault)
         if fault == "timeout":
             await self._stall()
         response: web.StreamResponse

@@ -1,8 +1,9 @@
 """What every provider part of the simulator shares: fault names, the per-request context, replies.
 
-A provider part (`amber.AmberSimulator`, later Emporia, PG&E, AlphaESS, Enedis) subclasses
-`ProviderPart`: it owns one path prefix, registers its routes, and knows how its provider answers
-errors. The provider-agnostic machinery (fault queues, clock, request log, server) is in `app.py`.
+A provider part (`amber.AmberSimulator`, `emporia.EmporiaSimulator`, later PG&E, AlphaESS,
+Enedis) subclasses `ProviderPart`: it owns one path prefix, registers its routes, and knows how its
+provider answers errors. The provider-agnostic machinery (fault queues, clock, request log,
+server) is in `app.py`.
 """
 
 from abc import ABC, abstractmethod
@@ -16,10 +17,22 @@ from aiohttp import web
 
 # HTTP-level faults: the provider's own error answer replaces the request (no auth, no rate limit).
 HTTP_FAULTS: Final = frozenset(
-    {"http_401", "http_403", "http_429", "http_500", "http_502", "not_found"}
+    {
+        "http_400",
+        "http_401",
+        "http_403",
+        "http_429",
+        "http_500",
+        "http_502",
+        "not_found",
+    }
 )
 # Data-level faults: the request is served normally, then its body is damaged by the handler.
-DATA_FAULTS: Final = frozenset({"unknown_enum", "missing_field"})
+# Each provider lists the ones it implements in `supported_faults` (Amber: unknown_enum and
+# missing_field; Emporia: null_usage and stale_instant).
+DATA_FAULTS: Final = frozenset(
+    {"unknown_enum", "missing_field", "null_usage", "stale_instant"}
+)
 # Transport-level faults, handled by the application for every provider.
 TRANSPORT_FAULTS: Final = frozenset({"timeout", "malformed"})
 FAULTS: Final = HTTP_FAULTS | DATA_FAULTS | TRANSPORT_FAULTS
@@ -84,3 +97,11 @@ class ProviderPart(ABC):
     @abstractmethod
     def fault_response(self, fault: str) -> web.Response:
         """Answer one of `HTTP_FAULTS` the way this provider does."""
+
+    def request_fault_response(self, request: web.Request, fault: str) -> web.Response:
+        """Answer one of `HTTP_FAULTS` for this request (a provider with several hosts overrides)."""
+        return self.fault_response(fault)
+
+    def takes_faults(self, request: web.Request) -> bool:
+        """Whether an injected fault applies to (and is consumed by) this request."""
+        return True

@@ -134,6 +134,11 @@ class RequestBudget:
             for limit, sent in zip(self.limits, self._sent, strict=True)
         )
 
+    def used(self) -> tuple[int, ...]:
+        """How many requests each limit's current window holds (in the order of `limits`)."""
+        self._prune(self._clock())
+        return tuple(len(sent) for sent in self._sent)
+
     def paused_for(self) -> float:
         """Seconds left in a server-imposed pause (0 when none)."""
         return max(0.0, self._paused_until - self._clock())

@@ -32,3 +32,7 @@ class ApiResponseError(ApiError):
 
 class ApiNotFoundError(ApiResponseError):
     """The resource asked for does not exist (for example a closed or deleted site)."""
+
+
+class ApiMaintenanceError(ApiConnectionError):
+    """The provider says its service is down for maintenance."""

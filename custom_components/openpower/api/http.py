@@ -7,7 +7,7 @@ account's request budget, reading the server's `RateLimit-*` headers, mapping HT
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -150,13 +150,15 @@ class HttpClient:
         json_body: Any = None,
         data: bytes | Mapping[str, str] | None = None,
         patient: bool = False,
+        accept: Collection[int] = (),
     ) -> HttpResponse:
         """Send a request (retrying what is worth retrying) and return a 2xx response.
 
         `path` is joined to the base URL unless it is already absolute. A `patient` request
         (history backfill) is a background request for the budget and waits as long as it
         takes; others give up with ApiRateLimitedError past the client's `max_budget_wait`.
-        Raises the `errors` hierarchy for anything but a 2xx.
+        Raises the `errors` hierarchy for anything but a 2xx or a status in `accept` (for APIs
+        whose error answers carry a reason the caller must read, such as Cognito's 400s).
         """
         url = path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
         what = self._describe(method, path)
@@ -183,7 +185,7 @@ class HttpClient:
                 _LOGGER.debug("%s failed: %s", what, type(err).__name__)
             else:
                 self._note_rate_limit(response.headers)
-                if 200 <= response.status < 300:
+                if 200 <= response.status < 300 or response.status in accept:
                     return response
                 failure = self._failure(what, response)
                 if not isinstance(failure, ApiConnectionError):

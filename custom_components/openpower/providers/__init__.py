@@ -4,9 +4,10 @@ from typing import Any
 
 from ..provider import ProviderSpec
 from .amber import AMBER, AmberFlow
+from .emporia import EMPORIA, EmporiaFlow
 
-PROVIDERS: dict[str, ProviderSpec[Any]] = {spec.key: spec for spec in (AMBER,)}
+PROVIDERS: dict[str, ProviderSpec[Any]] = {spec.key: spec for spec in (AMBER, EMPORIA)}
 
 
-class ProviderFlows(AmberFlow):
+class ProviderFlows(AmberFlow, EmporiaFlow):
     """Every provider's config-flow steps (a new provider adds its mixin here)."""

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ..errors import ApiResponseError
+from ..parse import aware_datetime, number, objects, require, text
 
 type ReportUnknown = Callable[[str, str], None]
 
@@ -210,37 +211,6 @@ class UsageInterval:
     quality: UsageQuality | None
 
 
-def _require(item: Mapping[str, Any], key: str) -> Any:
-    try:
-        return item[key]
-    except KeyError:
-        raise ApiResponseError(f"a required field is missing: {key}") from None
-
-
-def _number(item: Mapping[str, Any], key: str) -> float:
-    value = _require(item, key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ApiResponseError(f"{key} is not a number")
-    return float(value)
-
-
-def _text(item: Mapping[str, Any], key: str) -> str:
-    value = _require(item, key)
-    if not isinstance(value, str):
-        raise ApiResponseError(f"{key} is not a string")
-    return value
-
-
-def _datetime(item: Mapping[str, Any], key: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(_text(item, key))
-    except ValueError as err:
-        raise ApiResponseError(f"{key} is not a date-time") from err
-    if value.tzinfo is None:
-        raise ApiResponseError(f"{key} has no time zone")
-    return value
-
-
 def _date(value: Any, key: str) -> date:
     if not isinstance(value, str):
         raise ApiResponseError(f"{key} is not a date")
@@ -252,7 +222,7 @@ def _date(value: Any, key: str) -> date:
 
 def _cents(item: Mapping[str, Any], key: str) -> float:
     # Rounded past Amber's own precision (5 decimals of a cent) to drop binary noise.
-    return round(_number(item, key) / 100, 9)
+    return round(number(item, key) / 100, 9)
 
 
 def _enum[E](
@@ -268,22 +238,16 @@ def _enum[E](
 
 def _interval_start(item: Mapping[str, Any]) -> datetime:
     # Amber's startTime is one second past the boundary (…:00:01Z): round to the minute.
-    start = _datetime(item, "startTime").astimezone(UTC)
+    start = aware_datetime(item, "startTime").astimezone(UTC)
     return start.replace(second=0, microsecond=0)
-
-
-def _list(payload: Any, what: str) -> list[Mapping[str, Any]]:
-    if not isinstance(payload, list) or not all(isinstance(i, dict) for i in payload):
-        raise ApiResponseError(f"{what}: expected a JSON array of objects")
-    return payload
 
 
 def parse_sites(payload: Any, report: ReportUnknown) -> list[Site]:
     """Parse GET /sites."""
     sites = []
-    for item in _list(payload, "sites"):
+    for item in objects(payload, "sites"):
         channels = []
-        for raw in _require(item, "channels") or ():
+        for raw in require(item, "channels") or ():
             if not isinstance(raw, dict):
                 raise ApiResponseError("channels: expected objects")
             kind = _enum(_CHANNEL_TYPES, raw.get("type"), "channel type", report)
@@ -292,7 +256,7 @@ def parse_sites(payload: Any, report: ReportUnknown) -> list[Site]:
             tariff = raw.get("tariff")
             channels.append(
                 Channel(
-                    identifier=_text(raw, "identifier"),
+                    identifier=text(raw, "identifier"),
                     type=kind,
                     tariff=tariff if isinstance(tariff, str) else None,
                 )
@@ -304,8 +268,8 @@ def parse_sites(payload: Any, report: ReportUnknown) -> list[Site]:
         network = item.get("network")
         sites.append(
             Site(
-                id=_text(item, "id"),
-                nmi=_text(item, "nmi"),
+                id=text(item, "id"),
+                nmi=text(item, "nmi"),
                 channels=tuple(channels),
                 network=network if isinstance(network, str) else None,
                 status=status or SiteStatus.PENDING,
@@ -324,7 +288,7 @@ def parse_sites(payload: Any, report: ReportUnknown) -> list[Site]:
 def parse_prices(payload: Any, report: ReportUnknown) -> list[PriceInterval]:
     """Parse GET /sites/{id}/prices/current (or /prices): every interval of known type."""
     intervals = []
-    for item in _list(payload, "prices"):
+    for item in objects(payload, "prices"):
         kind = _enum(_INTERVAL_KINDS, item.get("type"), "interval type", report)
         channel = _enum(_CHANNEL_TYPES, item.get("channelType"), "channel type", report)
         if kind is None or channel is None:
@@ -344,13 +308,13 @@ def parse_prices(payload: Any, report: ReportUnknown) -> list[PriceInterval]:
                 kind=kind,
                 channel=channel,
                 start=start,
-                end=_datetime(item, "endTime").astimezone(UTC),
-                duration_minutes=int(_number(item, "duration")),
-                nem_date=_date(_require(item, "date"), "date"),
-                nem_time=_datetime(item, "nemTime"),
+                end=aware_datetime(item, "endTime").astimezone(UTC),
+                duration_minutes=int(number(item, "duration")),
+                nem_date=_date(require(item, "date"), "date"),
+                nem_time=aware_datetime(item, "nemTime"),
                 per_kwh=_cents(item, "perKwh"),
                 spot_per_kwh=_cents(item, "spotPerKwh"),
-                renewables=_number(item, "renewables"),
+                renewables=number(item, "renewables"),
                 descriptor=_enum(
                     _DESCRIPTORS, item.get("descriptor"), "descriptor", report
                 ),
@@ -387,7 +351,7 @@ def parse_prices(payload: Any, report: ReportUnknown) -> list[PriceInterval]:
 def parse_usage(payload: Any, report: ReportUnknown) -> list[UsageInterval]:
     """Parse GET /sites/{id}/usage."""
     usage = []
-    for item in _list(payload, "usage"):
+    for item in objects(payload, "usage"):
         channel = _enum(_CHANNEL_TYPES, item.get("channelType"), "channel type", report)
         if channel is None:
             continue
@@ -395,11 +359,11 @@ def parse_usage(payload: Any, report: ReportUnknown) -> list[UsageInterval]:
         usage.append(
             UsageInterval(
                 channel=channel,
-                channel_identifier=_text(item, "channelIdentifier"),
+                channel_identifier=text(item, "channelIdentifier"),
                 start=start,
-                end=_datetime(item, "endTime").astimezone(UTC),
-                duration_minutes=int(_number(item, "duration")),
-                kwh=_number(item, "kwh"),
+                end=aware_datetime(item, "endTime").astimezone(UTC),
+                duration_minutes=int(number(item, "duration")),
+                kwh=number(item, "kwh"),
                 cost=_cents(item, "cost"),
                 per_kwh=_cents(item, "perKwh"),
                 quality=_enum(

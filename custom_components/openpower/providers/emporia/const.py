@@ -1,0 +1,44 @@
+"""Emporia provider constants."""
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final
+
+PROVIDER: Final = "emporia"
+CONF_EMAIL: Final = "email"
+CONF_PASSWORD: Final = "password"
+CONF_ID_TOKEN: Final = "id_token"
+CONF_ACCESS_TOKEN: Final = "access_token"
+CONF_REFRESH_TOKEN: Final = "refresh_token"
+CONF_AUTH_URL: Final = "auth_url"
+CONF_MAINTENANCE_URL: Final = "maintenance_url"
+CONF_SENSORS: Final = "sensors"
+
+APP_URL: Final = "https://web.emporiaenergy.com"
+
+# Per-request timeout and first retry delay (tests shorten them).
+REQUEST_TIMEOUT: Final = 15.0
+RETRY_BACKOFF: Final = 1.0
+
+# Cadences. With one account these make 1,440 + 288 + 24 + 48 requests a day, plus an id-token
+# refresh an hour: about 1,830, under the 1,900 the budget allows.
+POWER_INTERVAL: Final = timedelta(seconds=60)
+STATUS_INTERVAL: Final = timedelta(minutes=5)
+DEVICES_INTERVAL: Final = timedelta(hours=1)
+HISTORY_INTERVAL: Final = timedelta(hours=1)
+# Minutes after the hour at which the last hour is read: Emporia needs a moment to complete it.
+HISTORY_OFFSET: Final = timedelta(minutes=3)
+# Every hourly run reads this many complete hours, so a revised hour is picked up.
+HISTORY_LOOKBACK_HOURS: Final = 2
+HISTORY_DAYS: Final = 30
+# A channel whose gap-filling request brought nothing new is not asked again before this.
+GAP_RETRY: Final = timedelta(hours=3)
+
+MIN_CHARGING_CURRENT: Final = 6
+
+
+class SensorSet(StrEnum):
+    """Optional sensor groups (options flow)."""
+
+    POWER = "power"
+    ENERGY_TODAY = "energy_today"

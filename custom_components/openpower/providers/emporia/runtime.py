@@ -1,0 +1,97 @@
+"""Emporia runtime data of one entry (one account), and the one way to build its clients."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from ...api.budget import RequestBudget
+from ...api.emporia import (
+    DEFAULT_API_URL,
+    DEFAULT_AUTH_URL,
+    DEFAULT_MAINTENANCE_URL,
+    CognitoAuth,
+    EmporiaClient,
+    Tokens,
+)
+from ...const import CONF_ADVANCED
+from ...flow import api_url
+from . import const
+from .const import (
+    CONF_ACCESS_TOKEN,
+    CONF_AUTH_URL,
+    CONF_EMAIL,
+    CONF_ID_TOKEN,
+    CONF_MAINTENANCE_URL,
+    CONF_PASSWORD,
+    CONF_REFRESH_TOKEN,
+)
+from .coordinator import (
+    EmporiaDevicesCoordinator,
+    EmporiaHistoryCoordinator,
+    EmporiaPowerCoordinator,
+    EmporiaStatusCoordinator,
+)
+
+
+def _url(data: Mapping[str, Any], key: str, default: str) -> str:
+    url: str = data.get(CONF_ADVANCED, {}).get(key, default)
+    return url.rstrip("/")
+
+
+def build_client(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    *,
+    budget: RequestBudget | None = None,
+    on_sign_in: Callable[[Tokens], None] | None = None,
+) -> EmporiaClient:
+    """Return a client for the credentials and URLs in `data` (flow input or entry data).
+
+    With a refresh token the client starts from it (no sign-in on restart); the password, when
+    there is one, is only used if Emporia refuses the refresh token.
+    """
+    session = async_get_clientsession(hass)
+    tokens = (
+        Tokens(
+            id_token=data.get(CONF_ID_TOKEN),
+            access_token=data.get(CONF_ACCESS_TOKEN),
+            refresh_token=data[CONF_REFRESH_TOKEN],
+            expires_at=None,
+        )
+        if data.get(CONF_REFRESH_TOKEN)
+        else None
+    )
+    auth = CognitoAuth(
+        session,
+        auth_url=_url(data, CONF_AUTH_URL, DEFAULT_AUTH_URL),
+        email=data.get(CONF_EMAIL),
+        password=data.get(CONF_PASSWORD),
+        tokens=tokens,
+        budget=budget,
+        timeout=const.REQUEST_TIMEOUT,
+        backoff=const.RETRY_BACKOFF,
+        on_sign_in=on_sign_in,
+    )
+    return EmporiaClient(
+        session,
+        auth,
+        api_url=api_url(data, DEFAULT_API_URL),
+        maintenance_url=_url(data, CONF_MAINTENANCE_URL, DEFAULT_MAINTENANCE_URL),
+        budget=budget,
+        timeout=const.REQUEST_TIMEOUT,
+        backoff=const.RETRY_BACKOFF,
+    )
+
+
+@dataclass(kw_only=True, slots=True)
+class EmporiaRuntime:
+    """Client and coordinators of one Emporia account."""
+
+    client: EmporiaClient
+    devices: EmporiaDevicesCoordinator
+    status: EmporiaStatusCoordinator
+    power: EmporiaPowerCoordinator
+    history: EmporiaHistoryCoordinator

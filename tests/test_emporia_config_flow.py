@@ -1,0 +1,290 @@
+"""Emporia config flow: both sign-in paths, every error and its recovery, reauth, reconfigure, options."""
+
+from collections.abc import Generator
+from typing import Any
+from unittest.mock import AsyncMock, patch
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResult, FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.openpower.const import DOMAIN
+
+from .simulator import (
+    EMPORIA_CUSTOMER_GID,
+    EMPORIA_EMAIL,
+    EMPORIA_FEDERATED_EMAIL,
+    EMPORIA_PASSWORD,
+    Simulator,
+)
+
+
+@pytest.fixture(autouse=True)
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Flow tests stop at the entry: setting it up is tested elsewhere."""
+    with patch(
+        "custom_components.openpower.async_setup_entry", return_value=True
+    ) as mock:
+        yield mock
+
+
+def password_input(
+    simulator: Simulator, email: str = EMPORIA_EMAIL, password: str = EMPORIA_PASSWORD
+) -> dict[str, Any]:
+    """What a user submits on the email/password form."""
+    return {"email": email, "password": password, "advanced": simulator.emporia_urls()}
+
+
+async def start(hass: HomeAssistant, path: str) -> FlowResult:
+    """Open the flow, pick Emporia, then the sign-in path."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "emporia"}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["emporia_password", "emporia_tokens"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": path}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == path
+    return result
+
+
+async def test_password_creates_an_entry(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """Email (any case) and password → one entry per account, refresh token kept."""
+    result = await start(hass, "emporia_password")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator, email=EMPORIA_EMAIL.upper())
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == EMPORIA_EMAIL
+    assert result["result"].unique_id == f"emporia_{EMPORIA_CUSTOMER_GID}"
+    data = result["data"]
+    assert data["provider"] == "emporia"
+    assert data["email"] == EMPORIA_EMAIL
+    assert data["password"] == EMPORIA_PASSWORD
+    assert data["refresh_token"]
+    assert data["advanced"] == simulator.emporia_urls()
+
+
+async def test_srp_fallback(hass: HomeAssistant, simulator: Simulator) -> None:
+    """A pool without USER_PASSWORD_AUTH: the flow signs in with SRP instead."""
+    simulator.emporia.password_auth_enabled = False
+    result = await start(hass, "emporia_password")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "error"),
+    [
+        (EMPORIA_EMAIL, "wrong password", "invalid_auth"),
+        ("nobody@openpower.invalid", EMPORIA_PASSWORD, "invalid_auth"),
+        (EMPORIA_FEDERATED_EMAIL, "anything", "invalid_auth"),
+    ],
+)
+async def test_password_rejected_then_recovery(
+    hass: HomeAssistant, simulator: Simulator, email: str, password: str, error: str
+) -> None:
+    """Wrong password, unknown user, Google account: a form error, then the right input works."""
+    result = await start(hass, "emporia_password")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator, email=email, password=password)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("fault", "count", "error"),
+    [
+        ("http_500", 4, "cannot_connect"),
+        ("timeout", 4, "cannot_connect"),
+        ("http_429", 1, "rate_limited"),
+        ("malformed", 1, "invalid_response"),
+    ],
+)
+async def test_errors_then_recovery(
+    hass: HomeAssistant, simulator: Simulator, fault: str, count: int, error: str
+) -> None:
+    """Emporia failing during validation: the form says why; the next attempt works."""
+    result = await start(hass, "emporia_password")
+    simulator.fault_next("emporia", fault, count)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator)
+    )
+    assert result["errors"] == {"base": error}
+    simulator.clear_faults()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_maintenance(hass: HomeAssistant, simulator: Simulator) -> None:
+    """Emporia down for maintenance: the form says so."""
+    result = await start(hass, "emporia_password")
+    simulator.emporia.maintenance = True
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator)
+    )
+    assert result["errors"] == {"base": "maintenance"}
+
+
+async def test_unexpected_error(hass: HomeAssistant, simulator: Simulator) -> None:
+    """A bug while validating shows `unknown` instead of crashing the flow."""
+    result = await start(hass, "emporia_password")
+    with patch(
+        "custom_components.openpower.api.emporia.client.parse_customer_devices",
+        side_effect=RuntimeError,
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], password_input(simulator)
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_tokens_create_an_entry(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A Google account: pasted tokens, no password stored."""
+    tokens = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    result = await start(hass, "emporia_tokens")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**tokens, "advanced": simulator.emporia_urls()}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == EMPORIA_FEDERATED_EMAIL
+    assert "password" not in result["data"]
+    assert result["data"]["refresh_token"] == tokens["refresh_token"]
+
+
+async def test_tokens_rejected(hass: HomeAssistant, simulator: Simulator) -> None:
+    """A revoked refresh token is an auth error on the form."""
+    tokens = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    simulator.emporia.revoke_refresh_tokens(EMPORIA_FEDERATED_EMAIL)
+    result = await start(hass, "emporia_tokens")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "refresh_token": tokens["refresh_token"],
+            "advanced": simulator.emporia_urls(),
+        },
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+
+
+async def test_already_configured(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """The same account twice is refused."""
+    result = await start(hass, "emporia_password")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], password_input(simulator)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth_with_password(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """Reauth asks for the password only; a wrong one is an error; the right one updates."""
+    old_refresh = emporia_entry.data["refresh_token"]
+    result = await emporia_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "emporia_reauth"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": EMPORIA_PASSWORD}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert emporia_entry.data["refresh_token"] != old_refresh
+    assert emporia_entry.data["email"] == EMPORIA_EMAIL
+
+
+async def test_reauth_with_tokens(hass: HomeAssistant, simulator: Simulator) -> None:
+    """A token entry reauthenticates with new tokens; another account's are refused."""
+    tokens = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="emporia_placeholder",
+        data={
+            "provider": "emporia",
+            "refresh_token": "revoked",
+            "advanced": simulator.emporia_urls(),
+        },
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"refresh_token": tokens["refresh_token"]}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+
+async def test_reauth_tokens_success(hass: HomeAssistant, simulator: Simulator) -> None:
+    """New pasted tokens of the same account replace the refused ones."""
+    first = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    result = await start(hass, "emporia_tokens")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**first, "advanced": simulator.emporia_urls()}
+    )
+    entry = result["result"]
+    second = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    entry.async_start_reauth(hass)
+    await hass.async_block_till_done()
+    (result,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"refresh_token": second["refresh_token"]}
+    )
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["refresh_token"] == second["refresh_token"]
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """Reconfigure keeps the password when left empty; a wrong new one is an error."""
+    result = await emporia_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "emporia_reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": "wrong", "advanced": simulator.emporia_urls()}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"advanced": simulator.emporia_urls()}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert emporia_entry.data["password"] == EMPORIA_PASSWORD
+
+
+async def test_options(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """Options choose the optional sensor groups."""
+    result = await hass.config_entries.options.async_init(emporia_entry.entry_id)
+    assert result["step_id"] == "emporia_sensors"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"sensors": ["power"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert emporia_entry.options == {"sensors": ["power"]}
