@@ -41,6 +41,7 @@ from .simulator import (
     EMPORIA_PASSWORD,
     EMPORIA_PLUG_GID,
     EMPORIA_VUE2_GID,
+    EmporiaDevice,
     Simulator,
 )
 
@@ -386,6 +387,25 @@ async def test_removed_device_goes_away(
 
 
 @pytest.mark.freeze_time(NOW)
+async def test_new_device_appears(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emporia_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A plug added in the Emporia app gets its device and entities within the hour."""
+    assert await async_setup_entry(hass, emporia_entry)
+    simulator.emporia.add_device(
+        EmporiaDevice.plug(2000099, "B1000A0099", "Kettle", 3000099)
+    )
+    now = datetime.fromisoformat(NOW)
+    await async_move_to(hass, freezer, now + timedelta(hours=1))
+    await async_move_to(hass, freezer, now + timedelta(hours=1, minutes=5))
+    assert hass.states.get("switch.kettle").state == "on"
+    assert hass.states.get("sensor.kettle_power") is not None
+
+
+@pytest.mark.freeze_time(NOW)
 async def test_maintenance_makes_entities_unavailable(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -462,3 +482,67 @@ async def test_answers_that_echo_the_instant(
         minute=0, second=0
     )
     _assert_consistent(rows)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_offline_device_is_filled_when_back(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emporia_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A monitor offline for hours is not asked for its gap; once back, it is filled.
+
+    With what the monitor uploaded, the hour it went offline in included.
+    """
+    assert await async_setup_entry(hass, emporia_entry)
+    now = datetime.fromisoformat(NOW)
+    await async_move_to(hass, freezer, now + timedelta(minutes=20))
+    simulator.emporia.set_connected(EMPORIA_VUE2_GID, False)
+    simulator.requests.clear()
+    for hour in range(1, 4):
+        await async_move_to(
+            hass, freezer, now.replace(minute=3) + timedelta(hours=hour)
+        )
+    charts = [
+        r for r in simulator.requests if r.query.get("apiMethod") == "getChartUsage"
+    ]
+    assert not [r for r in charts if r.query["deviceGid"] == str(EMPORIA_VUE2_GID)]
+
+    simulator.emporia.set_connected(EMPORIA_VUE2_GID, True)
+    back = now.replace(minute=3) + timedelta(hours=4)
+    await async_move_to(hass, freezer, back - timedelta(minutes=2))
+    await async_move_to(hass, freezer, back)
+    rows = (await _rows(hass, MAINS_ID))[MAINS_ID]
+    _assert_consistent(rows)
+    for row in rows[-5:]:
+        start = datetime.fromtimestamp(row["start"], UTC)
+        kwh = simulator.emporia.energy(
+            EMPORIA_VUE2_GID, "1,2,3", start, start + timedelta(hours=1)
+        )
+        assert row["state"] == pytest.approx(max(kwh, 0.0), abs=1e-9), start
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_customers_400_burst(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emporia_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Emporia answering 400 for hours (2026-09-16): the tree is kept, power is not.
+
+    Power goes unavailable after a few minutes (never stale for hours); all comes back after.
+    """
+    assert await async_setup_entry(hass, emporia_entry)
+    now = datetime.fromisoformat(NOW)
+    simulator.fault_always("emporia", "http_400")
+    for minute in range(1, 6):
+        await async_move_to(hass, freezer, now + timedelta(minutes=minute))
+    assert hass.states.get(MAINS_POWER).state == STATE_UNAVAILABLE
+    await async_move_to(hass, freezer, now + timedelta(hours=1, minutes=1))
+    assert emporia_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(KITCHEN_POWER) is not None
+    simulator.clear_faults()
+    await async_move_to(hass, freezer, now + timedelta(hours=1, minutes=2))
+    assert hass.states.get(MAINS_POWER).state != STATE_UNAVAILABLE

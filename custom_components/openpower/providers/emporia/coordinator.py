@@ -312,10 +312,12 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         for device, channel in channels:
             spec = statistic_specs(device, channel)["energy_consumption"]
             last = await async_last_hour(self.hass, spec.statistic_id)
-            due = max(last + _HOUR, oldest) if last else oldest
             if last:
                 covered[device.gid, channel.number] = last + _HOUR
-            if due < recent:
+            if (last + _HOUR if last else oldest) < recent:
+                # From the last stored hour on: it may have been stored while incomplete
+                # (the device went offline in it, and uploads what it kept when back).
+                due = max(last, oldest) if last else oldest
                 behind[device.gid, channel.number] = (device, channel, due, last)
         readings = await self._recent_readings(customer, recent, newest)
         for key, (device, channel, due, last) in behind.items():
