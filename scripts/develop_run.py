@@ -1,9 +1,10 @@
 """scripts/develop: a real Home Assistant with OpenPower from this checkout, against the simulator.
 
 Run through `scripts/develop` (which prepares the venv first). Starts the provider simulator and
-Home Assistant 2026.10.4 on 127.0.0.1 only, creates the owner user, adds an Amber entry through
-the real config flow over the REST API, saves Energy dashboard preferences once the imported
-usage history exists, prints how to log in, and keeps both running until Ctrl-C.
+Home Assistant 2026.10.4 on 127.0.0.1 only, creates the owner user, adds an Amber entry and an
+Emporia entry through the real config flow over the REST API, saves Energy dashboard preferences
+once the imported history exists (Amber's grid, Emporia's solar circuit and a few of its circuits,
+plug and charger as individual devices), prints how to log in, and keeps both running until Ctrl-C.
 
 State lives in `.develop/` (config dir `.develop/config`, with `custom_components/openpower` a
 symlink to this checkout's integration, so edits show up after a restart of Home Assistant).
@@ -11,7 +12,7 @@ symlink to this checkout's integration, so edits show up after a restart of Home
 
 import argparse
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 import contextlib
 from datetime import UTC, datetime
 import json
@@ -68,6 +69,34 @@ STATISTIC_IDS = {
     "controlled_load_cost": f"{STAT}_e2_energy_cost",
     "feed_in": f"{STAT}_b1_energy_return",
     "feed_in_compensation": f"{STAT}_b1_energy_compensation",
+}
+
+# The simulator's Emporia demo account (tests/simulator/emporia.py): a Vue 2 "Home" with 16
+# circuits (a Vue 3 "Workshop" on its sub-panel), the smart plug "Coffee maker" and the EV charger
+# "Garage charger". Its three hosts as `Simulator.emporia_urls()` gives them on SIMULATOR_PORT.
+EMPORIA_EMAIL = "demo@openpower.invalid"
+EMPORIA_PASSWORD = "openpower-demo"  # noqa: S105 - the simulator's documented demo password
+EMPORIA_ROOT = f"http://127.0.0.1:{SIMULATOR_PORT}/emporia"
+EMPORIA_URLS = {
+    "api_url": f"{EMPORIA_ROOT}/api",
+    "auth_url": f"{EMPORIA_ROOT}/cognito",
+    "maintenance_url": f"{EMPORIA_ROOT}/maintenance/maintenance.json",
+}
+EMPORIA_MONITOR_GID = 2000001  # the Vue 2
+EMPORIA_CHARGER_GID = 2000004
+EMPORIA_STAT_PREFIX = "openpower:emporia_"
+# Energy dashboard: statistic names (device, circuit, quantity) as the recorder lists them, and
+# the name shown on the dashboard. The Vue 2's "EV charger" circuit is left out: it is the
+# charger's consumption again.
+EMPORIA_SOLAR = {"Home Solar production": "Solar (Emporia)"}
+EMPORIA_DEVICES = {
+    "Home HVAC consumption": "HVAC",
+    "Home Water heater consumption": "Water heater",
+    "Home Kitchen consumption": "Kitchen",
+    "Home Dryer consumption": "Dryer",
+    "Home Fridge consumption": "Fridge",
+    "Coffee maker consumption": "Coffee maker (plug)",
+    "Garage charger consumption": "Garage charger",
 }
 
 # Timeouts (seconds); the first start on a cold machine is the slowest.
@@ -358,44 +387,124 @@ async def wait_running(ws: HassWebSocket) -> None:
         await asyncio.sleep(0.5)
 
 
-async def amber_entry(rest: HassRest) -> tuple[dict[str, Any], bool]:
-    """Return the Amber demo entry and whether it was just created through the config flow."""
+def is_identifier(pair: list[str], identifier: str) -> bool:
+    """Whether a device registry identifier is OpenPower's `identifier` (case-insensitive)."""
+    return [str(part).lower() for part in pair] == ["openpower", identifier.lower()]
+
+
+async def find_entry(
+    rest: HassRest, ws: HassWebSocket, title: str, identifier: str
+) -> dict[str, Any] | None:
+    """Return the OpenPower entry titled `title`, or the one owning a device with `identifier`.
+
+    The second covers an entry renamed in the UI (the REST API does not show unique ids).
+    """
     entries = await rest.get("/api/config/config_entries/entry?domain=openpower")
     for entry in entries:
-        if entry["title"] == AMBER_SITE_NAME:
-            return entry, False
+        if entry["title"] == title:
+            return dict(entry)
+    owners = {
+        entry_id
+        for device in await ws.call("config/device_registry/list")
+        if any(is_identifier(i, identifier) for i in device["identifiers"])
+        for entry_id in device.get("config_entries", [])
+    }
+    return next((dict(e) for e in entries if e["entry_id"] in owners), None)
 
-    flow = await rest.post(
+
+async def run_config_flow(
+    rest: HassRest, what: str, steps: list[tuple[str, str | None, dict[str, Any]]]
+) -> dict[str, Any]:
+    """Walk OpenPower's config flow through `steps` (type and step id expected, answer)."""
+    result: dict[str, Any] = await rest.post(
         "/api/config/config_entries/flow",
         {"handler": "openpower", "show_advanced_options": False},
     )
-    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
-    steps: list[tuple[str, dict[str, Any]]] = [
-        ("menu", {"next_step_id": "amber"}),
-        (
-            "form",
-            {"api_token": AMBER_TOKEN, "advanced": {"api_url": AMBER_API_URL}},
-        ),
-        ("form", {"site_id": AMBER_SITE_ID, "site_name": AMBER_SITE_NAME}),
-    ]
-    result = flow
-    for expected, payload in steps:
-        if result.get("type") != expected or result.get("errors"):
+    path = f"/api/config/config_entries/flow/{result['flow_id']}"
+    for expected, step_id, payload in steps:
+        if (
+            result.get("type") != expected
+            or result.get("errors")
+            or (step_id is not None and result.get("step_id") != step_id)
+        ):
             raise HassError(
-                f"config flow: expected a {expected} at this point, got {result}"
+                f"{what} config flow: expected a {expected}"
+                f"{f' {step_id!r}' if step_id else ''} at this point, got {result}"
             )
         result = await rest.post(path, payload)
+    return result
+
+
+async def flow_entry(
+    rest: HassRest,
+    ws: HassWebSocket,
+    what: str,
+    title: str,
+    identifier: str,
+    steps: list[tuple[str, str | None, dict[str, Any]]],
+) -> tuple[dict[str, Any], bool]:
+    """Return the entry (found, or created through the flow) and whether it was just created."""
+    if entry := await find_entry(rest, ws, title, identifier):
+        return entry, False
+    result = await run_config_flow(rest, what, steps)
     if result.get("type") == "abort" and result.get("reason") == "already_configured":
-        entries = await rest.get("/api/config/config_entries/entry?domain=openpower")
-        for entry in entries:
-            if entry["source"] == "user":
+        # Configured under another title, its devices not registered yet: wait for them.
+        for _ in range(20):
+            if entry := await find_entry(rest, ws, title, identifier):
                 return entry, False
+            await asyncio.sleep(0.5)
     if result.get("type") != "create_entry":
-        raise HassError(f"config flow did not create the entry: {result}")
+        raise HassError(f"the {what} config flow did not create the entry: {result}")
     return result["result"], True
 
 
-async def wait_entry_loaded(rest: HassRest, entry_id: str) -> None:
+async def amber_entry(rest: HassRest, ws: HassWebSocket) -> tuple[dict[str, Any], bool]:
+    """Return the Amber demo entry and whether it was just created through the config flow."""
+    return await flow_entry(
+        rest,
+        ws,
+        "Amber",
+        AMBER_SITE_NAME,
+        f"amber_{AMBER_SITE_ID}",
+        [
+            ("menu", None, {"next_step_id": "amber"}),
+            (
+                "form",
+                None,
+                {"api_token": AMBER_TOKEN, "advanced": {"api_url": AMBER_API_URL}},
+            ),
+            ("form", None, {"site_id": AMBER_SITE_ID, "site_name": AMBER_SITE_NAME}),
+        ],
+    )
+
+
+async def emporia_entry(
+    rest: HassRest, ws: HassWebSocket
+) -> tuple[dict[str, Any], bool]:
+    """Return the Emporia demo entry (titled with the account's email) and whether it is new."""
+    return await flow_entry(
+        rest,
+        ws,
+        "Emporia",
+        EMPORIA_EMAIL,
+        f"emporia_{EMPORIA_MONITOR_GID}",
+        [
+            ("menu", None, {"next_step_id": "emporia"}),
+            ("menu", "emporia", {"next_step_id": "emporia_password"}),
+            (
+                "form",
+                "emporia_password",
+                {
+                    "email": EMPORIA_EMAIL,
+                    "password": EMPORIA_PASSWORD,
+                    "advanced": EMPORIA_URLS,
+                },
+            ),
+        ],
+    )
+
+
+async def wait_entry_loaded(rest: HassRest, entry_id: str, what: str) -> None:
     """Wait until the entry is set up; fail with its state and reason otherwise."""
     deadline = time.monotonic() + ENTRY_TIMEOUT
     state: dict[str, Any] = {}
@@ -408,19 +517,30 @@ async def wait_entry_loaded(rest: HassRest, entry_id: str) -> None:
             break
         await asyncio.sleep(0.5)
     raise HassError(
-        f"the Amber entry is {state.get('state')!r} (reason: {state.get('reason')!r})"
+        f"the {what} entry is {state.get('state')!r} (reason: {state.get('reason')!r})"
     )
 
 
-async def wait_statistics(ws: HassWebSocket) -> None:
-    """Wait until the background history import has created every statistic."""
+async def wait_statistics(
+    ws: HassWebSocket, wanted: Iterable[str], by: str = "statistic_id", prefix: str = ""
+) -> dict[str, str]:
+    """Wait until the background history import has created every wanted statistic.
+
+    `wanted` are statistic ids, or names with `by="name"` (of the statistics whose id starts
+    with `prefix`). Returns each wanted value's statistic id.
+    """
     deadline = time.monotonic() + STATISTICS_TIMEOUT
-    wanted = set(STATISTIC_IDS.values())
+    wanted = set(wanted)
     while True:
         listed = await ws.call("recorder/list_statistic_ids", statistic_type="sum")
-        missing = wanted - {item["statistic_id"] for item in listed}
+        found = {
+            item[by]: item["statistic_id"]
+            for item in listed
+            if item["statistic_id"].startswith(prefix) and item.get(by) in wanted
+        }
+        missing = wanted - found.keys()
         if not missing:
-            return
+            return found
         if time.monotonic() > deadline:
             raise HassError(
                 f"statistics still missing after {STATISTICS_TIMEOUT} s: {sorted(missing)}"
@@ -428,7 +548,7 @@ async def wait_statistics(ws: HassWebSocket) -> None:
         await asyncio.sleep(1)
 
 
-def energy_sources() -> list[dict[str, Any]]:
+def amber_sources() -> list[dict[str, Any]]:
     """Return the Energy dashboard's grid connections for the Amber site (HA 2026.10 schema)."""
     no_price = {"entity_energy_price": None, "number_energy_price": None}
     no_export_price = {
@@ -461,49 +581,109 @@ def energy_sources() -> list[dict[str, Any]]:
     ]
 
 
-async def save_energy_prefs(ws: HassWebSocket) -> bool:
-    """Add the Amber grid connections to the Energy preferences (once); return if saved."""
+def emporia_prefs(
+    found: dict[str, str],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return Emporia's solar source and individual devices, from the listed statistic ids."""
+    solar = [
+        {
+            "type": "solar",
+            "name": name,
+            "stat_energy_from": found[stat_name],
+            "config_entry_solar_forecast": None,
+        }
+        for stat_name, name in EMPORIA_SOLAR.items()
+    ]
+    devices = [
+        {"stat_consumption": found[stat_name], "name": name}
+        for stat_name, name in EMPORIA_DEVICES.items()
+    ]
+    return solar, devices
+
+
+async def add_energy_prefs(
+    ws: HassWebSocket,
+    sources: list[dict[str, Any]],
+    devices: list[dict[str, Any]] | None = None,
+) -> int:
+    """Add sources and individual devices the Energy preferences do not have; return how many.
+
+    What is there is kept as it is (a source counts as there when one of its statistics is).
+    """
     try:
         prefs = await ws.call("energy/get_prefs")
     except HassError:
         prefs = {"energy_sources": [], "device_consumption": []}
-    sources = prefs.get("energy_sources", [])
-    used = {s.get("stat_energy_from") for s in sources} | {
-        s.get("stat_energy_to") for s in sources
+    current_sources = prefs.get("energy_sources", [])
+    current_devices = prefs.get("device_consumption", [])
+    used = {
+        value
+        for source in current_sources
+        for key, value in source.items()
+        if key.startswith("stat_") and value
     }
-    new = [
+    new_sources = [
         source
-        for source in energy_sources()
-        if source["stat_energy_from"] not in used
-        and (source["stat_energy_to"] is None or source["stat_energy_to"] not in used)
+        for source in sources
+        if not {v for k, v in source.items() if k.startswith("stat_") and v} & used
     ]
-    if not new:
-        return False
+    have = {device.get("stat_consumption") for device in current_devices}
+    new_devices = [d for d in devices or [] if d["stat_consumption"] not in have]
+    if not new_sources and not new_devices:
+        return 0
     await ws.call(
         "energy/save_prefs",
-        energy_sources=[*sources, *new],
-        device_consumption=prefs.get("device_consumption", []),
+        energy_sources=[*current_sources, *new_sources],
+        device_consumption=[*current_devices, *new_devices],
     )
-    return True
+    return len(new_sources) + len(new_devices)
 
 
-async def device_id(ws: HassWebSocket, entry_id: str) -> str | None:
-    """Return the device of the Amber site."""
+async def device_id(
+    ws: HassWebSocket, entry_id: str, identifier: str, exact: bool = False
+) -> str | None:
+    """Return the entry's device whose identifier is (or, unless `exact`, contains) `identifier`.
+
+    Falls back to the entry's first device when none matches and not `exact`.
+    """
     devices = await ws.call("config/device_registry/list")
     mine = [d for d in devices if entry_id in d.get("config_entries", [])]
-    site = [
+    matching = [
         d
         for d in mine
-        if any(AMBER_SITE_ID.lower() in str(i).lower() for i in d["identifiers"])
+        if any(
+            is_identifier(i, identifier)
+            if exact
+            else identifier.lower() in str(i).lower()
+            for i in d["identifiers"]
+        )
     ]
-    chosen = (site or mine or [None])[0]
+    chosen = (matching or ([] if exact else mine) or [None])[0]
     return chosen["id"] if chosen else None
+
+
+async def energy_today_sensors(
+    ws: HassWebSocket, devices: dict[int, str | None]
+) -> dict[str, str]:
+    """Return the "energy today" sensor of each Emporia device and its consumption statistic.
+
+    For `scripts/screenshots`, which waits until the sensors include the imported hours.
+    """
+    registry = await ws.call("config/entity_registry/list")
+    return {
+        entity["entity_id"]: f"{EMPORIA_STAT_PREFIX}{gid}_mains_energy_consumption"
+        for gid, device in devices.items()
+        for entity in registry
+        if device
+        and entity.get("device_id") == device
+        and entity["entity_id"].endswith("_energy_today")
+    }
 
 
 async def set_up_home_assistant(
     session: aiohttp.ClientSession, timer: Timer
 ) -> dict[str, Any]:
-    """Owner, token, Amber entry, energy preferences; return what the summary prints."""
+    """Owner, token, Amber and Emporia entries, energy preferences; return the summary's data."""
     token, how = await owner_token(session)
     timer.lap(how)
     rest = HassRest(session, token)
@@ -512,21 +692,70 @@ async def set_up_home_assistant(
         timer.lap("Home Assistant running")
         if how == "owner user created" and await remove_map_dashboard(ws):
             timer.lap("Map dashboard removed (its tiles come from the internet)")
-        entry, new_entry = await amber_entry(rest)
-        await wait_entry_loaded(rest, entry["entry_id"])
+        # Both entries first: Emporia's 30-day backfill runs while Amber's history imports.
+        amber, new_amber = await amber_entry(rest, ws)
+        await wait_entry_loaded(rest, amber["entry_id"], "Amber")
         timer.lap(
             "Amber entry created through the config flow"
-            if new_entry
+            if new_amber
             else "Amber entry loaded (reused)"
         )
-        await wait_statistics(ws)
+        emporia, new_emporia = await emporia_entry(rest, ws)
+        await wait_entry_loaded(rest, emporia["entry_id"], "Emporia")
         timer.lap(
-            "Amber usage history imported" if new_entry else "Amber statistics present"
+            "Emporia entry created through the config flow"
+            if new_emporia
+            else "Emporia entry loaded (reused)"
         )
-        saved = await save_energy_prefs(ws)
-        timer.lap("energy preferences saved" if saved else "energy preferences kept")
-        device = await device_id(ws, entry["entry_id"])
-    return {"entry_id": entry["entry_id"], "device_id": device}
+        await wait_statistics(ws, STATISTIC_IDS.values())
+        timer.lap(
+            "Amber usage history imported" if new_amber else "Amber statistics present"
+        )
+        added = await add_energy_prefs(ws, amber_sources())
+        timer.lap(
+            "energy preferences: Amber grid added"
+            if added
+            else "energy preferences: Amber grid kept"
+        )
+        found = await wait_statistics(
+            ws,
+            [*EMPORIA_SOLAR, *EMPORIA_DEVICES],
+            by="name",
+            prefix=EMPORIA_STAT_PREFIX,
+        )
+        timer.lap(
+            "Emporia hourly history imported (30 days)"
+            if new_emporia
+            else "Emporia statistics present"
+        )
+        solar, devices = emporia_prefs(found)
+        added = await add_energy_prefs(ws, solar, devices)
+        timer.lap(
+            f"energy preferences: {added} Emporia source(s)/device(s) added"
+            if added
+            else "energy preferences: Emporia solar and devices kept"
+        )
+        monitor, charger = [
+            await device_id(ws, emporia["entry_id"], f"emporia_{gid}", exact=True)
+            for gid in (EMPORIA_MONITOR_GID, EMPORIA_CHARGER_GID)
+        ]
+        return {
+            "entry_id": amber["entry_id"],
+            "device_id": await device_id(ws, amber["entry_id"], AMBER_SITE_ID),
+            "emporia_entry_id": emporia["entry_id"],
+            "emporia_monitor_device_id": monitor,
+            "emporia_charger_device_id": charger,
+            "emporia_energy_today": await energy_today_sensors(
+                ws, {EMPORIA_MONITOR_GID: monitor, EMPORIA_CHARGER_GID: charger}
+            ),
+            "energy": (
+                "Amber general + controlled load (grid), "
+                + ", ".join(s["name"] for s in solar)
+                + " (solar), "
+                + ", ".join(d["name"] for d in devices)
+                + " (individual devices)"
+            ),
+        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,8 +768,9 @@ def parse_args() -> argparse.Namespace:
         prog="scripts/develop",
         description=(
             "Run a real Home Assistant 2026.10.4 on http://127.0.0.1:8123 with OpenPower from "
-            "this checkout, an owner user and an Amber entry against the provider simulator "
-            "(http://127.0.0.1:8765). State in .develop/; Ctrl-C stops everything."
+            "this checkout, an owner user, an Amber entry and an Emporia entry against the "
+            "provider simulator (http://127.0.0.1:8765). State in .develop/; Ctrl-C stops "
+            "everything."
         ),
     )
     parser.add_argument(
@@ -722,6 +952,10 @@ async def run(args: argparse.Namespace) -> int:
                     "token_file": str(TOKEN_FILE),
                     "entry_id": info["entry_id"],
                     "device_id": info["device_id"],
+                    "emporia_entry_id": info["emporia_entry_id"],
+                    "emporia_monitor_device_id": info["emporia_monitor_device_id"],
+                    "emporia_charger_device_id": info["emporia_charger_device_id"],
+                    "emporia_energy_today": info["emporia_energy_today"],
                     "startup_seconds": round(total, 1),
                 },
                 indent=2,
@@ -739,8 +973,13 @@ async def run(args: argparse.Namespace) -> int:
   password        {PASSWORD}
   API token       {TOKEN_FILE.relative_to(ROOT)}  (long-lived, for curl / scripts)
   Amber device    {HA_URL}/config/devices/device/{info["device_id"]}
-  Energy          {HA_URL}/energy   (usage up to yesterday: pick a past day)
+  Emporia login   {EMPORIA_EMAIL} / {EMPORIA_PASSWORD}  (the simulator's demo account)
+  Emporia Vue 2   {HA_URL}/config/devices/device/{info["emporia_monitor_device_id"]}
+  EV charger      {HA_URL}/config/devices/device/{info["emporia_charger_device_id"]}
+  Energy          {HA_URL}/energy   (Amber usage up to yesterday: pick a past day)
+                  {info["energy"]}
   simulator       {AMBER_API_URL}   (log: {SIMULATOR_LOG.relative_to(ROOT)})
+                  {EMPORIA_URLS["api_url"]}
   HA log          {HA_LOG.relative_to(ROOT)}
   integration     custom_components/openpower (symlinked: restart HA to load edits)
 

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from develop_hass import (
@@ -61,6 +62,14 @@ DEVELOP_LOG = DEVELOP_DIR / "screenshots-develop.log"
 DEVELOP_TIMEOUT = 600
 PAGE_TIMEOUT = 60
 MAX_PNG_BYTES = 400_000
+
+SHOT_NAMES = [
+    "amber-device",
+    "energy-dashboard",
+    "emporia-monitor",
+    "emporia-charger",
+    "integration",
+]
 
 # The energy dashboard's collection key is "energy_dashboard"; the frontend reads the period to
 # open with from this localStorage key ("today", "yesterday", "this_week", "this_month", …).
@@ -105,6 +114,23 @@ PAGE_STATE_JS = r"""
 })()
 """
 
+# Collapses the device list of one config entry on the integration page; returns how many rows.
+COLLAPSE_ENTRY_JS = r"""
+(() => {
+  const rows = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.localName === "ha-config-entry-row") rows.push(el);
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  const mine = rows.filter((row) => row.data?.entry?.entry_id === %s);
+  for (const row of mine) row._expanded = false;
+  return mine.length;
+})()
+"""
+
 
 def log(message: str) -> None:
     """Print a progress line."""
@@ -123,6 +149,9 @@ class Shot:
     settle: float = 2.0
     height: int | None = None
     """Viewport height for this page (default --height), e.g. to show a whole list."""
+    prepare: str | None = None
+    """JavaScript run once the page is ready (then it must be ready again); a falsy value
+    means it found nothing to do yet and is run again."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,6 +237,47 @@ async def wait_statistics_recent(ws: HassWebSocket, statistic_id: str) -> None:
             return
         await asyncio.sleep(1)
     raise HassError(f"no recent hourly rows of {statistic_id}")
+
+
+async def wait_energy_today(
+    ws: HassWebSocket, sensors: dict[str, str], time_zone: str
+) -> None:
+    """Wait until Emporia's "energy today" sensors include today's imported hours.
+
+    Right after Home Assistant starts they count only the minutes since the start: the day's
+    stored hours are added at the first power update after the background history read (about
+    a minute later). `sensors` maps each sensor to its consumption statistic.
+    """
+    midnight = datetime.now(ZoneInfo(time_zone)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    behind: list[str] = []
+    for _ in range(90):
+        rows = await ws.call(
+            "recorder/statistics_during_period",
+            start_time=midnight.isoformat(),
+            statistic_ids=list(sensors.values()),
+            period="hour",
+            types=["change"],
+        )
+        states = {
+            state["entity_id"]: state["state"]
+            for state in await ws.call("get_states")
+            if state["entity_id"] in sensors
+        }
+        behind = []
+        for entity_id, statistic_id in sensors.items():
+            stored = sum(row.get("change") or 0.0 for row in rows.get(statistic_id, []))
+            try:
+                value = float(states.get(entity_id, ""))
+            except ValueError:
+                value = -1.0
+            if value < stored - 0.01:
+                behind.append(f"{entity_id} {states.get(entity_id)} < {stored:.2f} kWh")
+        if not behind:
+            return
+        await asyncio.sleep(2)
+    raise HassError(f"Emporia's energy today still behind its history: {behind}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,11 +451,18 @@ async def capture(
     state: dict[str, Any] = {}
     problems: list[str] = []
     stable_since: float | None = None
+    prepared = shot.prepare is None
     while time.monotonic() < deadline:
         await asyncio.sleep(0.5)
         with contextlib.suppress(HassError):
             state = await page.evaluate(PAGE_STATE_JS) or {}
         problems = page_problems(shot, state)
+        if not problems and not prepared:
+            assert shot.prepare is not None
+            prepared = bool(await page.evaluate(shot.prepare))
+            problems = [] if prepared else ["the prepare script found nothing to do"]
+            stable_since = None
+            continue
         if problems:
             stable_since = None
             continue
@@ -481,7 +558,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["amber-device", "energy-dashboard", "integration"],
+        choices=SHOT_NAMES,
         help="take only this screenshot (repeatable)",
     )
     return parser.parse_args()
@@ -510,6 +587,16 @@ async def run(args: argparse.Namespace) -> None:
                 )
                 await wait_statistics_recent(ws, stat)
                 state["time_zone"] = (await ws.call("get_config"))["time_zone"]
+                await wait_energy_today(
+                    ws, state.get("emporia_energy_today") or {}, state["time_zone"]
+                )
+            emporia_monitor = state.get("emporia_monitor_device_id")
+            emporia_charger = state.get("emporia_charger_device_id")
+            if not emporia_monitor or not emporia_charger:
+                raise HassError(
+                    "the running scripts/develop has no Emporia devices in "
+                    f"{STATE_FILE.relative_to(ROOT)}: restart it (it adds the Emporia entry)"
+                )
             shots = [
                 Shot(
                     "amber-device",
@@ -521,16 +608,43 @@ async def run(args: argparse.Namespace) -> None:
                 Shot(
                     "energy-dashboard",
                     "/energy",
-                    must_show=("kWh",),
+                    must_show=("kWh", "Grid total"),
                     must_not_show=("No energy data", "There is no data"),
-                    charts=1,
+                    charts=2,
                     settle=4.0,
+                    # Electricity, Emporia's solar production and the totals with Amber's cost
+                    height=1500,
+                ),
+                Shot(
+                    "emporia-monitor",
+                    f"/config/devices/device/{emporia_monitor}",
+                    must_show=(
+                        "Mains power",
+                        "Unmonitored power",
+                        "Connected devices",
+                        "HVAC",
+                        "Kitchen",
+                    ),
+                    must_not_show=("Unavailable", "Unknown"),
+                    height=1460,  # sensors and the first ten connected circuits
+                ),
+                Shot(
+                    "emporia-charger",
+                    f"/config/devices/device/{emporia_charger}",
+                    must_show=(
+                        "Charging current",
+                        "Charger status",
+                        "Plugged in",
+                    ),
+                    must_not_show=("Unavailable", "Unknown"),
                 ),
                 Shot(
                     "integration",
                     "/config/integrations/integration/openpower",
-                    must_show=("OpenPower", "Home"),
-                    height=720,  # one entry: no need for more
+                    must_show=("OpenPower", "Home", "5-minute site", "demo@"),
+                    height=720,  # two entries: no need for more
+                    # The Emporia entry's two dozen devices would push Amber's off the page.
+                    prepare=COLLAPSE_ENTRY_JS % json.dumps(state["emporia_entry_id"]),
                 ),
             ]
             with tempfile.TemporaryDirectory(

@@ -546,3 +546,40 @@ async def test_customers_400_burst(
     simulator.clear_faults()
     await async_move_to(hass, freezer, now + timedelta(hours=1, minutes=2))
     assert hass.states.get(MAINS_POWER).state != STATE_UNAVAILABLE
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_energy_today_survives_a_restart(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emporia_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Reloaded mid-hour, today's energy starts where it was, not from the stored hours."""
+    assert await async_setup_entry(hass, emporia_entry)
+    now = datetime.fromisoformat(NOW)
+    for minute in range(1, 20):
+        await async_move_to(hass, freezer, now + timedelta(minutes=minute))
+    before = float(hass.states.get(MAINS_TODAY).state)
+    assert await hass.config_entries.async_reload(emporia_entry.entry_id)
+    await async_settle(hass)
+    after = float(hass.states.get(MAINS_TODAY).state)
+    # At most the part of one minute is not counted again.
+    assert before - 0.05 <= after <= before + 0.05
+    start = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    hours = [start + timedelta(hours=n) for n in range(13)]
+    expected = sum(
+        max(
+            simulator.emporia.energy(
+                EMPORIA_VUE2_GID, "1,2,3", h, h + timedelta(hours=1)
+            ),
+            0,
+        )
+        for h in hours[:-1]
+    ) + max(
+        simulator.emporia.energy(
+            EMPORIA_VUE2_GID, "1,2,3", hours[-1], now + timedelta(minutes=19)
+        ),
+        0,
+    )
+    assert after == pytest.approx(expected, abs=0.05)

@@ -53,6 +53,7 @@ async def async_setup(
     status = EmporiaStatusCoordinator(hass, entry, client, devices)
     await status.async_config_entry_first_refresh()
     history = EmporiaHistoryCoordinator(hass, entry, client, devices, status)
+    await history.async_load_stored()
     history.async_keep_polling()
     power = EmporiaPowerCoordinator(hass, entry, client, devices, history)
     await power.async_config_entry_first_refresh()

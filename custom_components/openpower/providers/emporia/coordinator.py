@@ -138,7 +138,7 @@ def statistic_specs(device: Device, channel: Channel) -> dict[str, StatisticSpec
         if part
     )
     quantities = {"energy_consumption": "consumption"}
-    if channel.is_mains and device.parent_gid is None and device.charger is None:
+    if channel.is_mains and is_monitor(device) and device.parent_gid is None:
         quantities["energy_return"] = "returned to grid"
     elif channel.bidirectional:
         quantities["energy_production"] = "production"
@@ -160,6 +160,11 @@ def today_quantity(channel: Channel) -> str:
     if channel.bidirectional and not channel.is_mains:
         return "energy_production"
     return "energy_consumption"
+
+
+def is_monitor(device: Device) -> bool:
+    """Whether a device measures circuits (a Vue), rather than one load (a plug, a charger)."""
+    return device.outlet is None and device.charger is None and len(device.channels) > 1
 
 
 def split(channel: Channel, kwh: float) -> dict[str, float]:
@@ -307,14 +312,13 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         newest = now.replace(minute=0, second=0, microsecond=0) - _HOUR
         recent = newest - (HISTORY_LOOKBACK_HOURS - 1) * _HOUR
         oldest = newest - timedelta(days=const.HISTORY_DAYS) + _HOUR
-        covered: dict[ChannelId, datetime] = {}
+        stored = await self._stored_until(channels)
+        covered = {key: until for key, until in stored.items() if until}
         behind: dict[ChannelId, tuple[Device, Channel, datetime, datetime | None]] = {}
         for device, channel in channels:
-            spec = statistic_specs(device, channel)["energy_consumption"]
-            last = await async_last_hour(self.hass, spec.statistic_id)
-            if last:
-                covered[device.gid, channel.number] = last + _HOUR
-            if (last + _HOUR if last else oldest) < recent:
+            until = stored[device.gid, channel.number]
+            last = until - _HOUR if until else None
+            if (until or oldest) < recent:
                 # From the last stored hour on: it may have been stored while incomplete
                 # (the device went offline in it, and uploads what it kept when back).
                 due = max(last, oldest) if last else oldest
@@ -347,6 +351,29 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
             key = (device.gid, channel.number)
             covered[key] = max(covered.get(key, end), end)
         return await self._summary(channels, covered, now)
+
+    async def _stored_until(
+        self, channels: Iterable[tuple[Device, Channel]]
+    ) -> dict[ChannelId, datetime | None]:
+        """End of each channel's newest stored hour (None: nothing stored yet)."""
+        stored: dict[ChannelId, datetime | None] = {}
+        for device, channel in channels:
+            spec = statistic_specs(device, channel)["energy_consumption"]
+            last = await async_last_hour(self.hass, spec.statistic_id)
+            stored[device.gid, channel.number] = last + _HOUR if last else None
+        return stored
+
+    async def async_load_stored(self) -> None:
+        """Start from what is stored, before the first fetch (today's totals after a restart)."""
+        channels = list(measured_channels(self.devices.data))
+        stored = await self._stored_until(channels)
+        self.async_set_updated_data(
+            await self._summary(
+                channels,
+                {key: until for key, until in stored.items() if until},
+                dt_util.utcnow(),
+            )
+        )
 
     def _may_fill(
         self, key: ChannelId, device: Device, last: datetime | None, now: datetime
@@ -481,6 +508,7 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
         self.history = history
         self._minutes: dict[ChannelId, dict[datetime, float]] = {}
         self._today: dict[ChannelId, tuple[datetime, float]] = {}
+        self._counted_from: datetime | None = None
 
     @override
     def _reuse(
@@ -505,6 +533,9 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             [device.gid for device in customer.devices], now, "1MIN"
         )
         fresh = answers(usages.instant, minute, now)
+        if self._counted_from is None:
+            await self._count_unstored_hours(customer, now)
+            self._counted_from = now
         channels = {
             (device.gid, channel.number): channel
             for device in customer.devices
@@ -514,7 +545,12 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
         for key, kwh in usages.values.items():
             channel = channels.get(key)
             watts[key] = None if kwh is None else shown_power(channel, kwh)
-            if fresh and kwh is not None and channel is not None:
+            if (
+                fresh
+                and minute >= self._counted_from
+                and kwh is not None
+                and channel is not None
+            ):
                 self._minutes.setdefault(key, {})[minute] = split(channel, kwh)[
                     today_quantity(channel)
                 ]
@@ -532,6 +568,38 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
                 self.config_entry.options.get(CONF_SENSORS, list(SensorSet))
             ),
         )
+
+    async def _count_unstored_hours(self, customer: Customer, now: datetime) -> None:
+        """After a (re)start, count once what history has not stored yet today.
+
+        That is this hour so far and, before history has stored it (the first minutes of an
+        hour), the previous one: one `1H` request each, for every device. Minutes are counted
+        from now on, so nothing is counted twice (at most a part of a minute is missed).
+        """
+        hour = now.replace(minute=0, second=0)
+        history = self.history.data
+        starts = [hour]
+        if history is None or any(
+            until < hour for until in history.covered_until.values()
+        ):
+            starts.insert(0, hour - _HOUR)
+        channels = {
+            (device.gid, channel.number): channel
+            for device in customer.devices
+            for channel in device.channels
+        }
+        for start in starts:
+            asked = now if start == hour else start + _HOUR / 2
+            usages = await self.client.async_get_usages(
+                [device.gid for device in customer.devices], asked, "1H"
+            )
+            if not answers(usages.instant, start, asked):
+                continue
+            for key, kwh in usages.values.items():
+                if kwh is not None and (channel := channels.get(key)) is not None:
+                    self._minutes.setdefault(key, {})[start] = split(channel, kwh)[
+                        today_quantity(channel)
+                    ]
 
     def _today_totals(
         self, now: datetime, channels: Mapping[ChannelId, Channel]
@@ -602,8 +670,7 @@ def layout(customer: Customer) -> EmporiaLayout:
     for device in customer.devices:
         ref = device_ref(device)
         refs[ref.uid] = ref
-        single = device.outlet is not None or device.charger is not None
-        single = single or len(device.channels) == 1
+        single = not is_monitor(device)
         for channel in device.channels:
             key = (device.gid, channel.number)
             if channel.is_mains:
