@@ -270,10 +270,11 @@ async def test_charger_controls(
     assert float(hass.states.get(CURRENT).state) == 16
 
     simulator.emporia.reject_charger_writes = True
-    with pytest.raises(HomeAssistantError):
+    with pytest.raises(HomeAssistantError) as refused:
         await hass.services.async_call(
             "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: CHARGING}, blocking=True
         )
+    assert refused.value.translation_key == "rejected"
     await async_settle(hass)
     assert hass.states.get(CHARGING).state == "off"
     assert emporia_entry.state is ConfigEntryState.LOADED

@@ -15,8 +15,10 @@ from custom_components.openpower.api.errors import (
     ApiAuthError,
     ApiConnectionError,
     ApiError,
+    ApiMaintenanceError,
     ApiNotFoundError,
     ApiRateLimitedError,
+    ApiRejectedError,
     ApiResponseError,
 )
 from custom_components.openpower.const import DOMAIN
@@ -37,6 +39,8 @@ from custom_components.openpower.errors import api_errors_as_ha, error_key
         (ApiConnectionError("x"), "cannot_connect"),
         (ApiNotFoundError("x"), "not_found"),
         (ApiResponseError("x"), "invalid_response"),
+        (ApiRejectedError("x"), "rejected"),
+        (ApiMaintenanceError("x"), "maintenance"),
         (ApiError("x"), "unknown"),
     ],
 )

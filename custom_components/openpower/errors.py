@@ -18,6 +18,7 @@ from .api.errors import (
     ApiMaintenanceError,
     ApiNotFoundError,
     ApiRateLimitedError,
+    ApiRejectedError,
     ApiResponseError,
 )
 from .const import DOMAIN, LOGGER
@@ -39,6 +40,8 @@ def error_key(err: ApiError) -> str:
             return "cannot_connect"
         case ApiNotFoundError():
             return "not_found"
+        case ApiRejectedError():
+            return "rejected"
         case ApiResponseError():
             return "invalid_response"
     return "unknown"

@@ -30,6 +30,13 @@ class ApiResponseError(ApiError):
     """The provider answered with something we cannot use (malformed body, unknown shape)."""
 
 
+class ApiRejectedError(ApiResponseError):
+    """The provider refused the request itself (a 4xx other than auth, not found, rate limit).
+
+    Its answer's text is not kept: some providers echo the account's email in it.
+    """
+
+
 class ApiNotFoundError(ApiResponseError):
     """The resource asked for does not exist (for example a closed or deleted site)."""
 

@@ -28,6 +28,7 @@ from .errors import (
     ApiError,
     ApiNotFoundError,
     ApiRateLimitedError,
+    ApiRejectedError,
     ApiResponseError,
 )
 
@@ -261,4 +262,6 @@ class HttpClient:
             return ApiNotFoundError(f"{what}: not found (404)")
         if status >= 500:
             return ApiConnectionError(f"{what}: server error ({status})")
+        if status >= 400:
+            return ApiRejectedError(f"{what}: refused ({status})")
         return ApiResponseError(f"{what}: unexpected status {status}")
