@@ -112,6 +112,15 @@ def measured_channels(customer: Customer) -> Iterator[tuple[Device, Channel]]:
                 yield device, channel
 
 
+def channels_by_id(customer: Customer) -> dict[ChannelId, Channel]:
+    """Every channel of the account by (device gid, channel number)."""
+    return {
+        (device.gid, channel.number): channel
+        for device in customer.devices
+        for channel in device.channels
+    }
+
+
 def consumed(channel: Channel, kwh: float) -> float:
     """Return the consumption part of a signed reading (magnitude on ordinary circuits)."""
     if channel.is_mains or channel.bidirectional:
@@ -536,11 +545,7 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
         if self._counted_from is None:
             await self._count_unstored_hours(customer, now)
             self._counted_from = now
-        channels = {
-            (device.gid, channel.number): channel
-            for device in customer.devices
-            for channel in device.channels
-        }
+        channels = channels_by_id(customer)
         watts: dict[ChannelId, float | None] = {}
         for key, kwh in usages.values.items():
             channel = channels.get(key)
@@ -583,11 +588,7 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             until < hour for until in history.covered_until.values()
         ):
             starts.insert(0, hour - _HOUR)
-        channels = {
-            (device.gid, channel.number): channel
-            for device in customer.devices
-            for channel in device.channels
-        }
+        channels = channels_by_id(customer)
         for start in starts:
             asked = now if start == hour else start + _HOUR / 2
             usages = await self.client.async_get_usages(
