@@ -5,9 +5,11 @@ One aiohttp application: each provider's API is mirrored under its own path pref
 `shared/fixtures/`), serves deterministic data on an injectable clock, and injects faults on demand.
 
     simulator = Simulator(clock=dt_util.utcnow)
-    await simulator.start()                      # 127.0.0.1, free port
+    await simulator.start(tls=True)              # 127.0.0.1, free ports (HTTP and HTTPS)
     url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
     urls = simulator.emporia_urls()              # api_url, auth_url, maintenance_url
+    pge = simulator.pge_urls()                   # api_url (https, mTLS), CA and client PEMs
+    simulator.pge.notification_target = callback # async (body: bytes) -> None, or a URL
     simulator.fault_next("amber", "http_429")
     ...
     await simulator.stop()
@@ -53,6 +55,26 @@ from .emporia import (
     EmporiaOutlet,
     EmporiaSimulator,
 )
+from .pge import (
+    PGE_15MIN_BULK_ID,
+    PGE_15MIN_CLIENT_ID,
+    PGE_15MIN_CLIENT_SECRET,
+    PGE_15MIN_ELECTRIC_USAGE_POINT,
+    PGE_15MIN_GAS_USAGE_POINT,
+    PGE_BULK_ID,
+    PGE_CLIENT_ID,
+    PGE_CLIENT_SECRET,
+    PGE_ELECTRIC_USAGE_POINT,
+    PGE_GAS_USAGE_POINT,
+    PgeAccount,
+    PgeBatch,
+    PgeNotification,
+    PgeSimulator,
+    batch_list,
+    rate_usage,
+)
+from .pge_feed import PgeUsagePoint, build_feed, iter_feed
+from .pki import PkiFiles, TestPki, client_ssl_context, pki_files, pki_material
 
 __all__ = [
     "DEMO_SITE_5MIN",
@@ -77,6 +99,16 @@ __all__ = [
     "FAULTS",
     "MULTI_SITES",
     "MULTI_TOKEN",
+    "PGE_15MIN_BULK_ID",
+    "PGE_15MIN_CLIENT_ID",
+    "PGE_15MIN_CLIENT_SECRET",
+    "PGE_15MIN_ELECTRIC_USAGE_POINT",
+    "PGE_15MIN_GAS_USAGE_POINT",
+    "PGE_BULK_ID",
+    "PGE_CLIENT_ID",
+    "PGE_CLIENT_SECRET",
+    "PGE_ELECTRIC_USAGE_POINT",
+    "PGE_GAS_USAGE_POINT",
     "AmberAccount",
     "AmberChannel",
     "AmberPrice",
@@ -88,6 +120,20 @@ __all__ = [
     "EmporiaDevice",
     "EmporiaOutlet",
     "EmporiaSimulator",
+    "PgeAccount",
+    "PgeBatch",
+    "PgeNotification",
+    "PgeSimulator",
+    "PgeUsagePoint",
+    "PkiFiles",
     "RequestRecord",
     "Simulator",
+    "TestPki",
+    "batch_list",
+    "build_feed",
+    "client_ssl_context",
+    "iter_feed",
+    "pki_files",
+    "pki_material",
+    "rate_usage",
 ]

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import contextlib
+from pathlib import Path
 import signal
 import sys
 
@@ -15,8 +16,16 @@ from . import (
     EMPORIA_PASSWORD,
     EMPTY_TOKEN,
     MULTI_TOKEN,
+    PGE_15MIN_BULK_ID,
+    PGE_15MIN_CLIENT_ID,
+    PGE_15MIN_CLIENT_SECRET,
+    PGE_BULK_ID,
+    PGE_CLIENT_ID,
+    PGE_CLIENT_SECRET,
 )
 from .app import RequestRecord, Simulator
+from .pge import NOTIFICATION_DELAY, is_loopback_url
+from .pki import use_directory
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
@@ -35,9 +44,42 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         help="seconds after an interval starts before its Amber price is confirmed (default 25)",
     )
     parser.add_argument(
+        "--tls-port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="HTTPS (mutual TLS, PG&E) port (default: --port + 1; 0: a free port)",
+    )
+    parser.add_argument(
+        "--no-tls", action="store_true", help="serve plain HTTP only (no PG&E HTTPS)"
+    )
+    parser.add_argument(
+        "--pge-notification-url",
+        metavar="URL",
+        help="loopback URL the PG&E BatchList notifications are POSTed to (can also be "
+        "set later: POST the URL to <pge http base>/_simulator/notification-uri)",
+    )
+    parser.add_argument(
+        "--pge-notification-delay",
+        type=float,
+        default=NOTIFICATION_DELAY,
+        metavar="SECONDS",
+        help=f"seconds between a PG&E Bulk request and its notification (default {NOTIFICATION_DELAY:g})",
+    )
+    parser.add_argument(
+        "--pki-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the test CA and certificates in DIR across runs (default: a fresh "
+        "temporary directory)",
+    )
+    parser.add_argument(
         "--quiet", action="store_true", help="do not print one line per request"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.pge_notification_url and not is_loopback_url(args.pge_notification_url):
+        parser.error("--pge-notification-url must be http(s) on a loopback host")
+    return args
 
 
 def _out(line: str) -> None:
@@ -56,10 +98,19 @@ def _log_request(record: RequestRecord) -> None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    simulator = Simulator(amber_confirmation_delay=args.amber_confirmation_delay)
+    if args.pki_dir is not None:
+        use_directory(args.pki_dir)
+    simulator = Simulator(
+        amber_confirmation_delay=args.amber_confirmation_delay,
+        pge_notification_delay=args.pge_notification_delay,
+    )
+    simulator.pge.notification_target = args.pge_notification_url
     if not args.quiet:
         simulator.request_listeners.append(_log_request)
-    await simulator.start("127.0.0.1", args.port)
+    tls_port = args.port + 1 if args.tls_port is None else args.tls_port
+    await simulator.start(
+        "127.0.0.1", args.port, tls=not args.no_tls, tls_port=tls_port
+    )
     try:
         _out("OpenPower simulator running (Ctrl-C to stop)")
         _out(f"  amber   {simulator.base_url('amber')}")
@@ -80,6 +131,25 @@ async def _serve(args: argparse.Namespace) -> None:
             f"          Google account {EMPORIA_FEDERATED_EMAIL} (no password), refresh token"
         )
         _out(f"                {federated['refresh_token']}")
+        pge = simulator.pge_urls()
+        if "api_url" in pge:
+            _out(f"  pge     api_url (mTLS)  {pge['api_url']}")
+        _out(f"          http (no cert)  {pge['http_api_url']}")
+        _out(f"          CA {pge['ca_cert']}")
+        _out(f"          client cert {pge['client_cert']}  key {pge['client_key']}")
+        _out(
+            f"          client id {PGE_CLIENT_ID}  secret {PGE_CLIENT_SECRET}"
+            f"  (BulkID {PGE_BULK_ID}: hourly + solar, gas)"
+        )
+        _out(
+            f"          client id {PGE_15MIN_CLIENT_ID}  secret {PGE_15MIN_CLIENT_SECRET}"
+            f"  (BulkID {PGE_15MIN_BULK_ID}: 15-min + solar, gas)"
+        )
+        _out(
+            "          notifications → "
+            + (args.pge_notification_url or "none yet")
+            + f"  (set: POST the URL to {pge['http_api_url']}/_simulator/notification-uri)"
+        )
         stopping = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
         await stopping.wait()

@@ -1,10 +1,15 @@
 """The simulator application: provider parts, fault injection, clock, request log, server.
 
 Everything here is provider-agnostic. A request is routed by path prefix to its provider part
-(`/amber/v1/…` → `AmberSimulator`, `/emporia/…` → `EmporiaSimulator`); before the provider sees
-it, the application decides whether a fault applies (`fault_next` queue first, then
-`fault_always`; only to requests the part's `takes_faults` accepts), and after the provider
+(`/amber/v1/…` → `AmberSimulator`, `/emporia/…` → `EmporiaSimulator`, `/pge/…` →
+`PgeSimulator`); before the provider sees it, the application decides whether a fault applies
+(`fault_next` queue first, then `fault_always`; only to requests the part's `takes_fault` accepts
+for that fault, so a queued fault waits for a request it concerns), and after the provider
 answered it records the request in `Simulator.requests`.
+
+Listeners: `start()` serves plain HTTP; `start(tls=True)` adds an HTTPS listener of the same
+application (TLS 1.2, the test CA's server certificate, client certificates requested: PG&E's
+mutual TLS, see `pge.py` and `pki.py`).
 
 Faults, for every provider that lists them in `supported_faults`:
 
@@ -44,6 +49,8 @@ from .common import (
     json_response,
 )
 from .emporia import EmporiaSimulator
+from .pge import NOTIFICATION_DELAY, PgeSimulator
+from .pki import pki_files, pki_material, server_ssl_context
 
 CLIENT_GONE: Final = 499
 """Status logged when the client closed the connection before the answer (nginx's 499)."""
@@ -80,6 +87,7 @@ class Simulator:
         *,
         clock: Callable[[], datetime] | None = None,
         amber_confirmation_delay: float = 25.0,
+        pge_notification_delay: float = NOTIFICATION_DELAY,
     ) -> None:
         """Build the application; `clock` returns "now" (aware), default real UTC time."""
         self.clock: Callable[[], datetime] = clock or _real_clock
@@ -93,6 +101,7 @@ class Simulator:
         self._next_faults: dict[str, deque[str]] = {}
         self._always_faults: dict[str, str] = {}
         self._root: str | None = None
+        self._tls_root: str | None = None
         self._runner: web.AppRunner | None = None
         self._waking = asyncio.Event()
 
@@ -101,8 +110,10 @@ class Simulator:
         self.app.on_startup.append(self._on_startup)
         self.app.on_shutdown.append(self._on_shutdown)
         self.emporia = EmporiaSimulator(self.now)
+        self.pge = PgeSimulator(self.now, notification_delay=pge_notification_delay)
         self._register(self.amber)
         self._register(self.emporia)
+        self._register(self.pge)
 
     # ----------------------------------------------------------------------------------------
     # Clock and request log
@@ -161,17 +172,31 @@ class Simulator:
         if fault not in part.supported_faults:
             raise ValueError(f"{provider} does not simulate fault {fault!r}")
 
-    def _take_fault(self, provider: str) -> str | None:
-        queue = self._next_faults.get(provider)
+    def _take_fault(self, part: ProviderPart, request: web.Request) -> str | None:
+        queue = self._next_faults.get(part.name)
         if queue:
-            return queue.popleft()
-        return self._always_faults.get(provider)
+            return queue.popleft() if part.takes_fault(request, queue[0]) else None
+        fault = self._always_faults.get(part.name)
+        if fault is not None and part.takes_fault(request, fault):
+            return fault
+        return None
 
     # ----------------------------------------------------------------------------------------
     # Server
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Serve the application on `host:port` (port 0: a free port); see `base_url`."""
+    async def start(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        tls: bool = False,
+        tls_port: int = 0,
+    ) -> None:
+        """Serve the application on `host:port` (port 0: a free port); see `base_url`.
+
+        `tls` also serves it over HTTPS on `host:tls_port` (PG&E's mutual TLS; see `pge_urls`).
+        The certificates are generated (once per process) and loaded in an executor.
+        """
         if self._runner is not None:
             raise RuntimeError("the simulator is already running")
         runner = web.AppRunner(
@@ -180,18 +205,28 @@ class Simulator:
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
+            if tls:
+                context = await asyncio.get_running_loop().run_in_executor(
+                    None, server_ssl_context
+                )
+                await web.TCPSite(runner, host, tls_port, ssl_context=context).start()
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
         bound_host, bound_port = runner.addresses[0][:2]
         self._root = f"http://{bound_host}:{bound_port}"
+        if tls:
+            tls_host, bound_tls_port = runner.addresses[1][:2]
+            self._tls_root = f"https://{tls_host}:{bound_tls_port}"
+        self.pge.push_base = (self._tls_root or self._root) + self.pge.prefix
 
     async def stop(self) -> None:
         """Stop serving (requests stalled by a `timeout` fault are woken first)."""
         if self._runner is None:
             return
         runner, self._runner = self._runner, None
+        self._tls_root = None
         await runner.cleanup()
 
     def set_root(self, root: str | URL) -> None:
@@ -221,11 +256,37 @@ class Simulator:
             "maintenance_url": base + "/maintenance/maintenance.json",
         }
 
+    def pge_urls(self, root: str | URL | None = None) -> dict[str, str]:
+        """Return PG&E's bases and the PEM files and texts a client needs.
+
+        `api_url`: the HTTPS base mirroring `https://api.pge.com` (mutual TLS; only when
+        started with `tls=True`), `http_api_url`: the plain-HTTP base (`root` as in
+        `base_url`); `ca_cert`, `client_cert`, `client_key`: paths of the test CA and a valid
+        client certificate and key; `ca_pem`, `client_cert_pem`, `client_key_pem`: their text.
+        After `start(tls=True)` this does no I/O; otherwise the first call generates the
+        certificates and writes them (blocking: call it outside the event loop's hot path).
+        """
+        files = pki_files()
+        material = pki_material()
+        urls = {
+            "http_api_url": self.base_url("pge", root),
+            "ca_cert": str(files.ca_cert),
+            "client_cert": str(files.client_cert),
+            "client_key": str(files.client_key),
+            "ca_pem": material.ca.cert.decode(),
+            "client_cert_pem": material.client.cert.decode(),
+            "client_key_pem": material.client.key.decode(),
+        }
+        if self._tls_root is not None:
+            urls["api_url"] = self._tls_root + self.pge.prefix
+        return urls
+
     async def _on_startup(self, app: web.Application) -> None:
         self._waking = asyncio.Event()
 
     async def _on_shutdown(self, app: web.Application) -> None:
         self._waking.set()
+        await self.pge.close()
 
     # ----------------------------------------------------------------------------------------
     # Request handling
@@ -252,9 +313,7 @@ class Simulator:
         context = RequestContext(
             provider=part.name if part else "",
             time=self.now(),
-            fault=self._take_fault(part.name)
-            if part and part.takes_faults(request)
-            else None,
+            fault=self._take_fault(part, request) if part else None,
         )
         request[CONTEXT] = context
         try:

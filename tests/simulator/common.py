@@ -105,3 +105,12 @@ class ProviderPart(ABC):
     def takes_faults(self, request: web.Request) -> bool:
         """Whether an injected fault applies to (and is consumed by) this request."""
         return True
+
+    def takes_fault(self, request: web.Request, fault: str) -> bool:
+        """Whether this particular fault applies to (and is consumed by) this request.
+
+        The application asks it about the fault at the head of the queue (or the persistent
+        one); a part whose faults concern different requests (PG&E: notification faults only
+        for Bulk requests) overrides it. Default: `takes_faults`.
+        """
+        return self.takes_faults(request)
