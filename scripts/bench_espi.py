@@ -3,12 +3,13 @@
 Run from the repository root: `.venv/bin/python scripts/bench_espi.py [--years 1 4] [--runs 5]
 [--keep DIR] [--strict]`. About a minute; nothing is reached over the network.
 
-It writes, into a temporary directory, Bulk feeds in PG&E's exact shape (the serialisation of the
-captured `espi_pge_electric_15min_netmetering_2019-12-07_mcolyer.xml`: `ns0`/`ns1` prefixes
-redeclared on every entry, `xsi:type` attributes, LocalTimeParameters, ReadingType, UsagePoint and
-MeterReading entries linked by href, one IntervalBlock entry per local day of
-America/Los_Angeles with 92/96/100 readings of 15 minutes, ProgramIdMappings last): one year
-(2023, 35,040 readings, ~9.6 MB) and four years (2020-2023, 140,256 readings, ~38 MB).
+It writes, into a temporary directory, Bulk feeds in PG&E's exact shape, with the simulator's own
+generator (tests/simulator/pge_feed.py, the serialisation of the captured
+`espi_pge_electric_15min_netmetering_2019-12-07_mcolyer.xml`: `ns0`/`ns1` prefixes redeclared on
+every entry, `xsi:type` attributes, LocalTimeParameters, ReadingType, UsagePoint and MeterReading
+entries linked by href, one IntervalBlock entry per local day of America/Los_Angeles with
+92/96/100 readings of 15 minutes): one year (2023, 35,040 readings, ~9.6 MB) and four years
+(2020-2023, 140,256 readings, ~38 MB).
 
 On each feed, in the same process and interleaved run by run (best of `--runs`):
 
@@ -30,21 +31,19 @@ makes a missed target exit with status 1 (timings on a busy machine vary by a fe
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 import gc
 import importlib
+import importlib.util
 from pathlib import Path
-import random
 import sys
 import tempfile
 import time
 import tracemalloc
 import types
 from typing import TYPE_CHECKING
-import uuid
 import xml.etree.ElementTree as ET  # noqa: ICN001 - the baseline being measured
 from xml.parsers import expat
-from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from custom_components.openpower.api.pge import IntervalBlock
@@ -71,170 +70,47 @@ def _load_api() -> types.ModuleType:
 EspiParser = _load_api().EspiParser
 
 CHUNK = 65536
-PACIFIC = ZoneInfo("America/Los_Angeles")
-API = "https://api.pge.com/GreenButtonConnect/espi/1_1/resource"
-XSI = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-ATOM = 'xmlns:ns1="http://www.w3.org/2005/Atom"'
-ESPI = 'xmlns:ns0="http://naesb.org/espi"'
 E = "{http://naesb.org/espi}"
-TOU_CODES = (
-    ("1", "SPK", "Summer Peak"),
-    ("2", "SOP", "Summer Off Peak"),
-    ("3", "SPP", "Summer Partial Peak"),
-    ("4", "WPK", "Winter Peak"),
-    ("5", "WPP", "Winter Partial Peak"),
-    ("6", "WOP", "Winter Off Peak"),
-    ("7", "MPK", "Spring Peak"),
-    ("8", "MOP", "Spring Off Peak"),
-    ("9", "MXO", "Spring Super Off Peak"),
-    ("10", "WSO", "Winter Super Off Peak"),
-)
 
 
 # ---- the feeds -----------------------------------------------------------------------------------
 
 
-def _midnight(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=PACIFIC).timestamp())
+def _load_feed_generator() -> types.ModuleType:
+    """Import the simulator's feed generator (stdlib only) without the simulator package."""
+    path = Path(__file__).resolve().parents[1] / "tests" / "simulator" / "pge_feed.py"
+    spec = importlib.util.spec_from_file_location("openpower_bench_pge_feed", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-def write_feed(path: Path, first: date, days: int, seed: int = 50952) -> int:
-    """Write a PG&E Bulk feed of 15-minute delivered energy; return its number of readings."""
-    rng = random.Random(seed)
-    stamp = "2019-12-09T14:16:19.411Z"
-    usage_point = f"{API}/Subscription/4267109/UsagePoint/6774520887"
-    reading_type = f"{API}/ReadingType/NzI6bnVsbDo5MDA6MQ=="  # b64("72:null:900:1")
-    meter_reading = f"{usage_point}/MeterReading/TnpJNmJuVnNiRG81TURBNk1RPT06MQ=="
-    local_time = f"{API}/LocalTimeParameters/1"
-
-    def entry(
-        links: list[tuple[str, str]], title: str, content: str, lead: str = ""
-    ) -> str:
-        link = "".join(
-            f'<ns1:link href="{href}" rel="{rel}" {XSI} xsi:type="ns1:linkType"/>'
-            for rel, href in links
-        )
-        return (
-            f'{lead}<ns1:entry {ATOM}><ns1:id {XSI} xsi:type="ns1:idType">'
-            f"{uuid.UUID(int=rng.getrandbits(128))}</ns1:id>{link}"
-            f'<ns1:title type="text" {XSI} xsi:type="ns1:textType">{title}</ns1:title>'
-            f'<ns1:published {XSI} xsi:type="ns1:dateTimeType">{stamp}</ns1:published>'
-            f'<ns1:updated {XSI} xsi:type="ns1:dateTimeType">{stamp}</ns1:updated>'
-            f'<ns1:content {XSI} xsi:type="ns1:contentType">{content}</ns1:content>'
-            "</ns1:entry>"
-        )
-
-    count = 0
-    with path.open("w", encoding="utf-8") as out:
-        out.write(
-            f"<ns1:feed {ESPI} {ATOM}><ns1:id {ATOM}>{uuid.UUID(int=seed)}</ns1:id>"
-            f'<ns1:title {ATOM} type="text">Green Button Usage Feed</ns1:title>'
-            f"<ns1:updated {ATOM}>{stamp}</ns1:updated>"
-            f'<ns1:link {ATOM} href="{API}/Batch/Bulk/50952" rel="self"/>'
-        )
-        out.write(
-            entry(
-                [("up", f"{API}/LocalTimeParameters"), ("self", local_time)],
-                "DST FOR PACIFIC TIMEZONE",
-                f"<ns0:LocalTimeParameters {ESPI}><ns0:dstEndRule>B40E2000</ns0:dstEndRule>"
-                "<ns0:dstOffset>3600</ns0:dstOffset><ns0:dstStartRule>360E2000"
-                "</ns0:dstStartRule><ns0:tzOffset>-28800</ns0:tzOffset>"
-                "</ns0:LocalTimeParameters>",
-                lead="\n\t",  # as in the capture: before the first entry of each group
-            )
-        )
-        out.write(
-            entry(
-                [("up", f"{API}/ReadingType"), ("self", reading_type)],
-                "Type of Meter Reading Data",
-                f"<ns0:ReadingType {ESPI}><ns0:accumulationBehaviour>4"
-                "</ns0:accumulationBehaviour><ns0:commodity>1</ns0:commodity>"
-                "<ns0:dataQualifier>12</ns0:dataQualifier><ns0:defaultQuality>17"
-                "</ns0:defaultQuality><ns0:flowDirection>1</ns0:flowDirection>"
-                "<ns0:intervalLength>900</ns0:intervalLength><ns0:kind>12</ns0:kind>"
-                "<ns0:powerOfTenMultiplier>-3</ns0:powerOfTenMultiplier>"
-                "<ns0:timeAttribute>0</ns0:timeAttribute><ns0:uom>72</ns0:uom>"
-                "<ns0:measuringPeriod>2</ns0:measuringPeriod></ns0:ReadingType>",
-            )
-        )
-        out.write(
-            entry(
-                [
-                    ("up", f"{API}/Subscription/4267109/UsagePoint"),
-                    ("self", usage_point),
-                    ("related", f"{usage_point}/MeterReading"),
-                    ("related", f"{usage_point}/UsageSummary"),
-                    ("related", local_time),
-                ],
-                "Green Button Data File",
-                f"<ns0:UsagePoint {ESPI}><ns0:ServiceCategory><ns0:kind>0</ns0:kind>"
-                "</ns0:ServiceCategory></ns0:UsagePoint>",
-            )
-        )
-        out.write(
-            entry(
-                [
-                    ("up", f"{usage_point}/MeterReading"),
-                    ("self", meter_reading),
-                    ("related", f"{meter_reading}/IntervalBlock"),
-                    ("related", reading_type),
-                    ("related", local_time),
-                ],
-                "Green Button Data File",
-                f"<ns0:MeterReading {ESPI}/>",
-            )
-        )
-        for index in range(days):
-            day = first + timedelta(days=index)
-            start, end = _midnight(day), _midnight(day + timedelta(days=1))
-            readings = []
-            for at in range(start, end, 900):
-                hour = datetime.fromtimestamp(at, PACIFIC).hour
-                readings.append(
-                    "<ns0:IntervalReading><ns0:ReadingQuality><ns0:quality>17</ns0:quality>"
-                    "</ns0:ReadingQuality><ns0:timePeriod><ns0:duration>900</ns0:duration>"
-                    f"<ns0:start>{at}</ns0:start></ns0:timePeriod>"
-                    f"<ns0:value>{rng.randrange(20, 400) * 1000}</ns0:value>"
-                    f"<ns0:tou>{4 if 16 <= hour < 21 else 6}</ns0:tou></ns0:IntervalReading>"
-                )
-            count += len(readings)
-            out.write(
-                entry(
-                    [
-                        ("up", f"{meter_reading}/IntervalBlock"),
-                        ("self", f"{meter_reading}/IntervalBlock/{start}"),
-                    ],
-                    f"IntervalBlock_{start}",
-                    f"<ns0:IntervalBlock {ESPI}><ns0:interval><ns0:duration>{end - start}"
-                    f"</ns0:duration><ns0:start>{start}</ns0:start></ns0:interval>"
-                    f"{''.join(readings)}</ns0:IntervalBlock>",
-                )
-            )
-        xsd = f'xmlns:xsd="http://www.w3.org/2001/XMLSchema" {XSI}'
-        mappings = "".join(
-            "<ns0:programIdMapping><ns0:tOUorCPPorConsumptionTier>tou"
-            f'</ns0:tOUorCPPorConsumptionTier><ns0:code {xsd} xsi:type="xsd:int">{code}'
-            f'</ns0:code><ns0:name {xsd} xsi:type="xsd:string">{name}</ns0:name>'
-            f'<ns0:note {xsd} xsi:type="xsd:string">{note}</ns0:note>'
-            "</ns0:programIdMapping>"
-            for code, name, note in TOU_CODES
-        )
-        out.write(
-            entry(
-                [
-                    ("up", f"{API}/ProgramIdMapping"),
-                    ("self", f"{API}/ProgramIdMapping/1"),
-                ],
-                "Program ID Mappings",
-                f"<ns0:ProgramIdMappings {ESPI}>{mappings}</ns0:ProgramIdMappings>",
-                lead="\n\t",
-            )
-        )
-        out.write("</ns1:feed>\n")
-    return count
+pge_feed = _load_feed_generator()
+POINT = pge_feed.PgeUsagePoint(
+    usage_point_id="6774520887",
+    subscription_id="4267109",
+    service="electric",
+    interval_length=900,
+)
 
 
-# ---- the contenders ------------------------------------------------------------------------------
+def write_feed(path: Path, first: date, days: int) -> int:
+    """Write the simulator's PG&E Bulk feed of 15-minute delivered energy; return its readings.
+
+    The same generator the simulator serves (tests/simulator/pge_feed.py, shaped like the
+    captured 15-minute feed), without billing summaries so that the readings are the whole feed.
+    """
+    last = first + timedelta(days=days - 1)
+    with path.open("wb") as out:
+        for chunk in pge_feed.iter_feed(POINT, first, last, summaries=False):
+            out.write(chunk)
+    return sum(
+        len(pge_feed.day_readings(POINT, day))
+        for day in pge_feed.days_between(first, last)
+    )
 
 
 @dataclass
