@@ -32,6 +32,9 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openpower.api.emporia import CognitoAuth, EmporiaClient
 from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.providers.emporia.coordinator import (
+    EmporiaHistoryCoordinator,
+)
 
 from .common import async_move_to, async_settle, async_setup_entry
 from .simulator import (
@@ -584,3 +587,18 @@ async def test_energy_today_survives_a_restart(
         0,
     )
     assert after == pytest.approx(expected, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("now", "wait"),
+    [
+        ("2026-11-23T02:02:59.999+00:00", timedelta(hours=1, microseconds=1000)),
+        ("2026-11-23T02:03:00.500+00:00", timedelta(minutes=59, seconds=59.5)),
+        ("2026-11-23T02:30:00+00:00", timedelta(minutes=33)),
+        ("2026-11-23T03:02:30+00:00", timedelta(hours=1, seconds=30)),
+        ("2026-11-23T02:40:00+00:00", timedelta(minutes=23)),
+    ],
+)
+def test_history_runs_once_an_hour(now: str, wait: timedelta) -> None:
+    """A run fired a moment before hh:03 does not run again a moment later (bench finding)."""
+    assert EmporiaHistoryCoordinator.next_run(datetime.fromisoformat(now)) == wait

@@ -304,11 +304,16 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         self.status = status
         self._gap_tried: dict[ChannelId, tuple[datetime, datetime | None]] = {}
 
-    def next_run(self, now: datetime) -> timedelta:
-        """Time until the next run: a few minutes past the next hour."""
+    @staticmethod
+    def next_run(now: datetime) -> timedelta:
+        """Time until the next run: a few minutes past the next hour.
+
+        A run the timer fires a moment early (just before hh:03) is that hour's run: the next
+        one is an hour later, not a moment later.
+        """
         hour = now.replace(minute=0, second=0, microsecond=0)
         target = hour + HISTORY_OFFSET
-        if target <= now:
+        while target - now < _MINUTE:
             target += _HOUR
         return target - now
 
