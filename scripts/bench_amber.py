@@ -12,24 +12,12 @@ Scenarios (each in its own process, `--jobs` of them at a time, 2 by default):
 Default: single and multi, 24 simulated hours. `--all`: the four. `--quick`: single and multi,
 6 simulated hours.
 
-Each scenario starts a test Home Assistant (the pytest harness's `async_test_home_assistant`,
-registries in memory, the recorder on a temporary sqlite file), serves the provider simulator on
-127.0.0.1, adds the Amber config entries and sets them up through Home Assistant: real
-coordinators, real HTTP, real entities and state writes, the real shared request budget.
-
-Time is frozen with freezegun, patched as the harness patches it. Instead of ticking every second,
-the driver jumps the frozen clock straight to the earliest pending timer of the event loop
-(coordinator refreshes, keep-alive timers, ...), lets the loop run what is due, and waits for
-everything (`hass.async_block_till_done(wait_background_tasks=True)`), until the simulated hours
-have passed. A task sleeping on a timer (the budget holding a request back, a retry back-off)
-would keep that wait going forever under a frozen clock: when only such sleepers are left and no
-HTTP request is in flight (no aiohttp timeout timer is pending), the driver jumps to the earliest
-timer as well. Request timeouts and retry delays are the real ones.
-
-Like the harness by default, the HTTP server does not bind, the aiohttp resolver is not the mDNS
-one, and the recorder runs no nightly purge and no periodic statistics compilation; it still
-records every state change. The simulator's price model is memoized (a pure function; its answers
-are unchanged) because its time, in-process, is part of every request's.
+Each scenario starts a test Home Assistant with the recorder on a temporary sqlite file, serves
+the provider simulator on 127.0.0.1, adds the Amber config entries and sets them up through Home
+Assistant: real coordinators, real HTTP, real entities and state writes, the real shared request
+budget. Time is frozen and jumped from timer to timer (`scripts/bench_common.py` says how, and
+what is patched as in the test harness). The simulator's price model is memoized (a pure
+function; its answers are unchanged) because its time, in-process, is part of every request's.
 
 Figures, after a warm-up (the first hour, which includes the history backfill): requests per
 simulated day per endpoint, `/prices/current` requests per interval per site in steady state
@@ -42,16 +30,20 @@ long the price sensors were unavailable, and the CPU cost of decoding + parsing 
 real answer of the day outside freezegun (which slows every datetime operation down).
 """
 
-# The harness's time patching must come before any other Home Assistant import (E402), and the
-# benchmark reads private state: the loop's timers, the confirmation clock (SLF001).
+# bench_common must come before any Home Assistant import (E402), and the benchmark reads private
+# state: the confirmation clock (SLF001).
 # ruff: noqa: E402, SLF001
 
-from pathlib import Path
-import sys
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pytest_homeassistant_custom_component import patch_time  # isort:skip
+from bench_common import (  # isort:skip
+    bench_home_assistant,
+    fmt as _fmt,
+    max_in_window,
+    ms as _ms,
+    perf_counter,
+    run_frozen,
+    run_worker,
+    worker_logging,
+)
 
 import argparse
 import asyncio
@@ -62,36 +54,21 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json
-import logging
 import math
 import os
-import sqlite3
 import statistics
-import subprocess
-import tempfile
-import time
+import sys
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp import ThreadedResolver
-import freezegun
-import freezegun.api
-from homeassistant import loader
-from homeassistant.components.recorder.const import DOMAIN as RECORDER_DOMAIN
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er, recorder as recorder_helper
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_test_home_assistant,
-    mock_storage,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-import custom_components.openpower  # noqa: F401  (ours before the harness's testing_config)
 from custom_components.openpower.api.amber import AmberClient
 from custom_components.openpower.api.amber.models import parse_prices
 from custom_components.openpower.const import DOMAIN
@@ -117,74 +94,10 @@ WINDOW = timedelta(seconds=300)
 ACCOUNT_LIMIT = 50
 TARGET_PER_INTERVAL = 2
 ENDPOINTS = ("prices/current", "sites", "usage")
-# Real seconds a wait may go without progress before the driver checks for sleepers.
-STALL_CHECK = 0.05
-# Real seconds of in-flight work without an end before the benchmark gives up.
-STALL_GIVE_UP = 300.0
-
-
-def perf_counter() -> float:
-    """Real time, whatever freezegun does (it patches every module attribute that is a clock)."""
-    return freezegun.api.real_perf_counter()
-
-
-real_sleep = time.sleep  # freezegun leaves time.sleep alone
 
 
 # --------------------------------------------------------------------------------------------
-# What the harness patches
-
-
-def _patch_freezegun() -> None:
-    """Apply the harness's freezegun fixes (plugins.pytest_runtest_setup)."""
-    for name, value in {
-        "FakeDate": patch_time.HAFakeDate,
-        "datetime_to_fakedatetime": patch_time.ha_datetime_to_fakedatetime,
-        "FakeDatetime": patch_time.HAFakeDatetime,
-        "_get_module_attributes": patch_time.ha_get_module_attributes,
-        "_get_module_attributes_hash": patch_time.ha_get_module_attributes_hash,
-        "_should_use_real_time": patch_time.ha_should_use_real_time,
-        "get_current_time": patch_time.ha_get_current_time,
-    }.items():
-        setattr(freezegun.api, name, value)
-    sqlite3.register_adapter(patch_time.HAFakeDatetime, lambda val: val.isoformat(" "))
-
-
-def _resolver(_hass: HomeAssistant) -> ThreadedResolver:
-    resolver = ThreadedResolver()
-    resolver.real_close = resolver.close  # type: ignore[attr-defined]  # what HA closes
-    return resolver
-
-
-@contextmanager
-def _like_the_harness() -> Iterator[None]:
-    """Patch what the harness patches by default.
-
-    The HTTP server (a dependency of the integration) neither binds nor starts, no mDNS resolver
-    (it starts zeroconf), and the recorder runs no nightly purge, no periodic statistics, no
-    missing-statistics compile.
-    """
-    with (
-        patch("homeassistant.components.http.HomeAssistantHTTP.async_bind"),
-        patch("homeassistant.components.http.HomeAssistantHTTP.start"),
-        patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            side_effect=_resolver,
-        ),
-        patch(
-            "homeassistant.components.recorder.Recorder.async_nightly_tasks",
-            autospec=True,
-        ),
-        patch(
-            "homeassistant.components.recorder.Recorder.async_periodic_statistics",
-            autospec=True,
-        ),
-        patch(
-            "homeassistant.components.recorder.Recorder._schedule_compile_missing_statistics",
-            autospec=True,
-        ),
-    ):
-        yield
+# The simulator's price model, memoized
 
 
 @contextmanager
@@ -225,98 +138,6 @@ def _memoized_simulator() -> Iterator[None]:
 
     with patch.object(AmberSimulator, "_interval", interval):
         yield
-
-
-# --------------------------------------------------------------------------------------------
-# The virtual-time driver
-
-
-def _pending(loop: asyncio.AbstractEventLoop) -> list[asyncio.TimerHandle]:
-    return [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
-
-
-def _is_sleep(handle: asyncio.TimerHandle) -> bool:
-    """Tell the timer of an `asyncio.sleep` (the budget holding a request back, a back-off)."""
-    callback_ = handle._callback  # type: ignore[attr-defined]
-    return getattr(callback_, "__name__", "") == "_set_result_unless_cancelled"
-
-
-def _is_timeout(handle: asyncio.TimerHandle) -> bool:
-    """Tell the timer of a timeout guarding something in flight (an HTTP request)."""
-    callback_ = handle._callback  # type: ignore[attr-defined]
-    owner = getattr(callback_, "__self__", None)
-    names = (
-        getattr(callback_, "__qualname__", "") or "",
-        type(owner).__qualname__ if owner is not None else "",
-    )
-    return any("timeout" in name.lower() for name in names)
-
-
-class VirtualClock:
-    """Jumps freezegun's clock from timer to timer."""
-
-    def __init__(self, hass: HomeAssistant, frozen: Any) -> None:
-        """Drive `hass`'s loop with the frozen-time factory `frozen`."""
-        self.hass = hass
-        self.loop = hass.loop
-        self.frozen = frozen
-        self.steps = 0
-        self.sleeper_jumps = 0
-        self._watch = ThreadPoolExecutor(1, thread_name_prefix="bench-watch")
-
-    def close(self) -> None:
-        """Stop the watch thread."""
-        self._watch.shutdown(wait=False)
-
-    def _jump_to(self, when: float) -> None:
-        """Move the frozen clock just past `when` (a loop time), in whole microseconds."""
-        ahead = when - self.loop.time()
-        if ahead >= 0:
-            # The loop runs a timer once `when < time() + resolution`; at 1.8e9 s a float has no
-            # room for the 1 ns resolution, so `when == time()` is never due: go past it.
-            self.frozen.tick(timedelta(microseconds=math.ceil(ahead * 1e6) + 1))
-
-    async def settle(self) -> None:
-        """Wait for every task; jump over the timers tasks sleep on when nothing else moves."""
-        done = self.loop.create_task(
-            self.hass.async_block_till_done(wait_background_tasks=True)
-        )
-        busy_since: float | None = None
-        while not done.done():
-            tick = self.loop.run_in_executor(self._watch, real_sleep, STALL_CHECK)
-            await asyncio.wait({done, tick}, return_when=asyncio.FIRST_COMPLETED)
-            if done.done():
-                break
-            pending = _pending(self.loop)
-            if not any(_is_sleep(h) for h in pending) or any(
-                _is_timeout(h) for h in pending
-            ):
-                # Real work in flight (an HTTP exchange, a recorder job): give it real time.
-                busy_since = busy_since or perf_counter()
-                if perf_counter() - busy_since > STALL_GIVE_UP:
-                    raise RuntimeError(
-                        f"no progress in {STALL_GIVE_UP:.0f} s: {pending}"
-                    )
-                continue
-            busy_since = None
-            self.sleeper_jumps += 1
-            self._jump_to(min(h.when() for h in pending))
-        done.result()
-
-    async def run_until(self, end: datetime) -> None:
-        """Fire every timer due before `end`, in order, waiting for all work after each."""
-        end_ts = end.timestamp()
-        while True:
-            await self.settle()
-            pending = _pending(self.loop)
-            if not pending:
-                return
-            when = min(h.when() for h in pending)
-            if when >= end_ts:
-                return
-            self.steps += 1
-            self._jump_to(when)
-            await asyncio.sleep(0)  # the loop now runs every timer that is due
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,9 +337,6 @@ async def _simulate(scenario: Scenario, frozen: Any, hours: float) -> dict[str, 
     probe = Probe()
     began = perf_counter()
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        stack.enter_context(mock_storage())
-        stack.enter_context(_like_the_harness())
         stack.enter_context(_memoized_simulator())
         if scenario.history_days:
             stack.enter_context(
@@ -527,67 +345,45 @@ async def _simulate(scenario: Scenario, frozen: Any, hours: float) -> dict[str, 
                     scenario.history_days,
                 )
             )
-        async with async_test_home_assistant(config_dir=str(tmp)) as hass:
-            clock = VirtualClock(hass, frozen)
-            simulator = Simulator(
-                clock=dt_util.utcnow,
-                amber_confirmation_delay=scenario.confirmation_delay,
-            )
-            try:
-                await hass.config.async_set_time_zone("Australia/Sydney")
-                hass.data.pop(
-                    loader.DATA_CUSTOM_COMPONENTS
-                )  # enable_custom_integrations
-                recorder_helper.async_initialize_recorder(hass)
-                db_url = f"sqlite:///{tmp / 'home-assistant_v2.db'}"
-                if not await async_setup_component(
-                    hass,
-                    RECORDER_DOMAIN,
-                    {RECORDER_DOMAIN: {"db_url": db_url, "commit_interval": 0}},
-                ):
-                    raise RuntimeError("the recorder did not start")
-                await hass.async_block_till_done()
-                await simulator.start()
-                with probe.installed(hass):
-                    entries = [
-                        _entry(scenario, simulator, number, site)
-                        for number, site in enumerate(scenario.sites, start=1)
-                    ]
-                    for entry in entries:
-                        entry.add_to_hass(hass)
-                    # Together, as Home Assistant sets up its entries when it starts.
-                    results = await asyncio.gather(
-                        *(hass.config_entries.async_setup(e.entry_id) for e in entries)
-                    )
-                    await clock.settle()
-                    setup_done = perf_counter()
-                    states = [e.state.value for e in entries]
-                    if not all(results):
-                        print(f"{scenario.key}: entry states {states}", file=sys.stderr)
-                    await clock.run_until(START + timedelta(hours=hours))
-                simulated = perf_counter()
-                offsets = [
-                    confirmed.total_seconds()
-                    if (
-                        confirmed
-                        := e.runtime_data.runtime.prices._confirmation.confirmed
-                    )
-                    else None
-                    for e in entries
-                    if e.runtime_data is not None
+        async with bench_home_assistant(
+            frozen,
+            time_zone="Australia/Sydney",
+            amber_confirmation_delay=scenario.confirmation_delay,
+        ) as bench:
+            hass, clock, simulator = bench.hass, bench.clock, bench.simulator
+            with probe.installed(hass):
+                entries = [
+                    _entry(scenario, simulator, number, site)
+                    for number, site in enumerate(scenario.sites, start=1)
                 ]
-                entities = sum(
-                    1
-                    for ent in er.async_get(hass).entities.values()
-                    if ent.platform == DOMAIN
-                )
                 for entry in entries:
-                    await hass.config_entries.async_unload(entry.entry_id)
+                    entry.add_to_hass(hass)
+                # Together, as Home Assistant sets up its entries when it starts.
+                results = await asyncio.gather(
+                    *(hass.config_entries.async_setup(e.entry_id) for e in entries)
+                )
                 await clock.settle()
-            finally:
-                clock.close()
-                await simulator.stop()
-                await hass.async_stop(force=True)
+                setup_done = perf_counter()
+                states = [e.state.value for e in entries]
+                if not all(results):
+                    print(f"{scenario.key}: entry states {states}", file=sys.stderr)
+                await clock.run_until(START + timedelta(hours=hours))
+            simulated = perf_counter()
+            offsets = [
+                confirmed.total_seconds()
+                if (confirmed := e.runtime_data.runtime.prices._confirmation.confirmed)
+                else None
+                for e in entries
+                if e.runtime_data is not None
+            ]
+            entities = sum(
+                1
+                for ent in er.async_get(hass).entities.values()
+                if ent.platform == DOMAIN
+            )
+            for entry in entries:
+                await hass.config_entries.async_unload(entry.entry_id)
+            await clock.settle()
     return {
         "requests": list(simulator.requests),
         "probe": probe,
@@ -632,26 +428,6 @@ def _site_of(path: str) -> str:
     return parts[parts.index("sites") + 1] if "sites" in parts[:-1] else ""
 
 
-def _max_in_window(times: list[datetime]) -> tuple[int, datetime | None]:
-    """Return the most requests in any [t, t + 300 s) window, and where it starts."""
-    times = sorted(times)
-    best, at, j = 0, None, 0
-    for i, first in enumerate(times):
-        j = max(j, i)
-        while j < len(times) and times[j] < first + WINDOW:
-            j += 1
-        if j - i > best:
-            best, at = j - i, first
-    return best, at
-
-
-def _ms(values: list[float], q: float = 0.5) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
-
-
 def _figures(scenario: Scenario, raw: dict[str, Any], hours: float) -> dict[str, Any]:
     end = START + timedelta(hours=hours)
     warm = START + WARMUP
@@ -692,7 +468,9 @@ def _figures(scenario: Scenario, raw: dict[str, Any], hours: float) -> dict[str,
         if len(seconds[(s, i)]) > TARGET_PER_INTERVAL
     )
     into = Counter(x for v in seconds.values() for x in v)
-    window_max, window_at = _max_in_window([r.time for r in records if r.status != 429])
+    window_max, window_at = max_in_window(
+        [r.time for r in records if r.status != 429], WINDOW
+    )
     probe: Probe = raw["probe"]
     errors = probe.poll_error_s
     total_429 = sum(1 for r in records if r.status == 429)
@@ -764,20 +542,6 @@ def _figures(scenario: Scenario, raw: dict[str, Any], hours: float) -> dict[str,
 
 # --------------------------------------------------------------------------------------------
 # Report
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, dict):
-        return " ".join(f"{k}:{_fmt(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ",".join(_fmt(v) for v in value)
-    return str(value)
 
 
 ROWS: tuple[tuple[str, Callable[[dict[str, Any]], Any]], ...] = (
@@ -887,28 +651,15 @@ def _explain(result: dict[str, Any]) -> list[str]:
 
 def _worker(key: str, hours: float) -> None:
     """Run one scenario in this process and print its figures as one JSON line."""
-    logging.basicConfig(
-        level=logging.WARNING, format=f"[{key}] %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("homeassistant.loader").setLevel(
-        logging.ERROR
-    )  # "not tested by HA"
-    logging.getLogger("aiohttp_fast_zlib").setLevel(logging.ERROR)
+    worker_logging(key)
     scenario = SCENARIOS[key]
-    _patch_freezegun()
-    with freezegun.freeze_time(START) as frozen:
-        raw = asyncio.run(_simulate(scenario, frozen, hours))
+    raw = run_frozen(START, lambda frozen: _simulate(scenario, frozen, hours))
     # Out of freezegun now: the parse benchmark in _figures runs on real datetimes.
     print(json.dumps(_figures(scenario, raw, hours), separators=(",", ":")))
 
 
 def _run_worker(key: str, hours: float) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", key, "--hours", str(hours)]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode or not lines:
-        raise RuntimeError(f"scenario {key} failed (exit {done.returncode})")
-    result: dict[str, Any] = json.loads(lines[-1])
+    result = run_worker(__file__, key, hours)
     print(
         f"{result['label']}: {hours:g} h simulated in {result['wall_s']:.0f} s",
         file=sys.stderr,
