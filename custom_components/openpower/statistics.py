@@ -21,10 +21,11 @@ contract, shared by all of them:
 """
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from homeassistant.components.recorder.models import (
     StatisticData,
@@ -40,6 +41,7 @@ from homeassistant.components.recorder.statistics import (
 )
 from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.hass_dict import HassKey
@@ -220,6 +222,17 @@ def _async_receipt(hass: HomeAssistant) -> asyncio.Future[None]:
     return future
 
 
+async def _async_read[T](hass: HomeAssistant, job: Callable[..., T], *args: Any) -> T:
+    """Run a read on the recorder's executor, never once Home Assistant is stopping.
+
+    A read still running when the recorder closes its database at shutdown was seen to
+    crash inside sqlite; an import that cannot read is simply done again at the next start.
+    """
+    if hass.is_stopping:
+        raise HomeAssistantError("Home Assistant is stopping: statistics not read")
+    return await get_instance(hass).async_add_executor_job(job, *args)
+
+
 def _sum(row: StatisticsRow) -> float:
     """Return a stored row's sum; rows this module did not write may lack one."""
     return row.get("sum") or 0.0
@@ -310,7 +323,8 @@ async def _async_import_hours(
             series = _series(hass, statistic_id)
             await stack.enter_async_context(series.lock)
             await _async_wait_written(series)
-        stored = await get_instance(hass).async_add_executor_job(
+        stored = await _async_read(
+            hass,
             _read_stored,
             hass,
             [
@@ -376,8 +390,8 @@ async def async_last_hour(hass: HomeAssistant, statistic_id: str) -> datetime | 
     series = _series(hass, statistic_id)
     async with series.lock:
         await _async_wait_written(series)
-        newest = await get_instance(hass).async_add_executor_job(
-            get_last_statistics, hass, 1, statistic_id, False, set()
+        newest = await _async_read(
+            hass, get_last_statistics, hass, 1, statistic_id, False, set()
         )
     if not (rows := newest.get(statistic_id)):
         return None
@@ -396,8 +410,8 @@ async def async_growth_since(
         series = _series(hass, statistic_id)
         async with series.lock:
             await _async_wait_written(series)
-    rows = await get_instance(hass).async_add_executor_job(
-        statistics_during_period, hass, start, None, ids, "hour", None, {"change"}
+    rows = await _async_read(
+        hass, statistics_during_period, hass, start, None, ids, "hour", None, {"change"}
     )
     return {
         statistic_id: sum(
