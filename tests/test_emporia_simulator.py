@@ -35,6 +35,7 @@ from tests.simulator import (
     EmporiaChannel,
     EmporiaDevice,
     EmporiaSimulator,
+    FakeClock,
     Simulator,
 )
 from tests.simulator.common import HTTP_FAULTS
@@ -76,22 +77,6 @@ VUE2_NAMES = [
 ]
 
 type Client = TestClient[web.Request, web.Application]
-
-
-class FakeClock:
-    """A settable clock for the simulator."""
-
-    def __init__(self, now: datetime) -> None:
-        """Start at `now`."""
-        self.now = now
-
-    def __call__(self) -> datetime:
-        """Return the current fake time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture(autouse=True)

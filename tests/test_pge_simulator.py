@@ -26,6 +26,7 @@ from tests.simulator import (
     PGE_BULK_ID,
     PGE_CLIENT_ID,
     PGE_CLIENT_SECRET,
+    FakeClock,
     PgeUsagePoint,
     Simulator,
     batch_list,
@@ -58,22 +59,6 @@ INVALID_CERTIFICATE = b'"Invalid Certificate"'
 
 type Readings = dict[int, list[tuple[int, int, int]]]
 type Params = Mapping[str, str | int]
-
-
-class FakeClock:
-    """A settable clock for the simulator."""
-
-    def __init__(self, now: datetime) -> None:
-        """Start at `now`."""
-        self.now = now
-
-    def __call__(self) -> datetime:
-        """Return the current fake time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ from tests.simulator import (
     MULTI_TOKEN,
     AmberChannel,
     AmberSite,
+    FakeClock,
     Simulator,
 )
 
@@ -43,22 +44,6 @@ USAGE_5 = f"/amber/v1/sites/{DEMO_SITE_5MIN}/usage"
 USAGE_30 = f"/amber/v1/sites/{DEMO_SITE_30MIN}/usage"
 
 type Client = TestClient[web.Request, web.Application]
-
-
-class FakeClock:
-    """A settable clock for the simulator."""
-
-    def __init__(self, now: datetime) -> None:
-        """Start at `now`."""
-        self.now = now
-
-    def __call__(self) -> datetime:
-        """Return the current fake time."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture(autouse=True)

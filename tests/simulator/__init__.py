@@ -32,7 +32,7 @@ from .amber import (
     AmberSite,
 )
 from .app import RequestRecord, Simulator
-from .common import FAULTS
+from .common import FAULTS, FakeClock
 from .emporia import (
     EMPORIA_BREAKER_PIN,
     EMPORIA_CHARGER_GID,
@@ -97,6 +97,7 @@ __all__ = [
     "EMPORIA_VUE3_GID",
     "EMPTY_TOKEN",
     "FAULTS",
+    "FakeClock",
     "MULTI_SITES",
     "MULTI_TOKEN",
     "PGE_15MIN_BULK_ID",

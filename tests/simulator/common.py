@@ -9,7 +9,7 @@ server) is in `app.py`.
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import json
 from typing import ClassVar, Final
 
@@ -114,3 +114,19 @@ class ProviderPart(ABC):
         for Bulk requests) overrides it. Default: `takes_faults`.
         """
         return self.takes_faults(request)
+
+
+class FakeClock:
+    """A settable clock for the simulator (tests and benchmarks)."""
+
+    def __init__(self, now: datetime) -> None:
+        """Start at `now`."""
+        self.now = now
+
+    def __call__(self) -> datetime:
+        """Return the current fake time."""
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(seconds=seconds)
