@@ -11,6 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import CONF_PROVIDER, DOMAIN, PLATFORMS
 from .coordinator import issue_id
+from .entity import DeviceRef
 from .provider import OpenPowerConfigEntry, OpenPowerData
 from .providers import PROVIDERS
 from .services import async_setup_services
@@ -29,13 +30,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) ->
     spec = PROVIDERS[entry.data[CONF_PROVIDER]]
     runtime = await spec.async_setup(hass, entry)
     entry.runtime_data = OpenPowerData(provider=spec, runtime=runtime)
+    registered: set[DeviceRef] = set()
+
+    @callback
+    def sync_devices() -> None:
+        # Coordinators update every minute; the registry only when the devices changed.
+        if (devices := set(spec.devices(runtime))) != registered:
+            _async_sync_devices(hass, entry)
+            registered.clear()
+            registered.update(devices)
+
     for coordinator in spec.coordinators(runtime).values():
-        entry.async_on_unload(
-            coordinator.async_add_listener(
-                callback(lambda: _async_sync_devices(hass, entry))
-            )
-        )
-    _async_sync_devices(hass, entry)
+        entry.async_on_unload(coordinator.async_add_listener(sync_devices))
+    sync_devices()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

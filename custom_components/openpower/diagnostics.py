@@ -19,20 +19,19 @@ TO_REDACT = {
 }
 
 
+def _key(key: Any) -> str:
+    """Return a JSON object key: a (device, channel) key becomes "device,channel"."""
+    if isinstance(key, tuple):
+        return ",".join(map(str, key))
+    return str(key)
+
+
 def _plain(data: Any) -> Any:
     """Return dataclasses as dicts and tuples as lists, which redaction walks into."""
     if is_dataclass(data) and not isinstance(data, type):
         data = asdict(data)
     if isinstance(data, dict):
-        # JSON keys are strings: a (device, channel) key becomes "device,channel".
-        return {
-            key
-            if isinstance(key, str)
-            else ",".join(map(str, key))
-            if isinstance(key, tuple)
-            else str(key): _plain(value)
-            for key, value in data.items()
-        }
+        return {_key(key): _plain(value) for key, value in data.items()}
     if isinstance(data, list | tuple):
         return [_plain(value) for value in data]
     if isinstance(data, frozenset | set):
