@@ -6,6 +6,7 @@ the manifest depends on `recorder` (testing-notes §3).
 """
 
 from collections.abc import AsyncGenerator, Generator
+from datetime import timedelta
 import logging
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -19,6 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 
 import custom_components.openpower  # noqa: F401
 from custom_components.openpower.api.emporia import EMPORIA_LIMITS
+from custom_components.openpower.api.pge import PGE_LIMITS
 from custom_components.openpower.const import DOMAIN
 
 from .simulator import (
@@ -105,12 +107,33 @@ def fast_emporia_client() -> Generator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def fast_pge_client() -> Generator[None]:
+    """Short timeouts, no retry delay, a 6-day backfill in two windows instead of 4 years.
+
+    Without the 1-a-second limit: under a frozen clock its wait never ends (the budget's pacing
+    is tested on its own, in tests/api).
+    """
+    with (
+        patch.multiple(
+            "custom_components.openpower.providers.pge.const",
+            REQUEST_TIMEOUT=0.5,
+            RETRY_BACKOFF=0,
+            HISTORY_DAYS=6,
+            BACKFILL_WINDOW=timedelta(days=4),
+        ),
+        patch("custom_components.openpower.providers.pge.PGE_LIMITS", PGE_LIMITS[1:]),
+    ):
+        yield
+
+
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
     """The provider simulator on 127.0.0.1, on Home Assistant's (frozen) clock."""
     sim = Simulator(clock=dt_util.utcnow)
     sim.timeout_seconds = 1.0
-    await sim.start()
+    # With PG&E's mutual-TLS listener (its certificates are made once per process).
+    await sim.start(tls=True)
     yield sim
     await sim.stop()
 

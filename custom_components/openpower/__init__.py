@@ -54,6 +54,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -
 
 async def async_remove_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> None:
     """Drop the repair issues of a removed entry (its statistics stay, as history)."""
+    if (remove := PROVIDERS[entry.data[CONF_PROVIDER]].async_remove) is not None:
+        await remove(hass, entry)
     registry = ir.async_get(hass)
     prefix = issue_id(entry.entry_id, "")
     for domain, ident in list(registry.issues):

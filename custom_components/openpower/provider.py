@@ -48,6 +48,10 @@ class ProviderSpec[R]:
     devices: Callable[[R], Iterable[DeviceRef]]
     reauth_step: str
     reconfigure_step: str
+    async_remove: (
+        Callable[[HomeAssistant, OpenPowerConfigEntry], Awaitable[None]] | None
+    ) = None
+    """Clean up what the provider made outside Home Assistant (a cloudhook) for a removed entry."""
     sensors: tuple[OpenPowerSensorDescription[R, Any], ...] = ()
     binary_sensors: tuple[OpenPowerBinarySensorDescription[R, Any], ...] = ()
     switches: tuple[OpenPowerSwitchDescription[R, Any], ...] = ()

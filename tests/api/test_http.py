@@ -1,6 +1,7 @@
 """The shared HTTP machinery, against a small aiohttp server on 127.0.0.1."""
 
-from collections.abc import AsyncGenerator, Callable
+import asyncio
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 import logging
@@ -18,7 +19,11 @@ from custom_components.openpower.api.errors import (
     ApiRateLimitedError,
     ApiResponseError,
 )
-from custom_components.openpower.api.http import HttpClient, mask_identifiers
+from custom_components.openpower.api.http import (
+    MAX_ERROR_BODY,
+    HttpClient,
+    mask_identifiers,
+)
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 TOKEN = "psk_0123456789abcdef0123456789abcdef"
@@ -29,10 +34,13 @@ class Script:
 
     def __init__(self) -> None:
         self.answers: list[Callable[[], web.StreamResponse]] = []
+        self.handlers: list[Callable[[web.Request], Awaitable[web.StreamResponse]]] = []
         self.received: list[web.Request] = []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         self.received.append(request)
+        if self.handlers:
+            return await self.handlers.pop(0)(request)
         return self.answers.pop(0)() if self.answers else web.json_response([])
 
 
@@ -341,3 +349,243 @@ async def test_errors_and_logs_never_show_secrets(
         assert "01HS7KNZ9XYN85AJF60D0G8V81" not in text
         assert TOKEN not in text
     assert "…V81" in str(err.value)
+
+
+# ---- request_stream --------------------------------------------------------------------------
+
+
+class Sink:
+    """A `consume` callback that keeps the chunks it was handed."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.chunks: list[bytes] = []
+        self._fail_after = fail_after
+
+    async def __call__(self, chunk: bytes) -> None:
+        self.chunks.append(chunk)
+        if self._fail_after is not None and len(self.chunks) > self._fail_after:
+            raise ValueError("the consumer gave up")
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+BIG = bytes(range(256)) * 1024  # 256 KiB, not one repeated byte
+
+
+async def _partial(
+    request: web.Request, sent: bytes, *, total: int, then: str
+) -> web.StreamResponse:
+    """Promise `total` bytes, send `sent`, then hang up or stall."""
+    response = web.StreamResponse(headers={"Content-Length": str(total)})
+    await response.prepare(request)
+    await response.write(sent)
+    if then == "stall":
+        await asyncio.sleep(2)
+    else:
+        assert request.transport is not None
+        request.transport.close()
+    return response
+
+
+async def test_stream_hands_over_chunks(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A 2xx body reaches `consume` in pieces of at most 64 KiB; nothing is buffered."""
+    script.answers.append(lambda: web.Response(body=BIG, headers={"X-Id": "7"}))
+    budget = RequestBudget((RateLimit(50, 300),))
+    client = make_client(session, server, budget=budget)
+    sink = Sink()
+    response = await client.request_stream(
+        "GET", "feed", sink, headers={"Authorization": TOKEN}, params={"a": 1}
+    )
+    assert response.status == 200
+    assert response.body == b""
+    assert response.headers["X-Id"] == "7"
+    assert sink.data == BIG
+    assert len(sink.chunks) >= 4
+    assert max(len(chunk) for chunk in sink.chunks) <= 64 * 1024
+    assert script.received[0].headers["Authorization"] == TOKEN
+    assert script.received[0].query["a"] == "1"
+    assert budget.requests == 1
+
+
+async def test_stream_retries_before_the_first_chunk(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """5xx answers are retried as for `request`; their bodies never reach `consume`."""
+    script.answers.extend(
+        [
+            lambda: web.Response(status=503, text="busy"),
+            lambda: web.Response(status=502, text="Bad gateway"),
+            lambda: web.Response(body=b"<feed/>"),
+        ]
+    )
+    sleeps = Sleeps()
+    client = make_client(session, server, sleeps=sleeps)
+    sink = Sink()
+    await client.request_stream("GET", "feed", sink)
+    assert sink.data == b"<feed/>"
+    assert len(script.received) == 3
+    assert len(sleeps) == 2
+
+
+async def test_stream_broken_before_the_first_chunk_is_retried(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """Headers, then the connection drops before any byte: nothing consumed, retried."""
+
+    async def empty_then_close(request: web.Request) -> web.StreamResponse:
+        return await _partial(request, b"", total=1000, then="close")
+
+    script.handlers.append(empty_then_close)
+    script.answers.append(lambda: web.Response(body=b"<feed/>"))
+    sleeps = Sleeps()
+    client = make_client(session, server, sleeps=sleeps)
+    sink = Sink()
+    await client.request_stream("GET", "feed", sink)
+    assert sink.chunks == [b"<feed/>"]
+    assert len(script.received) == 2
+    assert len(sleeps) == 1
+
+
+async def test_stream_timeout_before_the_first_chunk_is_retried(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """No answer in time: retried like `request`, then ApiConnectionError."""
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(1)
+        return web.Response(body=b"late")
+
+    script.handlers.extend([slow, slow])
+    client = make_client(session, server, timeout=0.05, retries=1)
+    sink = Sink()
+    with pytest.raises(ApiConnectionError, match="timed out$"):
+        await client.request_stream("GET", "feed", sink)
+    assert len(script.received) == 2
+    assert sink.chunks == []
+
+
+@pytest.mark.parametrize(
+    ("then", "message"),
+    [("close", "connection lost while reading"), ("stall", "timed out while reading")],
+)
+async def test_stream_failure_after_a_chunk_is_not_retried(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    script: Script,
+    then: str,
+    message: str,
+) -> None:
+    """Once `consume` had data, a broken or stalled body is final: ApiConnectionError."""
+    first = BIG[:100_000]
+
+    async def partial(request: web.Request) -> web.StreamResponse:
+        return await _partial(request, first, total=len(BIG), then=then)
+
+    script.handlers.append(partial)
+    sleeps = Sleeps()
+    client = make_client(session, server, sleeps=sleeps, timeout=0.2)
+    sink = Sink()
+    with pytest.raises(ApiConnectionError, match=message):
+        await client.request_stream("GET", "feed", sink)
+    assert len(script.received) == 1
+    assert sleeps == []
+    assert sink.data == first
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [(401, ApiAuthError), (404, ApiNotFoundError), (400, ApiResponseError)],
+)
+async def test_stream_error_answers_are_mapped(
+    session: aiohttp.ClientSession,
+    server: TestServer,
+    script: Script,
+    status: int,
+    error: type[Exception],
+) -> None:
+    """Non-2xx answers map as for `request`; their bodies are never consumed."""
+    script.answers.append(lambda: web.json_response({"message": "no"}, status=status))
+    client = make_client(session, server)
+    sink = Sink()
+    with pytest.raises(error):
+        await client.request_stream("GET", "feed", sink)
+    assert sink.chunks == []
+    assert len(script.received) == 1
+
+
+async def test_stream_429(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A 429 pauses the budget and raises, as for `request`."""
+    script.answers.append(
+        lambda: web.json_response({}, status=429, headers={"Retry-After": "42"})
+    )
+    budget = RequestBudget((RateLimit(50, 300),))
+    client = make_client(session, server, budget=budget)
+    with pytest.raises(ApiRateLimitedError) as err:
+        await client.request_stream("GET", "feed", Sink())
+    assert err.value.retry_after == 42
+    assert budget.paused_for() == pytest.approx(42, abs=1)
+
+
+async def test_stream_accepted_error_body_is_read_and_capped(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A status in `accept` comes back with its body, read up to 64 KiB, not consumed."""
+    script.answers.extend(
+        [
+            lambda: web.Response(status=400, body=b'"Invalid Certificate"'),
+            lambda: web.Response(status=400, body=BIG),
+        ]
+    )
+    client = make_client(session, server)
+    sink = Sink()
+    small = await client.request_stream("GET", "feed", sink, accept=(400,))
+    assert (small.status, small.body) == (400, b'"Invalid Certificate"')
+    large = await client.request_stream("GET", "feed", sink, accept=(400,))
+    assert large.body == BIG[:MAX_ERROR_BODY]
+    assert sink.chunks == []
+
+
+async def test_stream_max_body(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """A body over `max_body` raises ApiResponseError before the excess is consumed."""
+    script.answers.extend([lambda: web.Response(body=BIG)] * 2)
+    client = make_client(session, server)
+    sink = Sink()
+    with pytest.raises(ApiResponseError, match="larger than 100000 bytes"):
+        await client.request_stream("GET", "feed", sink, max_body=100_000)
+    assert 0 < len(sink.data) <= 100_000
+    assert len(script.received) == 1
+    exact = Sink()
+    await client.request_stream("GET", "feed", exact, max_body=len(BIG))
+    assert exact.data == BIG
+
+
+async def test_stream_consumer_errors_propagate(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """What `consume` raises reaches the caller unchanged, and nothing is retried."""
+    script.answers.append(lambda: web.Response(body=BIG))
+    client = make_client(session, server)
+    sink = Sink(fail_after=1)
+    with pytest.raises(ValueError, match="gave up"):
+        await client.request_stream("GET", "feed", sink)
+    assert len(sink.chunks) == 2
+    assert len(script.received) == 1
+
+
+async def test_stream_connection_refused(
+    session: aiohttp.ClientSession, socket_enabled: None
+) -> None:
+    """Nothing listening: retried, then ApiConnectionError."""
+    sleeps = Sleeps()
+    client = HttpClient(session, "http://127.0.0.1:9/v1", provider="test", sleep=sleeps)
+    with pytest.raises(ApiConnectionError, match="connection failed"):
+        await client.request_stream("GET", "feed", Sink())
+    assert len(sleeps) == 3

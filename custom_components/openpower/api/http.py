@@ -7,7 +7,7 @@ account's request budget, reading the server's `RateLimit-*` headers, mapping HT
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -38,7 +38,12 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 3
 DEFAULT_RATE_LIMIT_WAIT = 300.0
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
+DEFAULT_MAX_STREAM_BODY = 1024 * 1024 * 1024
+"""Cap of a streamed body when the caller gives none (a four-year 15-minute feed is ~40 MB)."""
+MAX_ERROR_BODY = 64 * 1024
+"""What is read of a streamed request's error answer (the rest is dropped)."""
 DEFAULT_MAX_BUDGET_WAIT = 60.0
+CHUNK_SIZE = 64 * 1024
 
 # An identifier-like word: 9 characters or more, digits among them (ULIDs, PRMs, serials,
 # tokens); dates and plain words stay readable.
@@ -128,6 +133,9 @@ class HttpClient:
         self.provider = provider
         self.budget = budget
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._stream_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=timeout, sock_read=timeout
+        )
         self._retries = retries
         self._backoff = backoff
         self._rate_limit_wait = rate_limit_wait
@@ -161,6 +169,67 @@ class HttpClient:
         Raises the `errors` hierarchy for anything but a 2xx or a status in `accept` (for APIs
         whose error answers carry a reason the caller must read, such as Cognito's 400s).
         """
+        return await self._exchange(
+            method,
+            path,
+            _Body(json_body, data),
+            headers=headers,
+            params=params,
+            patient=patient,
+            accept=accept,
+            consume=None,
+            max_body=self._max_body,
+        )
+
+    async def request_stream(
+        self,
+        method: str,
+        path: str,
+        consume: Callable[[bytes], Awaitable[None]],
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        patient: bool = False,
+        max_body: int | None = None,
+        accept: Collection[int] = (),
+    ) -> HttpResponse:
+        """Like `request`, but a 2xx body is handed to `consume` chunk by chunk (≤ 64 KiB).
+
+        The returned response has an empty `body`. Budget, retries, 429 and error mapping are
+        `request`'s, with one difference: once a chunk has been handed to `consume`, nothing is
+        retried any more, and a failure of the connection raises ApiConnectionError (the caller
+        discards what it consumed). A body over `max_body` bytes (default 1 GiB) raises
+        ApiResponseError. An exception raised by `consume` propagates unchanged. Error answers
+        (non-2xx) are read, up to 64 KiB, for the mapping; a status in `accept` is returned with
+        that body instead of raising. Reads are timed per read (`timeout` between two pieces),
+        not for the whole body.
+        """
+        return await self._exchange(
+            method,
+            path,
+            _Body(None, None),
+            headers=headers,
+            params=params,
+            patient=patient,
+            accept=accept,
+            consume=consume,
+            max_body=DEFAULT_MAX_STREAM_BODY if max_body is None else max_body,
+        )
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        body: _Body,
+        *,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, str | int] | None,
+        patient: bool,
+        accept: Collection[int],
+        consume: Callable[[bytes], Awaitable[None]] | None,
+        max_body: int,
+    ) -> HttpResponse:
+        """Run the budget, retry and mapping loop shared by `request` and `request_stream`."""
         url = path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
         what = self._describe(method, path)
         attempt = 0
@@ -174,10 +243,12 @@ class HttpClient:
                 response = await self._send(
                     method,
                     url,
+                    body,
                     headers=headers,
                     params=params,
-                    json_body=json_body,
-                    data=data,
+                    consume=consume,
+                    max_body=max_body,
+                    what=what,
                 )
             except (TimeoutError, aiohttp.ClientError) as err:
                 failure: ApiError = ApiConnectionError(
@@ -202,31 +273,35 @@ class HttpClient:
         self,
         method: str,
         url: str,
+        body: _Body,
         *,
         headers: Mapping[str, str] | None,
         params: Mapping[str, str | int] | None,
-        json_body: Any,
-        data: bytes | Mapping[str, str] | None,
+        consume: Callable[[bytes], Awaitable[None]] | None,
+        max_body: int,
+        what: str,
     ) -> HttpResponse:
+        """One attempt. Transport errors before any chunk was consumed propagate (retried)."""
         async with self._session.request(
             method,
             url,
             headers=headers,
             params=params,
-            json=json_body,
-            data=data,
-            timeout=self._timeout,
+            json=body.json,
+            data=body.data,
+            timeout=self._timeout if consume is None else self._stream_timeout,
             ssl=self._ssl,
             allow_redirects=False,
         ) as response:
-            body = bytearray()
-            async for chunk in response.content.iter_chunked(64 * 1024):
-                body += chunk
-                if len(body) > self._max_body:
-                    raise ApiResponseError(
-                        f"response larger than {self._max_body} bytes"
-                    )
-            return HttpResponse(response.status, response.headers, bytes(body))
+            chunks = response.content.iter_chunked(CHUNK_SIZE)
+            if consume is None:
+                content = await _read(chunks, max_body, truncate=False)
+            elif not 200 <= response.status < 300:
+                content = await _read(chunks, MAX_ERROR_BODY, truncate=True)
+            else:
+                await _stream(chunks, consume, max_body, what)
+                content = b""
+            return HttpResponse(response.status, response.headers, content)
 
     def _note_rate_limit(self, headers: Mapping[str, str]) -> None:
         remaining = _int_header(headers.get("RateLimit-Remaining"))
@@ -265,3 +340,54 @@ class HttpClient:
         if status >= 400:
             return ApiRejectedError(f"{what}: refused ({status})")
         return ApiResponseError(f"{what}: unexpected status {status}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """What a request sends: a JSON document or form/bytes data (or nothing)."""
+
+    json: Any
+    data: bytes | Mapping[str, str] | None
+
+
+async def _read(chunks: AsyncIterator[bytes], limit: int, *, truncate: bool) -> bytes:
+    """Read a whole body up to `limit` bytes: beyond, raise ApiResponseError or cut it."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            if truncate:
+                return bytes(body[:limit])
+            raise ApiResponseError(f"response larger than {limit} bytes")
+    return bytes(body)
+
+
+async def _stream(
+    chunks: AsyncIterator[bytes],
+    consume: Callable[[bytes], Awaitable[None]],
+    limit: int,
+    what: str,
+) -> None:
+    """Hand a body to `consume`; once it has had a chunk, a transport failure is final."""
+    size = 0
+    started = False
+    while True:
+        try:
+            chunk = await anext(chunks)
+        except StopAsyncIteration:
+            return
+        except (TimeoutError, aiohttp.ClientError) as err:
+            if not started:
+                raise
+            _LOGGER.debug(
+                "%s: body cut after %d bytes: %s", what, size, type(err).__name__
+            )
+            raise ApiConnectionError(
+                f"{what}: {'timed out' if isinstance(err, TimeoutError) else 'connection lost'}"
+                " while reading the body"
+            ) from err
+        size += len(chunk)
+        if size > limit:
+            raise ApiResponseError(f"response larger than {limit} bytes")
+        started = True
+        await consume(chunk)

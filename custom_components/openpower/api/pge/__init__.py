@@ -1,5 +1,15 @@
 """PG&E Share My Data (Green Button Connect / ESPI 1.1) client pieces."""
 
+from .client import (
+    DEFAULT_API_URL,
+    PGE_LIMITS,
+    RESOURCE_PATH,
+    Authorization,
+    CertificateRejectedError,
+    PgeClient,
+    RegistrationStep,
+    parse_authorizations,
+)
 from .espi import (
     ATOM_NS,
     ESPI_NS,
@@ -24,17 +34,32 @@ from .espi import (
     UsageSummary,
     parse_espi,
 )
+from .notification import MAX_NOTIFICATION_BYTES, correlation_id, parse_batch_list
+from .tls import (
+    CertificateError,
+    ClientCertificate,
+    certificate_expiry,
+    load_client_certificate,
+)
 
 __all__ = [
     "ATOM_NS",
+    "DEFAULT_API_URL",
     "ESPI_NS",
     "FLOW_DELIVERED",
     "FLOW_NET",
     "FLOW_RECEIVED",
+    "MAX_NOTIFICATION_BYTES",
+    "PGE_LIMITS",
+    "RESOURCE_PATH",
     "SERVICE_ELECTRICITY",
     "SERVICE_GAS",
     "UOM_THERM",
     "UOM_WH",
+    "Authorization",
+    "CertificateError",
+    "CertificateRejectedError",
+    "ClientCertificate",
     "CostDetail",
     "EspiDocument",
     "EspiFeed",
@@ -43,9 +68,16 @@ __all__ = [
     "IntervalReading",
     "LocalTimeParameters",
     "MeterReading",
+    "PgeClient",
     "Quantity",
     "ReadingType",
+    "RegistrationStep",
     "UsagePoint",
     "UsageSummary",
+    "certificate_expiry",
+    "correlation_id",
+    "load_client_certificate",
+    "parse_authorizations",
+    "parse_batch_list",
     "parse_espi",
 ]

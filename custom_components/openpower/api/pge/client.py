@@ -1,0 +1,647 @@
+"""Async client for PG&E Share My Data (Self Access, ESPI 1.1): `https://api.pge.com`.
+
+Facts from `reference/apis-pge-enedis.md` §1 (and the simulator's contract, `tests/simulator/pge.py`):
+
+- Every request goes over mutual TLS: the registration's client certificate (`tls.py`) is in the
+  SSL context given here. Without a valid one PG&E's gateway answers 400 with the body
+  `"Invalid Certificate"`, on any endpoint: `CertificateRejectedError`.
+- Token: `POST /datacustodian/oauth/v2/token` (registration tests: `/datacustodian/test/…`),
+  HTTP Basic client id/secret, form `grant_type=client_credentials`; JSON `client_access_token`,
+  `expires_in`. It is kept until 60 s before it expires. A 400 `invalid_request` ("client
+  credentials doesn't match") or a 401 is a wrong id or secret: `ApiAuthError`.
+- Resources under `/GreenButtonConnect/espi/1_1/resource` with `Authorization: Bearer <token>`.
+  A 401 or 403 (unknown or expired token; pgesmd renews on 403) renews the token once and
+  repeats the request once; a second refusal is `ApiAuthError`.
+- `Batch/Bulk/{BulkID}[?published-min=&published-max=]` (epoch seconds) asks for data: 202 and a
+  BatchList is POSTed to the notification URI later, 204 when the range holds no data. The
+  BatchList's URLs (`…/Batch/Bulk/{BulkID}?correlationID=…`) arrive from the internet: only
+  those passing `is_notified_resource` may be fetched (the token must never go elsewhere).
+- Limits: 1 request/s, 2,000/h, 20,000/day (`PGE_LIMITS`); no rate-limit headers.
+
+Nothing here logs the client secret, a token or the certificate; response bodies are not logged.
+"""
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import logging
+import re
+import ssl
+from typing import Final
+from urllib.parse import SplitResult, urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+import aiohttp
+from defusedxml import DefusedXmlException
+import defusedxml.ElementTree as DefusedET
+
+from ..budget import RateLimit, RequestBudget
+from ..errors import (
+    ApiAuthError,
+    ApiError,
+    ApiNotFoundError,
+    ApiRejectedError,
+    ApiResponseError,
+)
+from ..http import HttpClient, HttpResponse, mask_identifiers
+from .espi import ATOM_NS, ESPI_NS
+
+_LOGGER = logging.getLogger(__package__)
+
+DEFAULT_API_URL: Final = "https://api.pge.com"
+RESOURCE_PATH: Final = "/GreenButtonConnect/espi/1_1/resource"
+TOKEN_PATH: Final = "/datacustodian/oauth/v2/token"
+TEST_TOKEN_PATH: Final = "/datacustodian/test/oauth/v2/token"
+PGE_LIMITS: Final = (
+    RateLimit(1, 1.0),
+    RateLimit(2000, 3600.0),
+    RateLimit(20000, 86400.0),
+)
+"""PG&E's published limits: 1 request/s per vendor, 2,000/h and 20,000/day per client id."""
+
+TOKEN_MARGIN: Final = 60.0
+"""A token is renewed this many seconds before PG&E says it expires."""
+DEFAULT_TOKEN_LIFETIME: Final = 3600
+BULK_MARKER: Final = "/Batch/Bulk/"
+
+# Every 4xx but 429 comes back to us: PG&E's 400 carries the reason (certificate or request).
+_REFUSALS: Final = tuple(status for status in range(400, 500) if status != 429)
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_BULK_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_CORRELATION_QUERY: Final = re.compile(r"correlationID=[A-Za-z0-9._~-]{1,128}")
+_AUTH_ERRORS: Final = frozenset(
+    {"invalid_request", "invalid_client", "unauthorized_client", "invalid_grant"}
+)
+_A: Final = f"{{{ATOM_NS}}}"
+_E: Final = f"{{{ESPI_NS}}}"
+_LATER_STEPS: Final = ("service_status", "sample_data", "authorization")
+_MAX_DETAIL: Final = 120
+
+
+class CertificateRejectedError(ApiAuthError):
+    """PG&E's gateway refused the client certificate (400 "Invalid Certificate").
+
+    Missing, unregistered, expired or from another authority: the user must renew or re-upload
+    it (and register it with PG&E).
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """One ESPI Authorization (the Self Access Bulk one, or a customer subscription)."""
+
+    href: str | None
+    """The entry's `self` link."""
+    resource_uri: str | None
+    authorization_uri: str | None
+    grant_type: str | None
+    status: int | None
+    scope: str | None
+    published_start: datetime | None
+    published_end: datetime | None
+    authorized_start: datetime | None
+    authorized_end: datetime | None
+
+    @property
+    def bulk_id(self) -> str | None:
+        """The BulkID of a `…/Batch/Bulk/{BulkID}` resource URI (else None)."""
+        if not self.resource_uri:
+            return None
+        path = urlsplit(self.resource_uri).path
+        _, marker, rest = path.partition(BULK_MARKER)
+        bulk_id = rest.strip("/").split("/", 1)[0] if marker else ""
+        return bulk_id if _BULK_ID.fullmatch(bulk_id) else None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationStep:
+    """One step of PG&E's registration "complete testing" sequence."""
+
+    name: str
+    """`token`, `service_status`, `sample_data` or `authorization`."""
+    ok: bool
+    status: int | None
+    """HTTP status of the step's answer, when there was one."""
+    detail: str
+    """Short and secret-free."""
+
+
+class PgeClient:
+    """One Share My Data registration (client id and secret, client certificate)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        client_id: str,
+        client_secret: str,
+        api_url: str = DEFAULT_API_URL,
+        ssl_context: ssl.SSLContext | None = None,
+        budget: RequestBudget | None = None,
+        timeout: float = 60.0,
+        backoff: float = 2.0,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """Create a client; `ssl_context` presents the client certificate (mutual TLS)."""
+        self.api_url = api_url.rstrip("/")
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._now = now
+        self._http = HttpClient(
+            session,
+            self.api_url,
+            provider="pge",
+            budget=budget,
+            timeout=timeout,
+            backoff=backoff,
+            ssl_context=ssl_context,
+            now=now,
+        )
+        self._token: str | None = None
+        self.token_expires_at: datetime | None = None
+        """When PG&E says the cached production token expires."""
+        self._renew_at: datetime | None = None
+        self._token_lock = asyncio.Lock()
+        api = urlsplit(self.api_url)
+        self._scheme = api.scheme.lower()
+        self._host = (api.hostname or "").lower()
+        self._port = _effective_port(api.scheme, api.port)
+        self._resource_root = f"{api.path}{RESOURCE_PATH}"
+
+    @property
+    def budget(self) -> RequestBudget | None:
+        """The account's request budget."""
+        return self._http.budget
+
+    # ---- token -------------------------------------------------------------------------------
+
+    async def async_get_token(self, *, test: bool = False) -> str:
+        """Return the production token (cached), or a new registration-test token."""
+        if test:
+            return self._token_from(await self._token_request(test=True))[0]
+        return await self._production_token()
+
+    async def _production_token(self, rejected: str | None = None) -> str:
+        async with self._token_lock:
+            if self._token is not None:
+                if rejected is not None and rejected != self._token:
+                    return self._token  # another caller renewed it meanwhile
+                if (
+                    rejected is None
+                    and self._renew_at is not None
+                    and self._now() < self._renew_at
+                ):
+                    return self._token
+            self._token = None
+            token, lifetime = self._token_from(await self._token_request(test=False))
+            now = self._now()
+            self._token = token
+            self.token_expires_at = now + timedelta(seconds=lifetime)
+            self._renew_at = now + timedelta(
+                seconds=lifetime - min(TOKEN_MARGIN, lifetime / 2)
+            )
+            return token
+
+    async def _token_request(self, *, test: bool) -> HttpResponse:
+        credentials = f"{self._client_id}:{self._client_secret}".encode()
+        return await self._http.request(
+            "POST",
+            TEST_TOKEN_PATH if test else TOKEN_PATH,
+            headers={
+                "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+                "Accept": "application/json",
+            },
+            data={"grant_type": "client_credentials"},
+            accept=_REFUSALS,
+        )
+
+    @staticmethod
+    def _token_from(response: HttpResponse) -> tuple[str, int]:
+        """Read a token answer: (token, lifetime in seconds), or raise what it means."""
+        what = "pge token"
+        status = response.status
+        if status == 400 and _invalid_certificate(response.body):
+            raise CertificateRejectedError(f"{what}: client certificate refused (400)")
+        if status in (400, 401, 403):
+            error = _json_error(response)
+            if status != 400 or error in _AUTH_ERRORS:
+                raise ApiAuthError(f"{what}: client credentials rejected ({status})")
+            raise ApiRejectedError(
+                f"{what}: refused ({status}, {error or 'no reason'})"
+            )
+        _raise_for_status(response, what)
+        try:
+            payload = response.json()
+        except ApiResponseError:
+            payload = None
+        if not isinstance(payload, dict):
+            payload = {}
+        token = payload.get("client_access_token")
+        if not isinstance(token, str) or not token.strip():
+            _LOGGER.debug(
+                "%s: unexpected answer (%s, %d bytes)",
+                what,
+                response.headers.get("Content-Type", "no type"),
+                len(response.body),
+            )
+            raise ApiResponseError(f"{what}: the answer holds no client_access_token")
+        lifetime = payload.get("expires_in", DEFAULT_TOKEN_LIFETIME)
+        try:
+            seconds = int(lifetime)
+        except TypeError, ValueError:
+            seconds = 0
+        if seconds <= 0 or isinstance(lifetime, bool):
+            raise ApiResponseError(f"{what}: invalid expires_in")
+        return token.strip(), seconds
+
+    # ---- resources ---------------------------------------------------------------------------
+
+    async def async_service_status(self) -> int:
+        """ReadServiceStatus's `currentStatus` (1: online)."""
+        response = await self._authorized(f"{RESOURCE_PATH}/ReadServiceStatus")
+        return _service_status(response.body)
+
+    async def async_authorizations(self) -> list[Authorization]:
+        """Return the registration's authorizations (the Bulk one, customer subscriptions)."""
+        response = await self._authorized(f"{RESOURCE_PATH}/Authorization")
+        return parse_authorizations(response.body)
+
+    async def async_bulk_id(self) -> str:
+        """Return the BulkID of the first authorization on a `Batch/Bulk` resource."""
+        return _first_bulk_id(await self.async_authorizations())
+
+    async def async_request_bulk(
+        self,
+        bulk_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        patient: bool = False,
+    ) -> bool:
+        """Ask for the data published in [start, end] (both None: the latest day).
+
+        True: accepted (202), a BatchList notification will follow; False: no data in the range
+        (204). Times are aware datetimes, sent as epoch seconds.
+        """
+        if not _BULK_ID.fullmatch(bulk_id):
+            raise ValueError("invalid BulkID")
+        params: dict[str, str | int] = {}
+        if start is not None:
+            params["published-min"] = _epoch(start)
+        if end is not None:
+            params["published-max"] = _epoch(end)
+        response = await self._authorized(
+            f"{RESOURCE_PATH}/Batch/Bulk/{bulk_id}",
+            params=params or None,
+            patient=patient,
+        )
+        if response.status in (200, 202):
+            return True
+        if response.status == 204:
+            return False
+        raise ApiResponseError(f"pge bulk request: unexpected status {response.status}")
+
+    def is_notified_resource(self, url: str, bulk_id: str) -> bool:
+        """Whether `url` is exactly a notified feed of `bulk_id` on the configured API.
+
+        Same scheme, host and port as `api_url`, path `{api path}{RESOURCE_PATH}/Batch/Bulk/
+        {bulk_id}` character for character, query only a non-empty `correlationID`, no user
+        information, no fragment, nothing percent-encoded, nothing outside printable ASCII.
+        """
+        if not (isinstance(url, str) and _BULK_ID.fullmatch(bulk_id)):
+            return False
+        parts = self._split_same_origin(url)
+        return (
+            parts is not None
+            and parts.path == f"{self._resource_root}/Batch/Bulk/{bulk_id}"
+            and _CORRELATION_QUERY.fullmatch(parts.query) is not None
+        )
+
+    async def async_fetch(
+        self,
+        url: str,
+        consume: Callable[[bytes], Awaitable[None]],
+        *,
+        patient: bool = True,
+    ) -> None:
+        """Stream a notified feed to `consume` (chunks of ≤ 64 KiB).
+
+        The caller has checked `url` with `is_notified_resource`; a URL off the API's origin or
+        resource tree is still refused here (ApiResponseError) before any token is sent. A
+        failure after the first chunk raises ApiConnectionError: discard what was consumed.
+        """
+        parts = self._split_same_origin(url)
+        if parts is None or not parts.path.startswith(f"{self._resource_root}/"):
+            raise ApiResponseError("pge: refusing to fetch a URL off the PG&E API")
+        await self._authorized(url, consume=consume, patient=patient)
+
+    # ---- registration ------------------------------------------------------------------------
+
+    async def async_registration_tests(self) -> list[RegistrationStep]:
+        """Run PG&E's "complete testing" sequence with a registration-test token.
+
+        Test token → ReadServiceStatus (currentStatus 1) → DownloadSampleData (200 or 202) →
+        Authorization (a Bulk authorization). Every step runs even when an earlier one failed,
+        except after a failed token step (the others are then "not run"). Never raises
+        ApiError: each failure is a step with its status and a short reason.
+        """
+        status: int | None = None
+        try:
+            response = await self._token_request(test=True)
+            status = response.status
+            token = self._token_from(response)[0]
+        except ApiError as err:
+            return [
+                RegistrationStep("token", False, status, _detail(err)),
+                *(
+                    RegistrationStep(name, False, None, "not run")
+                    for name in _LATER_STEPS
+                ),
+            ]
+        return [
+            RegistrationStep("token", True, status, "test token issued"),
+            await self._test_step(
+                "service_status", token, "ReadServiceStatus", _judge_service_status
+            ),
+            await self._test_step(
+                "sample_data", token, "DownloadSampleData", _judge_sample_data
+            ),
+            await self._test_step(
+                "authorization", token, "Authorization", _judge_authorization
+            ),
+        ]
+
+    async def _test_step(
+        self,
+        name: str,
+        token: str,
+        resource: str,
+        judge: Callable[[HttpResponse], tuple[bool, str]],
+    ) -> RegistrationStep:
+        path = f"{RESOURCE_PATH}/{resource}"
+        status: int | None = None
+        try:
+            response = await self._send(token, path)
+            status = response.status
+            _raise_for_status(response, _describe(path))
+            ok, detail = judge(response)
+        except ApiError as err:
+            return RegistrationStep(name, False, status, _detail(err))
+        return RegistrationStep(name, ok, status, detail)
+
+    # ---- bearer requests ---------------------------------------------------------------------
+
+    async def _authorized(
+        self,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        consume: Callable[[bytes], Awaitable[None]] | None = None,
+        patient: bool = False,
+    ) -> HttpResponse:
+        """GET with the production token; a 401/403 renews it and repeats once."""
+        token = await self._production_token()
+        response = await self._send(token, path, params, consume, patient)
+        if response.status in (401, 403):
+            _LOGGER.debug(
+                "%s: token refused (%d), renewing it", _describe(path), response.status
+            )
+            token = await self._production_token(rejected=token)
+            response = await self._send(token, path, params, consume, patient)
+        _raise_for_status(response, _describe(path))
+        return response
+
+    async def _send(
+        self,
+        token: str,
+        path: str,
+        params: dict[str, str | int] | None = None,
+        consume: Callable[[bytes], Awaitable[None]] | None = None,
+        patient: bool = False,
+    ) -> HttpResponse:
+        headers = {"Authorization": f"Bearer {token}"}
+        if consume is None:
+            return await self._http.request(
+                "GET",
+                path,
+                headers=headers,
+                params=params,
+                patient=patient,
+                accept=_REFUSALS,
+            )
+        return await self._http.request_stream(
+            "GET",
+            path,
+            consume,
+            headers=headers,
+            params=params,
+            patient=patient,
+            accept=_REFUSALS,
+        )
+
+    def _split_same_origin(self, url: str) -> SplitResult | None:
+        """`urlsplit(url)` when `url` is a plain URL on the API's origin, else None."""
+        if (
+            not url.isascii()
+            or not url.isprintable()
+            or any(character in url for character in " \\#%@")
+        ):
+            return None
+        parts = urlsplit(url)
+        try:
+            port = _effective_port(parts.scheme, parts.port)
+        except ValueError:
+            return None
+        if (
+            parts.scheme.lower() != self._scheme
+            or (parts.hostname or "").lower() != self._host
+            or not self._host
+            or port != self._port
+            or parts.username is not None
+            or parts.fragment
+            or "/../" in f"{parts.path}/"
+            or "/./" in f"{parts.path}/"
+        ):
+            return None
+        return parts
+
+
+# ---- parsing -----------------------------------------------------------------------------------
+
+
+def parse_authorizations(body: bytes) -> list[Authorization]:
+    """Return the Authorizations of an Atom feed, an entry, or a bare ESPI Authorization."""
+    root = _xml(body, "pge Authorization")
+    found: list[Authorization] = []
+    if root.tag == f"{_E}Authorization":
+        return [_authorization(None, root)]
+    if root.tag == f"{_A}feed":
+        entries = root.findall(f"{_A}entry")
+    elif root.tag == f"{_A}entry":
+        entries = [root]
+    else:
+        raise ApiResponseError("pge Authorization: not an Atom feed or entry")
+    for entry in entries:
+        content = entry.find(f"{_A}content/{_E}Authorization")
+        if content is None:
+            continue
+        href = next(
+            (
+                link.get("href")
+                for link in entry.findall(f"{_A}link")
+                if link.get("rel") == "self"
+            ),
+            None,
+        )
+        found.append(_authorization(href, content))
+    return found
+
+
+def _authorization(href: str | None, element: Element) -> Authorization:
+    def text(name: str) -> str | None:
+        child = element.find(f"{_E}{name}")
+        value = (child.text or "").strip() if child is not None else ""
+        return value or None
+
+    def period(name: str) -> tuple[datetime | None, datetime | None]:
+        start = _int(element.findtext(f"{_E}{name}/{_E}start"))
+        duration = _int(element.findtext(f"{_E}{name}/{_E}duration"))
+        begin = _utc(start)
+        end = (
+            _utc(start + duration)
+            if start is not None and duration is not None
+            else None
+        )
+        return begin, end
+
+    published = period("publishedPeriod")
+    authorized = period("authorizedPeriod")
+    return Authorization(
+        href=href,
+        resource_uri=text("resourceURI"),
+        authorization_uri=text("authorizationURI"),
+        grant_type=text("grant_type"),
+        status=_int(text("status")),
+        scope=text("scope"),
+        published_start=published[0],
+        published_end=published[1],
+        authorized_start=authorized[0],
+        authorized_end=authorized[1],
+    )
+
+
+def _service_status(body: bytes) -> int:
+    root = _xml(body, "pge ReadServiceStatus")
+    element = next(root.iter(f"{_E}currentStatus"), None)
+    value = _int(element.text if element is not None else None)
+    if value is None:
+        raise ApiResponseError("pge ReadServiceStatus: no currentStatus")
+    return value
+
+
+def _first_bulk_id(authorizations: list[Authorization]) -> str:
+    for authorization in authorizations:
+        if (bulk_id := authorization.bulk_id) is not None:
+            return bulk_id
+    raise ApiResponseError("pge Authorization: no Batch/Bulk authorization")
+
+
+def _judge_service_status(response: HttpResponse) -> tuple[bool, str]:
+    status = _service_status(response.body)
+    return status == 1, f"currentStatus {status}"
+
+
+def _judge_sample_data(response: HttpResponse) -> tuple[bool, str]:
+    if response.status == 200:
+        return True, f"sample data received ({len(response.body)} bytes)"
+    if response.status == 202:
+        return True, "sample data request accepted (202)"
+    return False, f"unexpected status {response.status}"
+
+
+def _judge_authorization(response: HttpResponse) -> tuple[bool, str]:
+    bulk_id = _first_bulk_id(parse_authorizations(response.body))
+    return True, f"Bulk ID {bulk_id}"
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def _raise_for_status(response: HttpResponse, what: str) -> None:
+    """Map an accepted 4xx (what HttpClient handed back) to the hierarchy."""
+    status = response.status
+    if 200 <= status < 300:
+        return
+    if status == 400 and _invalid_certificate(response.body):
+        raise CertificateRejectedError(f"{what}: client certificate refused (400)")
+    if status in (401, 403):
+        raise ApiAuthError(f"{what}: access token refused ({status})")
+    if status == 404:
+        raise ApiNotFoundError(f"{what}: not found (404)")
+    if status >= 400:
+        raise ApiRejectedError(f"{what}: refused ({status})")
+    raise ApiResponseError(f"{what}: unexpected status {status}")
+
+
+def _invalid_certificate(body: bytes) -> bool:
+    return b"invalid certificate" in body[:256].lower()
+
+
+def _json_error(response: HttpResponse) -> str | None:
+    try:
+        payload = response.json()
+    except ApiResponseError:
+        return None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    return error if isinstance(error, str) and len(error) <= 40 else None
+
+
+def _xml(body: bytes, what: str) -> Element:
+    try:
+        root: Element = DefusedET.fromstring(
+            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DefusedXmlException as err:
+        raise ApiResponseError(f"{what}: DTDs and entities are refused") from err
+    except (ParseError, ValueError) as err:
+        raise ApiResponseError(f"{what}: not well-formed XML") from err
+    return root
+
+
+def _describe(path: str) -> str:
+    return f"pge GET {mask_identifiers(urlsplit(path).path)}"
+
+
+def _detail(err: ApiError) -> str:
+    message = str(err) or type(err).__name__
+    return message if len(message) <= _MAX_DETAIL else message[: _MAX_DETAIL - 1] + "…"
+
+
+def _effective_port(scheme: str, port: int | None) -> int | None:
+    return port if port is not None else _DEFAULT_PORTS.get(scheme.lower())
+
+
+def _epoch(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return int(moment.timestamp())
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.strip().replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _utc(seconds: int | None) -> datetime | None:
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except OverflowError, OSError, ValueError:
+        return None

@@ -1,0 +1,359 @@
+"""PG&E Share My Data config-flow steps: credentials + client certificate → notification URL → entry.
+
+The user gives the Client ID and Secret of the Share My Data registration, optionally its Bulk ID
+(Third Party ID; discovered from the `Authorization` resource when left empty) and the client
+certificate and private key registered with PG&E, each uploaded as a file or pasted as PEM. The
+flow checks, before creating anything, that the key matches the certificate and the certificate
+has not expired (in the executor: loading certificates is blocking), that PG&E gives a
+client-credentials token over mutual TLS and that `ReadServiceStatus` answers 1. A new entry then
+shows the notification URL to register in the Share My Data portal (the entry's webhook). One
+entry per registration: unique id `pge_<client id>`.
+"""
+
+from collections.abc import Mapping
+from functools import partial
+import ssl
+from typing import Any
+
+from homeassistant.components import webhook
+from homeassistant.components.file_upload import process_uploaded_file
+from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.selector import (
+    FileSelector,
+    FileSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+)
+import probatio
+
+from ...api.errors import ApiResponseError
+from ...api.pge.client import DEFAULT_API_URL, CertificateRejectedError, PgeClient
+from ...api.pge.tls import CertificateError
+from ...const import CONF_ADVANCED, CONF_API_URL
+from ...errors import async_probe
+from ...flow import SECRET_SELECTOR, URL_SELECTOR, OpenPowerFlowBase
+from .const import (
+    CONF_BULK_ID,
+    CONF_CA_CERTIFICATE,
+    CONF_CERTIFICATE,
+    CONF_CERTIFICATE_FILE,
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_PRIVATE_KEY,
+    CONF_PRIVATE_KEY_FILE,
+    CONF_WEBHOOK_ID,
+    PORTAL_URL,
+    PROVIDER,
+)
+from .runtime import async_load_certificate, build_client
+from .webhook import async_notification_url
+
+TEXT_SELECTOR = TextSelector()
+PEM_SELECTOR = TextSelector(TextSelectorConfig(multiline=True))
+CERTIFICATE_FILE_SELECTOR = FileSelector(FileSelectorConfig(accept=".pem,.crt,.cer"))
+PRIVATE_KEY_FILE_SELECTOR = FileSelector(FileSelectorConfig(accept=".pem,.key"))
+
+# Where each certificate error shows: on the certificate's field, the key's, or the form.
+_CERTIFICATE_ERRORS = frozenset({"invalid_certificate", "certificate_expired"})
+_KEY_ERRORS = frozenset({"invalid_key", "key_mismatch"})
+
+# Fields whose value is never suggested back into a re-shown form.
+_SECRET_FIELDS = (CONF_CLIENT_SECRET, CONF_PRIVATE_KEY)
+
+
+def _advanced_section() -> dict[probatio.Marker, Any]:
+    """Return the collapsed `advanced` section: PG&E's API URL, a CA certificate to trust."""
+    return {
+        probatio.Required(CONF_ADVANCED): section(
+            probatio.Schema(
+                {
+                    probatio.Required(
+                        CONF_API_URL, default=DEFAULT_API_URL
+                    ): URL_SELECTOR,
+                    probatio.Optional(CONF_CA_CERTIFICATE): PEM_SELECTOR,
+                }
+            ),
+            {"collapsed": True},
+        )
+    }
+
+
+def _pem_fields() -> dict[probatio.Marker, Any]:
+    """Return the certificate and private key fields: each a file or pasted PEM."""
+    return {
+        probatio.Optional(CONF_CERTIFICATE_FILE): CERTIFICATE_FILE_SELECTOR,
+        probatio.Optional(CONF_CERTIFICATE): PEM_SELECTOR,
+        probatio.Optional(CONF_PRIVATE_KEY_FILE): PRIVATE_KEY_FILE_SELECTOR,
+        probatio.Optional(CONF_PRIVATE_KEY): PEM_SELECTOR,
+    }
+
+
+def _read_upload(hass: HomeAssistant, file_id: str, *, certificate: bool) -> str:
+    """Read an uploaded PEM file (blocking: runs in the executor; the upload is then removed).
+
+    A certificate file may also be DER (`.cer` files often are): it is wrapped as PEM, and
+    loading it says whether it is one. Raises ValueError for an unknown upload or a non-text
+    private key, OSError when the file cannot be read.
+    """
+    with process_uploaded_file(hass, file_id) as path:
+        content = path.read_bytes()
+    if certificate and b"-----BEGIN" not in content:
+        return ssl.DER_cert_to_PEM_cert(content)
+    return content.decode("utf-8")
+
+
+async def _async_check(client: PgeClient, bulk_id: str | None) -> tuple[str, str]:
+    """Get a token over mutual TLS, check the service status, find the Bulk ID.
+
+    Returns `(bulk id, "")` when everything works, else `("", form error)` for the failures
+    that are PG&E's answer rather than an API error.
+    """
+    try:
+        await client.async_get_token()
+        if await client.async_service_status() != 1:
+            return "", "service_unavailable"
+        if bulk_id:
+            return bulk_id, ""
+        try:
+            return await client.async_bulk_id(), ""
+        except ApiResponseError:
+            return "", "bulk_id_not_found"
+    except CertificateRejectedError:
+        return "", "certificate_rejected"
+
+
+class PgeFlow(OpenPowerFlowBase):
+    """PG&E Share My Data steps of the config flow."""
+
+    _pge_data: dict[str, Any]
+    _pge_title: str
+    _pge_uploads: dict[str, str] | None = None
+
+    async def _async_pge_pem(
+        self,
+        user_input: Mapping[str, Any],
+        defaults: Mapping[str, Any],
+        *,
+        certificate: bool,
+    ) -> tuple[str | None, str, str | None]:
+        """Return `(PEM, field, error)` of the certificate or the private key.
+
+        An uploaded file wins over pasted text, which wins over the entry's current value. An
+        upload is read once per flow (reading removes it), so a re-submitted form still works.
+        """
+        file_key, text_key, invalid, required = (
+            (
+                CONF_CERTIFICATE_FILE,
+                CONF_CERTIFICATE,
+                "invalid_certificate",
+                "certificate_required",
+            )
+            if certificate
+            else (
+                CONF_PRIVATE_KEY_FILE,
+                CONF_PRIVATE_KEY,
+                "invalid_key",
+                "key_required",
+            )
+        )
+        if file_id := user_input.get(file_key):
+            if self._pge_uploads is None:
+                self._pge_uploads = {}
+            if (text := self._pge_uploads.get(file_id)) is None:
+                try:
+                    content = await self.hass.async_add_executor_job(
+                        partial(
+                            _read_upload, self.hass, file_id, certificate=certificate
+                        )
+                    )
+                except OSError, ValueError:
+                    return None, file_key, invalid
+                text = self._pge_uploads[file_id] = content.strip()
+            return text, file_key, None
+        if text := (user_input.get(text_key) or "").strip():
+            return text, text_key, None
+        if text := defaults.get(text_key):
+            return text, text_key, None
+        return None, file_key, required
+
+    async def _async_pge_validate(
+        self, user_input: Mapping[str, Any], defaults: Mapping[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, str]]:
+        """Check `user_input` over `defaults` (the entry's data); return the entry data or errors."""
+        errors: dict[str, str] = {}
+        certificate, certificate_field, error = await self._async_pge_pem(
+            user_input, defaults, certificate=True
+        )
+        if error:
+            errors[certificate_field] = error
+        private_key, key_field, error = await self._async_pge_pem(
+            user_input, defaults, certificate=False
+        )
+        if error:
+            errors[key_field] = error
+        if errors:
+            return None, errors
+        advanced_input = user_input.get(CONF_ADVANCED, defaults.get(CONF_ADVANCED, {}))
+        advanced = {CONF_API_URL: advanced_input.get(CONF_API_URL) or DEFAULT_API_URL}
+        if ca_certificate := (advanced_input.get(CONF_CA_CERTIFICATE) or "").strip():
+            advanced[CONF_CA_CERTIFICATE] = ca_certificate
+        data: dict[str, Any] = {
+            key: value
+            for key in (CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_BULK_ID)
+            if (value := (user_input.get(key) or "").strip() or defaults.get(key))
+        }
+        data |= {
+            CONF_CERTIFICATE: certificate,
+            CONF_PRIVATE_KEY: private_key,
+            CONF_ADVANCED: advanced,
+        }
+        try:
+            client_certificate = await async_load_certificate(self.hass, data)
+        except CertificateError as err:
+            if err.reason in _CERTIFICATE_ERRORS:
+                return None, {certificate_field: err.reason}
+            if err.reason in _KEY_ERRORS:
+                return None, {key_field: err.reason}
+            return None, {"base": err.reason}
+        client = build_client(self.hass, data, client_certificate)
+        outcome, errors = await async_probe(
+            PROVIDER, _async_check(client, data.get(CONF_BULK_ID))
+        )
+        if outcome is None:
+            return None, errors
+        bulk_id, error = outcome
+        if error:
+            return None, {"base": error}
+        data[CONF_BULK_ID] = bulk_id
+        data[CONF_WEBHOOK_ID] = (
+            defaults.get(CONF_WEBHOOK_ID) or webhook.async_generate_id()
+        )
+        return data, {}
+
+    async def _async_pge_form(
+        self,
+        step_id: str,
+        schema: probatio.Schema,
+        user_input: dict[str, Any] | None,
+        *,
+        defaults: Mapping[str, Any],
+        suggested: Mapping[str, Any],
+    ) -> ConfigFlowResult:
+        """Validate `user_input` and finish (reauth, reconfigure) or go on, or show the form."""
+        errors: dict[str, str] = {}
+        entry = self.entry_in_flow()
+        if user_input is not None:
+            data, errors = await self._async_pge_validate(user_input, defaults)
+            if data is not None:
+                title = f"PG&E Share My Data ({data[CONF_BULK_ID]})"
+                if entry is not None:
+                    return await self.async_finish(
+                        PROVIDER, data[CONF_CLIENT_ID], title, data
+                    )
+                await self.async_set_unique_id(f"{PROVIDER}_{data[CONF_CLIENT_ID]}")
+                self._abort_if_unique_id_configured()
+                self._pge_data, self._pge_title = data, title
+                return await self.async_step_pge_notification()
+        values = {**suggested, **(user_input or {})}
+        for key in _SECRET_FIELDS:
+            values.pop(key, None)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, values),
+            errors=errors,
+            description_placeholders={
+                "portal_url": PORTAL_URL,
+                "name": entry.title if entry else "",
+            },
+            last_step=entry is not None,
+        )
+
+    async def async_step_pge(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the Share My Data registration: credentials, Bulk ID, certificate and key."""
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_CLIENT_ID): TEXT_SELECTOR,
+                probatio.Required(CONF_CLIENT_SECRET): SECRET_SELECTOR,
+                probatio.Optional(CONF_BULK_ID): TEXT_SELECTOR,
+                **_pem_fields(),
+                **_advanced_section(),
+            }
+        )
+        return await self._async_pge_form(
+            "pge", schema, user_input, defaults={}, suggested={}
+        )
+
+    async def async_step_pge_notification(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the notification URL to register in the Share My Data portal, then create."""
+        if user_input is not None:
+            return await self.async_finish(
+                PROVIDER,
+                self._pge_data[CONF_CLIENT_ID],
+                self._pge_title,
+                self._pge_data,
+            )
+        webhook_id = self._pge_data[CONF_WEBHOOK_ID]
+        errors: dict[str, str] = {}
+        url = await async_notification_url(self.hass, webhook_id)
+        if url is None or not url.lower().startswith("https://"):
+            # PG&E posts only to a public HTTPS URL: say so, and show what there is.
+            errors["base"] = "notification_url_not_https"
+            if url is None:
+                try:
+                    url = webhook.async_generate_url(self.hass, webhook_id)
+                except NoURLAvailableError:
+                    url = webhook.async_generate_path(webhook_id)
+        return self.async_show_form(
+            step_id="pge_notification",
+            errors=errors,
+            description_placeholders={"url": url, "portal_url": PORTAL_URL},
+            last_step=True,
+        )
+
+    async def async_step_pge_reauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new client secret and/or certificate and key (empty keeps the current)."""
+        entry = self._get_reauth_entry()
+        schema = probatio.Schema(
+            {probatio.Optional(CONF_CLIENT_SECRET): SECRET_SELECTOR, **_pem_fields()}
+        )
+        return await self._async_pge_form(
+            "pge_reauth", schema, user_input, defaults=entry.data, suggested={}
+        )
+
+    async def async_step_pge_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change any setting of the registration (same Client ID), endpoints included."""
+        entry = self._get_reconfigure_entry()
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_CLIENT_ID): TEXT_SELECTOR,
+                probatio.Optional(CONF_CLIENT_SECRET): SECRET_SELECTOR,
+                probatio.Optional(CONF_BULK_ID): TEXT_SELECTOR,
+                **_pem_fields(),
+                **_advanced_section(),
+            }
+        )
+        # An emptied Bulk ID is discovered again; empty secrets and PEMs keep the current ones.
+        defaults = {k: v for k, v in entry.data.items() if k != CONF_BULK_ID}
+        suggested = {
+            key: entry.data[key]
+            for key in (CONF_CLIENT_ID, CONF_BULK_ID, CONF_ADVANCED)
+            if key in entry.data
+        }
+        return await self._async_pge_form(
+            "pge_reconfigure",
+            schema,
+            user_input,
+            defaults=defaults,
+            suggested=suggested,
+        )

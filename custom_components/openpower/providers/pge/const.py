@@ -1,0 +1,44 @@
+"""PG&E Share My Data provider constants."""
+
+from datetime import timedelta
+from typing import Final
+
+PROVIDER: Final = "pge"
+
+# Entry data. The certificate, key and CA are stored as PEM text (uploaded files are read once,
+# in the flow); the webhook id is the secret part of the notification URL.
+CONF_CLIENT_ID: Final = "client_id"
+CONF_CLIENT_SECRET: Final = "client_secret"
+CONF_BULK_ID: Final = "bulk_id"
+CONF_CERTIFICATE: Final = "certificate"
+CONF_PRIVATE_KEY: Final = "private_key"
+CONF_CA_CERTIFICATE: Final = "ca_certificate"
+CONF_WEBHOOK_ID: Final = "webhook_id"
+# Flow-only fields: the same PEM, uploaded as a file instead of pasted.
+CONF_CERTIFICATE_FILE: Final = "certificate_file"
+CONF_PRIVATE_KEY_FILE: Final = "private_key_file"
+
+PORTAL_URL: Final = "https://sharemydata.pge.com/"
+
+# Per-request timeout and first retry delay (tests shorten them).
+REQUEST_TIMEOUT: Final = 60.0
+RETRY_BACKOFF: Final = 2.0
+
+# A certificate this close to its end raises a repair issue.
+CERTIFICATE_WARNING: Final = timedelta(days=30)
+
+# Cadences. ReadServiceStatus hourly (24 requests a day); the daily data request at a fixed UTC
+# time, after PG&E has published the previous Pacific day (10:17 PST / 11:17 PDT).
+STATUS_INTERVAL: Final = timedelta(hours=1)
+DAILY_REQUEST_HOUR_UTC: Final = 18
+DAILY_REQUEST_MINUTE_UTC: Final = 17
+# The daily request starts this long before the newest data received, so PG&E's corrections of
+# the last days are picked up (and a missed day is asked again).
+DAILY_OVERLAP: Final = timedelta(days=3)
+# A restart within this time of the last request does not ask again.
+MIN_REQUEST_GAP: Final = timedelta(hours=12)
+# PG&E keeps four years; the first setup asks for them in windows, oldest first.
+HISTORY_DAYS: Final = 1461
+BACKFILL_WINDOW: Final = timedelta(days=90)
+# PG&E notifies 10 s to 2 min after a request; past this a repair issue says to check the URL.
+NOTIFICATION_TIMEOUT: Final = timedelta(minutes=15)

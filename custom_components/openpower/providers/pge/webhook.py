@@ -1,0 +1,107 @@
+"""The notification URL PG&E posts to, and the webhook behind it (reachable from the internet).
+
+PG&E POSTs a small `BatchList` (a few hundred bytes) listing the resources to fetch. The handler
+is written for an open endpoint whose only secret is its unguessable id:
+
+- the body is read up to `MAX_NOTIFICATION_BYTES` and refused beyond (413) without parsing;
+- it is parsed with defusedxml (no DTD, no entity: a bomb or an external entity is refused);
+- only URLs of this entry's Bulk resource on the configured API host are kept (`PgeClient.
+  is_notified_resource`), every other one is logged (host only) and dropped;
+- the kept URLs go to the entry's bounded inbox (duplicates fetched once), and the answer is an
+  empty 200 at once: the fetches happen afterwards, in the background;
+- no answer says anything about the entry (a refused notification gets an empty 4xx).
+"""
+
+from functools import partial
+from http import HTTPStatus
+import logging
+
+from aiohttp import web
+from aiohttp.hdrs import METH_POST
+from homeassistant.components import cloud, webhook
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.network import NoURLAvailableError
+
+from ...api.errors import ApiResponseError
+from ...api.pge.notification import MAX_NOTIFICATION_BYTES, parse_batch_list
+from ...const import DOMAIN, LOGGER
+from .inbox import NotificationInbox
+
+_CHUNK = 8192
+
+
+async def async_notification_url(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """Return the URL to register with PG&E: a cloudhook, else the external URL, else None."""
+    if cloud.async_active_subscription(hass):
+        try:
+            return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+        except cloud.CloudNotAvailable:
+            LOGGER.debug("Home Assistant Cloud is not available for the PG&E webhook")
+    try:
+        return webhook.async_generate_url(
+            hass, webhook_id, allow_internal=False, prefer_external=True
+        )
+    except NoURLAvailableError:
+        return None
+
+
+async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
+    """Delete the entry's cloudhook, if Home Assistant Cloud made one."""
+    if "cloud" in hass.config.components:
+        try:
+            await cloud.async_delete_cloudhook(hass, webhook_id)
+        except cloud.CloudNotAvailable, ValueError:
+            LOGGER.debug("No cloudhook to delete for the PG&E webhook")
+
+
+def async_register(
+    hass: HomeAssistant, name: str, webhook_id: str, inbox: NotificationInbox
+) -> None:
+    """Listen for PG&E's notifications on `/api/webhook/<webhook_id>` (POST only)."""
+    webhook.async_register(
+        hass,
+        DOMAIN,
+        name,
+        webhook_id,
+        partial(_async_handle, inbox),
+        allowed_methods=[METH_POST],
+    )
+
+
+async def _read_capped(request: web.Request, limit: int) -> bytes | None:
+    """Return the body, or None as soon as it is longer than `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+async def _async_handle(
+    inbox: NotificationInbox,
+    hass: HomeAssistant,
+    webhook_id: str,
+    request: web.Request,
+) -> web.Response:
+    """Accept a BatchList: validate it, queue its resources, answer at once."""
+    body = await _read_capped(request, MAX_NOTIFICATION_BYTES)
+    if body is None:
+        inbox.log_once(
+            "oversized",
+            logging.WARNING,
+            "Refused a PG&E notification larger than %s bytes",
+            MAX_NOTIFICATION_BYTES,
+        )
+        return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    try:
+        urls = parse_batch_list(body)
+    except ApiResponseError as err:
+        inbox.log_once(
+            "malformed", logging.WARNING, "Refused a PG&E notification: %s", err
+        )
+        return web.Response(status=HTTPStatus.BAD_REQUEST)
+    inbox.offer(urls)
+    return web.Response(status=HTTPStatus.OK)
