@@ -1,10 +1,19 @@
 """scripts/develop: a real Home Assistant with OpenPower from this checkout, against the simulator.
 
 Run through `scripts/develop` (which prepares the venv first). Starts the provider simulator and
-Home Assistant 2026.10.4 on 127.0.0.1 only, creates the owner user, adds an Amber entry and an
-Emporia entry through the real config flow over the REST API, saves Energy dashboard preferences
-once the imported history exists (Amber's grid, Emporia's solar circuit and a few of its circuits,
-plug and charger as individual devices), prints how to log in, and keeps both running until Ctrl-C.
+Home Assistant 2026.10.4 on 127.0.0.1 only, creates the owner user, adds an Amber entry, an
+Emporia entry and a PG&E Share My Data entry through the real config flow over the REST API,
+saves Energy dashboard preferences once the imported history exists (Amber's grid, Emporia's
+solar circuit and a few of its circuits, plug and charger as individual devices, PG&E's
+electricity as a second grid connection and its gas), prints how to log in, and keeps both
+running until Ctrl-C.
+
+PG&E pushes its data: the simulator POSTs each notification to the entry's webhook on this Home
+Assistant (`http://127.0.0.1:8123/api/webhook/<id>`), registered with the simulator's control
+endpoint while the config flow shows the notification URL (and given on the simulator's command
+line on later runs). The first setup backfills four years, 90 days per request. Home Assistant's
+time zone is Sydney's (for Amber); PG&E's days are Pacific days, so a PG&E day spans two days on
+the Sydney-time dashboard (its daily gas lands between 5 and 7 p.m. Sydney time).
 
 State lives in `.develop/` (config dir `.develop/config`, with `custom_components/openpower` a
 symlink to this checkout's integration, so edits show up after a restart of Home Assistant).
@@ -12,9 +21,9 @@ symlink to this checkout's integration, so edits show up after a restart of Home
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import json
 import os
 from pathlib import Path
@@ -85,6 +94,31 @@ EMPORIA_URLS = {
 EMPORIA_MONITOR_GID = 2000001  # the Vue 2
 EMPORIA_CHARGER_GID = 2000004
 EMPORIA_STAT_PREFIX = "openpower:emporia_"
+
+# The simulator's PG&E demo registration (tests/simulator/pge.py): BulkID 50916, an hourly
+# electricity usage point with solar net metering and a daily gas usage point. Its plain-HTTP
+# mirror of https://api.pge.com (the simulator allows plain HTTP by default); the test CA and
+# client certificate are kept in .develop/pki (the simulator's --pki-dir).
+PGE_API_URL = f"http://127.0.0.1:{SIMULATOR_PORT}/pge"
+PGE_NOTIFICATION_CONTROL = f"{PGE_API_URL}/_simulator/notification-uri"
+PGE_CLIENT_ID = "0a9d5c1e4b7f4e2a8c3d6b5a1f0e9d8c"
+PGE_CLIENT_SECRET = "5f1e2d3c4b5a69788796a5b4c3d2e1f0"  # noqa: S105 - the simulator's demo
+PGE_BULK_ID = "50916"
+PGE_TITLE = f"PG&E Share My Data ({PGE_BULK_ID})"
+PGE_ELECTRIC_POINT = "5391320451"
+PGE_GAS_POINT = "7170720474"
+PKI_DIR = DEVELOP_DIR / "pki"
+PGE_STAT = "openpower:pge_"
+PGE_STATISTIC_IDS = {
+    "consumption": f"{PGE_STAT}{PGE_ELECTRIC_POINT}_energy_consumption",
+    "return": f"{PGE_STAT}{PGE_ELECTRIC_POINT}_energy_return",
+    "gas": f"{PGE_STAT}{PGE_GAS_POINT}_gas_consumption",
+}
+# Interval costs: PG&E's real feeds carry none (nor does the simulator's); used when present.
+PGE_COST_IDS = {
+    "consumption": f"{PGE_STAT}{PGE_ELECTRIC_POINT}_energy_cost",
+    "gas": f"{PGE_STAT}{PGE_GAS_POINT}_gas_cost",
+}
 # Energy dashboard: statistic names (device, circuit, quantity) as the recorder lists them, and
 # the name shown on the dashboard. The Vue 2's "EV charger" circuit is left out: it is the
 # charger's consumption again.
@@ -104,6 +138,8 @@ HA_ANSWER_TIMEOUT = 180
 HA_RUNNING_TIMEOUT = 180
 ENTRY_TIMEOUT = 90
 STATISTICS_TIMEOUT = 240
+# PG&E's first setup: 17 requests of 90 days, each waiting for its notification and import.
+PGE_BACKFILL_TIMEOUT = 600
 STOP_TIMEOUT = 60
 
 CONFIG_MARKER = "# Written by scripts/develop"
@@ -412,8 +448,13 @@ async def find_entry(
     return next((dict(e) for e in entries if e["entry_id"] in owners), None)
 
 
+type FlowAnswer = dict[str, Any] | Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+"""A step's answer, or a coroutine function making it from the step (which then judges the
+step's errors itself)."""
+
+
 async def run_config_flow(
-    rest: HassRest, what: str, steps: list[tuple[str, str | None, dict[str, Any]]]
+    rest: HassRest, what: str, steps: list[tuple[str, str | None, FlowAnswer]]
 ) -> dict[str, Any]:
     """Walk OpenPower's config flow through `steps` (type and step id expected, answer)."""
     result: dict[str, Any] = await rest.post(
@@ -421,16 +462,17 @@ async def run_config_flow(
         {"handler": "openpower", "show_advanced_options": False},
     )
     path = f"/api/config/config_entries/flow/{result['flow_id']}"
-    for expected, step_id, payload in steps:
+    for expected, step_id, answer in steps:
         if (
             result.get("type") != expected
-            or result.get("errors")
+            or (result.get("errors") and not callable(answer))
             or (step_id is not None and result.get("step_id") != step_id)
         ):
             raise HassError(
                 f"{what} config flow: expected a {expected}"
                 f"{f' {step_id!r}' if step_id else ''} at this point, got {result}"
             )
+        payload = await answer(result) if callable(answer) else answer
         result = await rest.post(path, payload)
     return result
 
@@ -441,7 +483,7 @@ async def flow_entry(
     what: str,
     title: str,
     identifier: str,
-    steps: list[tuple[str, str | None, dict[str, Any]]],
+    steps: list[tuple[str, str | None, FlowAnswer]],
 ) -> tuple[dict[str, Any], bool]:
     """Return the entry (found, or created through the flow) and whether it was just created."""
     if entry := await find_entry(rest, ws, title, identifier):
@@ -502,6 +544,183 @@ async def emporia_entry(
             ),
         ],
     )
+
+
+def pge_webhook_url(webhook_id: str) -> str:
+    """Return the loopback URL of a PG&E entry's webhook on this Home Assistant."""
+    return f"{HA_URL}/api/webhook/{webhook_id}"
+
+
+def stored_pge_webhook_id() -> str | None:
+    """Return the webhook id of the PG&E demo entry stored in the config dir (or None).
+
+    Read before Home Assistant starts, so that the simulator knows where to POST from its
+    start: a backfill interrupted by a stop asks PG&E again as soon as the entry is set up.
+    """
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+        stored = json.loads(
+            (CONFIG_DIR / ".storage" / "core.config_entries").read_text()
+        )
+        for entry in stored["data"]["entries"]:
+            data = entry.get("data", {})
+            if (
+                entry.get("domain") == "openpower"
+                and data.get("provider") == "pge"
+                and data.get("client_id") == PGE_CLIENT_ID
+                and data.get("webhook_id")
+            ):
+                return str(data["webhook_id"])
+    return None
+
+
+async def register_pge_notification(
+    session: aiohttp.ClientSession, webhook_id: str
+) -> None:
+    """Tell the simulator to POST PG&E's notifications to the entry's webhook (control endpoint)."""
+    async with session.post(
+        PGE_NOTIFICATION_CONTROL, data=pge_webhook_url(webhook_id)
+    ) as response:
+        if response.status != 204:
+            raise HassError(
+                f"the simulator refused the PG&E notification URL: HTTP {response.status} "
+                f"{(await response.text())[:200]}"
+            )
+
+
+def pge_pem(name: str) -> str:
+    """Return a PEM file of the simulator's test PKI (written by its --pki-dir at start)."""
+    try:
+        return (PKI_DIR / name).read_text()
+    except OSError as err:
+        raise HassError(
+            f"the simulator did not write its test certificates to {PKI_DIR}: {err}"
+        ) from err
+
+
+async def pge_entry(
+    rest: HassRest, ws: HassWebSocket, session: aiohttp.ClientSession
+) -> tuple[dict[str, Any], bool]:
+    """Return the PG&E demo entry and whether it was just created through the config flow.
+
+    The flow's second step shows the notification URL (with an error: this Home Assistant has
+    no public HTTPS URL, which PG&E requires; the step can still be submitted). Its webhook id
+    is registered with the simulator before the entry is created, so that the notification of
+    the backfill's first request finds it.
+    """
+
+    async def notification_step(step: dict[str, Any]) -> dict[str, Any]:
+        errors = step.get("errors") or {}
+        if errors and errors != {"base": "notification_url_not_https"}:
+            raise HassError(f"PG&E config flow: unexpected errors {errors}")
+        url = str((step.get("description_placeholders") or {}).get("url", ""))
+        _, marker, webhook_id = url.partition("/api/webhook/")
+        if not marker or not webhook_id:
+            raise HassError(f"PG&E config flow: no webhook URL in {step}")
+        await register_pge_notification(session, webhook_id)
+        return {}
+
+    return await flow_entry(
+        rest,
+        ws,
+        "PG&E",
+        PGE_TITLE,
+        f"pge_bulk_{PGE_BULK_ID}",
+        [
+            ("menu", None, {"next_step_id": "pge"}),
+            (
+                "form",
+                "pge",
+                {
+                    "client_id": PGE_CLIENT_ID,
+                    "client_secret": PGE_CLIENT_SECRET,
+                    # Bulk ID left empty: discovered from the Authorization resource.
+                    "certificate": pge_pem("client.pem"),
+                    "private_key": pge_pem("client.key"),
+                    "advanced": {
+                        "api_url": PGE_API_URL,
+                        "ca_certificate": pge_pem("ca.pem"),
+                    },
+                },
+            ),
+            ("form", "pge_notification", notification_step),
+        ],
+    )
+
+
+async def ensure_pge_notification(
+    ws: HassWebSocket, session: aiohttp.ClientSession, title: str
+) -> str:
+    """Register the PG&E entry's webhook (as Home Assistant lists it) with the simulator."""
+    hooks = await ws.call("webhook/list")
+    webhook_id = next(
+        (
+            hook["webhook_id"]
+            for hook in hooks
+            if hook.get("domain") == "openpower" and hook.get("name") == title
+        ),
+        None,
+    )
+    if webhook_id is None:
+        raise HassError(f"Home Assistant lists no OpenPower webhook named {title!r}")
+    await register_pge_notification(session, webhook_id)
+    return str(webhook_id)
+
+
+async def entity_ids(
+    ws: HassWebSocket, unique_ids: Iterable[str]
+) -> dict[str, str | None]:
+    """Return the entity id of each OpenPower unique id (None when not registered yet)."""
+    registry = await ws.call("config/entity_registry/list")
+    wanted = set(unique_ids)
+    found = {
+        entity["unique_id"]: entity["entity_id"]
+        for entity in registry
+        if entity.get("platform") == "openpower" and entity.get("unique_id") in wanted
+    }
+    return {unique_id: found.get(unique_id) for unique_id in unique_ids}
+
+
+async def wait_pge_backfill(ws: HassWebSocket) -> dict[str, str]:
+    """Wait until PG&E's history reaches the latest day and its sensors have values.
+
+    The backfill asks for 90 days at a time, oldest first; the *Newest data* sensor of both
+    usage points then says the last available day (PG&E publishes a Pacific day the next
+    morning). Returns the sensors: unique id → entity id.
+    """
+    sensors = [
+        f"pge_{PGE_ELECTRIC_POINT}_newest_interval",
+        f"pge_{PGE_GAS_POINT}_newest_interval",
+        f"pge_{PGE_ELECTRIC_POINT}_latest_day_consumption",
+        f"pge_{PGE_ELECTRIC_POINT}_latest_day_return",
+        f"pge_{PGE_GAS_POINT}_latest_day_gas",
+        f"pge_bulk_{PGE_BULK_ID}_service_status",
+        f"pge_bulk_{PGE_BULK_ID}_last_notification",
+    ]
+    deadline = time.monotonic() + PGE_BACKFILL_TIMEOUT
+    recent = datetime.now(UTC) - timedelta(days=3)
+    waiting: list[str] = []
+    while True:
+        ids = await entity_ids(ws, sensors)
+        states = {
+            state["entity_id"]: state["state"] for state in await ws.call("get_states")
+        }
+        waiting = []
+        for unique_id, entity_id in ids.items():
+            state = states.get(entity_id or "")
+            if state in (None, "unknown", "unavailable"):
+                waiting.append(f"{entity_id or unique_id}: {state}")
+            elif unique_id.endswith("_newest_interval"):
+                with contextlib.suppress(ValueError):
+                    if datetime.fromisoformat(state) < recent:
+                        waiting.append(f"{entity_id}: {state}")
+        if not waiting:
+            return {k: v for k, v in ids.items() if v}
+        if time.monotonic() > deadline:
+            raise HassError(
+                f"PG&E history not complete after {PGE_BACKFILL_TIMEOUT} s: {waiting}"
+                " (see the simulator's log: did the notifications reach Home Assistant?)"
+            )
+        await asyncio.sleep(2)
 
 
 async def wait_entry_loaded(rest: HassRest, entry_id: str, what: str) -> None:
@@ -577,6 +796,40 @@ def amber_sources() -> list[dict[str, Any]]:
             "stat_compensation": None,
             **no_export_price,
             "cost_adjustment_day": 0,
+        },
+    ]
+
+
+async def pge_sources(ws: HassWebSocket) -> list[dict[str, Any]]:
+    """Return PG&E's grid connection and gas source (costs only when PG&E sent some)."""
+    listed = {
+        item["statistic_id"]
+        for item in await ws.call("recorder/list_statistic_ids", statistic_type="sum")
+    }
+    costs = {
+        key: stat if stat in listed else None for key, stat in PGE_COST_IDS.items()
+    }
+    return [
+        {
+            "type": "grid",
+            "name": "PG&E electricity",
+            "stat_energy_from": PGE_STATISTIC_IDS["consumption"],
+            "stat_cost": costs["consumption"],
+            "entity_energy_price": None,
+            "number_energy_price": None,
+            "stat_energy_to": PGE_STATISTIC_IDS["return"],
+            "stat_compensation": None,
+            "entity_energy_price_export": None,
+            "number_energy_price_export": None,
+            "cost_adjustment_day": 0,
+        },
+        {
+            "type": "gas",
+            "name": "PG&E gas",
+            "stat_energy_from": PGE_STATISTIC_IDS["gas"],
+            "stat_cost": costs["gas"],
+            "entity_energy_price": None,
+            "number_energy_price": None,
         },
     ]
 
@@ -683,7 +936,7 @@ async def energy_today_sensors(
 async def set_up_home_assistant(
     session: aiohttp.ClientSession, timer: Timer
 ) -> dict[str, Any]:
-    """Owner, token, Amber and Emporia entries, energy preferences; return the summary's data."""
+    """Owner, token, Amber, Emporia and PG&E entries, energy preferences; return the summary's data."""
     token, how = await owner_token(session)
     timer.lap(how)
     rest = HassRest(session, token)
@@ -692,7 +945,8 @@ async def set_up_home_assistant(
         timer.lap("Home Assistant running")
         if how == "owner user created" and await remove_map_dashboard(ws):
             timer.lap("Map dashboard removed (its tiles come from the internet)")
-        # Both entries first: Emporia's 30-day backfill runs while Amber's history imports.
+        # Every entry first: Emporia's 30-day and PG&E's 4-year backfills run while Amber's
+        # history imports.
         amber, new_amber = await amber_entry(rest, ws)
         await wait_entry_loaded(rest, amber["entry_id"], "Amber")
         timer.lap(
@@ -706,6 +960,16 @@ async def set_up_home_assistant(
             "Emporia entry created through the config flow"
             if new_emporia
             else "Emporia entry loaded (reused)"
+        )
+        pge, new_pge = await pge_entry(rest, ws, session)
+        await wait_entry_loaded(rest, pge["entry_id"], "PG&E")
+        # Registered again from Home Assistant's own list (a no-op when the flow or the
+        # simulator's command line already did): notifications go to this entry's webhook.
+        await ensure_pge_notification(ws, session, pge["title"])
+        timer.lap(
+            "PG&E entry created through the config flow, its webhook registered"
+            if new_pge
+            else "PG&E entry loaded (reused), its webhook registered"
         )
         await wait_statistics(ws, STATISTIC_IDS.values())
         timer.lap(
@@ -735,6 +999,19 @@ async def set_up_home_assistant(
             if added
             else "energy preferences: Emporia solar and devices kept"
         )
+        await wait_statistics(ws, PGE_STATISTIC_IDS.values())
+        added = await add_energy_prefs(ws, await pge_sources(ws))
+        timer.lap(
+            "energy preferences: PG&E grid and gas added"
+            if added
+            else "energy preferences: PG&E grid and gas kept"
+        )
+        pge_sensors = await wait_pge_backfill(ws)
+        timer.lap(
+            "PG&E history imported (4 years, pushed by notification)"
+            if new_pge
+            else "PG&E history up to date"
+        )
         monitor, charger = [
             await device_id(ws, emporia["entry_id"], f"emporia_{gid}", exact=True)
             for gid in (EMPORIA_MONITOR_GID, EMPORIA_CHARGER_GID)
@@ -748,12 +1025,23 @@ async def set_up_home_assistant(
             "emporia_energy_today": await energy_today_sensors(
                 ws, {EMPORIA_MONITOR_GID: monitor, EMPORIA_CHARGER_GID: charger}
             ),
+            "pge_entry_id": pge["entry_id"],
+            "pge_service_device_id": await device_id(
+                ws, pge["entry_id"], f"pge_bulk_{PGE_BULK_ID}", exact=True
+            ),
+            "pge_electricity_device_id": await device_id(
+                ws, pge["entry_id"], f"pge_{PGE_ELECTRIC_POINT}", exact=True
+            ),
+            "pge_gas_device_id": await device_id(
+                ws, pge["entry_id"], f"pge_{PGE_GAS_POINT}", exact=True
+            ),
+            "pge_sensors": pge_sensors,
             "energy": (
                 "Amber general + controlled load (grid), "
                 + ", ".join(s["name"] for s in solar)
                 + " (solar), "
                 + ", ".join(d["name"] for d in devices)
-                + " (individual devices)"
+                + " (individual devices), PG&E electricity (grid) and gas"
             ),
         }
 
@@ -768,7 +1056,7 @@ def parse_args() -> argparse.Namespace:
         prog="scripts/develop",
         description=(
             "Run a real Home Assistant 2026.10.4 on http://127.0.0.1:8123 with OpenPower from "
-            "this checkout, an owner user, an Amber entry and an Emporia entry against the "
+            "this checkout, an owner user, an Amber, an Emporia and a PG&E entry against the "
             "provider simulator (http://127.0.0.1:8765). State in .develop/; Ctrl-C stops "
             "everything."
         ),
@@ -869,11 +1157,19 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stopping.set)
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    simulator = await start_process(
-        [str(VENV_PYTHON), "-m", "tests.simulator", "--port", str(SIMULATOR_PORT)],
-        SIMULATOR_LOG,
-        env,
-    )
+    simulator_args = [
+        str(VENV_PYTHON),
+        "-m",
+        "tests.simulator",
+        "--port",
+        str(SIMULATOR_PORT),
+        # The PG&E test CA and client certificate, kept for the entry that stores them.
+        "--pki-dir",
+        str(PKI_DIR),
+    ]
+    if webhook_id := stored_pge_webhook_id():
+        simulator_args += ["--pge-notification-url", pge_webhook_url(webhook_id)]
+    simulator = await start_process(simulator_args, SIMULATOR_LOG, env)
     hass = await start_process(
         [
             str(VENV_PYTHON),
@@ -956,6 +1252,11 @@ async def run(args: argparse.Namespace) -> int:
                     "emporia_monitor_device_id": info["emporia_monitor_device_id"],
                     "emporia_charger_device_id": info["emporia_charger_device_id"],
                     "emporia_energy_today": info["emporia_energy_today"],
+                    "pge_entry_id": info["pge_entry_id"],
+                    "pge_service_device_id": info["pge_service_device_id"],
+                    "pge_electricity_device_id": info["pge_electricity_device_id"],
+                    "pge_gas_device_id": info["pge_gas_device_id"],
+                    "pge_sensors": info["pge_sensors"],
                     "startup_seconds": round(total, 1),
                 },
                 indent=2,
@@ -976,10 +1277,17 @@ async def run(args: argparse.Namespace) -> int:
   Emporia login   {EMPORIA_EMAIL} / {EMPORIA_PASSWORD}  (the simulator's demo account)
   Emporia Vue 2   {HA_URL}/config/devices/device/{info["emporia_monitor_device_id"]}
   EV charger      {HA_URL}/config/devices/device/{info["emporia_charger_device_id"]}
-  Energy          {HA_URL}/energy   (Amber usage up to yesterday: pick a past day)
+  PG&E            {HA_URL}/config/devices/device/{info["pge_service_device_id"]}
+  PG&E electric   {HA_URL}/config/devices/device/{info["pge_electricity_device_id"]}
+  PG&E gas        {HA_URL}/config/devices/device/{info["pge_gas_device_id"]}
+  PG&E login      client id {PGE_CLIENT_ID}, secret {PGE_CLIENT_SECRET},
+                  certificate {(PKI_DIR / "client.pem").relative_to(ROOT)} + client.key, CA ca.pem
+  Energy          {HA_URL}/energy   (Amber usage up to yesterday: pick a past day;
+                  PG&E days are Pacific: the latest is the day before yesterday or yesterday there)
                   {info["energy"]}
   simulator       {AMBER_API_URL}   (log: {SIMULATOR_LOG.relative_to(ROOT)})
                   {EMPORIA_URLS["api_url"]}
+                  {PGE_API_URL}   (plain HTTP; notifications → the PG&E webhook)
   HA log          {HA_LOG.relative_to(ROOT)}
   integration     custom_components/openpower (symlinked: restart HA to load edits)
 

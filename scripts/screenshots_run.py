@@ -69,6 +69,9 @@ SHOT_NAMES = [
     "emporia-monitor",
     "emporia-charger",
     "integration",
+    "pge-service",
+    "pge-electricity",
+    "pge-energy-gas",
 ]
 
 # The energy dashboard's collection key is "energy_dashboard"; the frontend reads the period to
@@ -152,6 +155,8 @@ class Shot:
     prepare: str | None = None
     """JavaScript run once the page is ready (then it must be ready again); a falsy value
     means it found nothing to do yet and is run again."""
+    energy_period: str | None = None
+    """Period the Energy dashboard opens with on this page (default --energy-period)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,6 +242,26 @@ async def wait_statistics_recent(ws: HassWebSocket, statistic_id: str) -> None:
             return
         await asyncio.sleep(1)
     raise HassError(f"no recent hourly rows of {statistic_id}")
+
+
+async def wait_pge_sensors(ws: HassWebSocket, sensors: dict[str, str]) -> None:
+    """Wait until the PG&E sensors scripts/develop listed have values (not unknown)."""
+    waiting: list[str] = []
+    for _ in range(60):
+        states = {
+            state["entity_id"]: state["state"]
+            for state in await ws.call("get_states")
+            if state["entity_id"] in sensors.values()
+        }
+        waiting = [
+            f"{entity_id}: {states.get(entity_id)}"
+            for entity_id in sensors.values()
+            if states.get(entity_id) in (None, "unknown", "unavailable")
+        ]
+        if not waiting:
+            return
+        await asyncio.sleep(1)
+    raise HassError(f"PG&E sensors without a value: {waiting}")
 
 
 async def wait_energy_today(
@@ -446,7 +471,28 @@ async def capture(
         deviceScaleFactor=1,
         mobile=False,
     )
-    await page.send("Page.navigate", url=f"{HA_URL}{shot.path}")
+    period_script = None
+    if shot.energy_period is not None:
+        # Added after the login script, so it wins; removed once the page is taken.
+        period_script = await page.send(
+            "Page.addScriptToEvaluateOnNewDocument",
+            source=f"if (location.origin === {json.dumps(HA_URL)}) "
+            f"localStorage.setItem({json.dumps(ENERGY_PERIOD_KEY)}, "
+            f"{json.dumps(shot.energy_period)});",
+        )
+    try:
+        await page.send("Page.navigate", url=f"{HA_URL}{shot.path}")
+        return await _capture_page(page, shot, output)
+    finally:
+        if period_script is not None:
+            await page.send(
+                "Page.removeScriptToEvaluateOnNewDocument",
+                identifier=period_script["identifier"],
+            )
+
+
+async def _capture_page(page: DevTools, shot: Shot, output: Path) -> Path:
+    """Wait until the navigated page shows what it should, and save a PNG."""
     deadline = time.monotonic() + PAGE_TIMEOUT
     state: dict[str, Any] = {}
     problems: list[str] = []
@@ -590,12 +636,20 @@ async def run(args: argparse.Namespace) -> None:
                 await wait_energy_today(
                     ws, state.get("emporia_energy_today") or {}, state["time_zone"]
                 )
+                await wait_pge_sensors(ws, state.get("pge_sensors") or {})
             emporia_monitor = state.get("emporia_monitor_device_id")
             emporia_charger = state.get("emporia_charger_device_id")
             if not emporia_monitor or not emporia_charger:
                 raise HassError(
                     "the running scripts/develop has no Emporia devices in "
                     f"{STATE_FILE.relative_to(ROOT)}: restart it (it adds the Emporia entry)"
+                )
+            pge_service = state.get("pge_service_device_id")
+            pge_electricity = state.get("pge_electricity_device_id")
+            if not pge_service or not pge_electricity:
+                raise HassError(
+                    "the running scripts/develop has no PG&E devices in "
+                    f"{STATE_FILE.relative_to(ROOT)}: restart it (it adds the PG&E entry)"
                 )
             shots = [
                 Shot(
@@ -607,7 +661,9 @@ async def run(args: argparse.Namespace) -> None:
                 ),
                 Shot(
                     "energy-dashboard",
-                    "/energy",
+                    # The electricity view: with PG&E's gas configured, /energy opens on
+                    # the overview.
+                    "/energy/electricity",
                     must_show=("kWh", "Grid total"),
                     must_not_show=("No energy data", "There is no data"),
                     charts=2,
@@ -641,10 +697,57 @@ async def run(args: argparse.Namespace) -> None:
                 Shot(
                     "integration",
                     "/config/integrations/integration/openpower",
-                    must_show=("OpenPower", "Home", "5-minute site", "demo@"),
-                    height=720,  # two entries: no need for more
+                    must_show=(
+                        "OpenPower",
+                        "Home",
+                        "5-minute site",
+                        "demo@",
+                        "PG&E Share My Data",
+                    ),
+                    height=1000,  # three entries (and PG&E's two usage points)
                     # The Emporia entry's two dozen devices would push Amber's off the page.
                     prepare=COLLAPSE_ENTRY_JS % json.dumps(state["emporia_entry_id"]),
+                ),
+                Shot(
+                    "pge-service",
+                    f"/config/devices/device/{pge_service}",
+                    must_show=(
+                        "Share My Data",
+                        "Service status",
+                        "Online",
+                        "Last notification",
+                        "Certificate expiry",
+                        "PG&E electricity",
+                        "PG&E gas",
+                    ),
+                    must_not_show=("Unavailable", "Unknown"),
+                    height=900,
+                ),
+                Shot(
+                    "pge-electricity",
+                    f"/config/devices/device/{pge_electricity}",
+                    must_show=(
+                        "Electricity usage point",
+                        "Latest day consumption",
+                        "Latest day returned to grid",
+                        "Last bill",
+                        "Newest data",
+                    ),
+                    must_not_show=("Unavailable", "Unknown"),
+                    height=900,
+                ),
+                Shot(
+                    "pge-energy-gas",
+                    # PG&E's daily gas: this month (the Sydney-time "yesterday" holds no
+                    # Pacific day's first hour yet).
+                    "/energy/gas",
+                    # The dashboard shows therms converted to kWh.
+                    must_show=("Gas consumption", "PG&E gas", "Gas total"),
+                    must_not_show=("No energy data", "There is no data"),
+                    charts=1,
+                    settle=4.0,
+                    height=700,
+                    energy_period="this_month",
                 ),
             ]
             with tempfile.TemporaryDirectory(

@@ -603,13 +603,13 @@ async def test_daily_request_asks_from_three_days_before_the_newest_data(
 async def test_service_status_and_outage(
     hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry
 ) -> None:
-    """PG&E offline → "unavailable" state; PG&E unreachable → the entity is unavailable."""
+    """PG&E offline → "offline"; PG&E unreachable → the entity is unavailable."""
     await set_up(hass, pge_entry, pushed)
     status = pge_entry.runtime_data.runtime.status
     entity = "sensor.pg_e_share_my_data_50916_service_status"
     pushed.pge.service_status = 0
     await status.async_refresh()
-    assert hass.states.get(entity).state == "unavailable"
+    assert hass.states.get(entity).state == "offline"
     assert status.last_update_success
     pushed.pge.service_status = 1
     pushed.fault_always("pge", "http_500")

@@ -25,7 +25,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.openpower.api.errors import ApiResponseError
 from custom_components.openpower.const import DOMAIN
-from custom_components.openpower.providers.pge import webhook as pge_webhook
 
 from .simulator import (
     PGE_15MIN_CLIENT_ID,
@@ -197,9 +196,13 @@ async def test_cloudhook_url(hass: HomeAssistant, simulator: Simulator) -> None:
     result = await start(hass)
     # The cloud module the PG&E webhook helper calls (as core's monzo tests patch it).
     with (
-        patch.object(pge_webhook.cloud, "async_active_subscription", return_value=True),
-        patch.object(
-            pge_webhook.cloud, "async_get_or_create_cloudhook", return_value=CLOUDHOOK
+        patch(
+            "homeassistant.components.cloud.async_active_subscription",
+            return_value=True,
+        ),
+        patch(
+            "homeassistant.components.cloud.async_get_or_create_cloudhook",
+            return_value=CLOUDHOOK,
         ) as create,
     ):
         result = await submit(hass, result, pge_input(simulator))

@@ -344,7 +344,14 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
 
     @callback
     def async_notified(self, info: NotificationInfo) -> None:
-        """Note that a notification arrived: no request is waiting any more."""
+        """Note a notification; one with new data means no request is waiting any more.
+
+        A replayed or duplicated notification (nothing new in it) is recorded but settles
+        nothing: the request it would answer may still be waiting.
+        """
+        if not info.accepted:
+            self._set(replace(self.data, last_notification=info))
+            return
         self._cancel_check()
         self.async_set_issue(ISSUE_NOTIFICATION_MISSING, False)
         self._set(replace(self.data, last_notification=info, awaiting_since=None))

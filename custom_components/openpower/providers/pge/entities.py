@@ -17,7 +17,8 @@ from .coordinator import PgeStatus, PgeUsage
 from .history import PointSummary
 from .runtime import PgeRuntime
 
-SERVICE_STATUSES = ["online", "unavailable"]
+# Not "unavailable": that is Home Assistant's own state for an entity it cannot update.
+SERVICE_STATUSES = ["online", "offline"]
 
 
 def account_device(title: str, bulk_id: str) -> DeviceRef:

@@ -18,7 +18,7 @@ import logging
 
 from aiohttp import web
 from aiohttp.hdrs import METH_POST
-from homeassistant.components import cloud, webhook
+from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 
@@ -32,6 +32,9 @@ _CHUNK = 8192
 
 async def async_notification_url(hass: HomeAssistant, webhook_id: str) -> str | None:
     """Return the URL to register with PG&E: a cloudhook, else the external URL, else None."""
+    # Imported here: the cloud component pulls in half of Home Assistant (camera included).
+    from homeassistant.components import cloud  # noqa: PLC0415
+
     if cloud.async_active_subscription(hass):
         try:
             return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
@@ -48,6 +51,8 @@ async def async_notification_url(hass: HomeAssistant, webhook_id: str) -> str | 
 async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
     """Delete the entry's cloudhook, if Home Assistant Cloud made one."""
     if "cloud" in hass.config.components:
+        from homeassistant.components import cloud  # noqa: PLC0415
+
         try:
             await cloud.async_delete_cloudhook(hass, webhook_id)
         except cloud.CloudNotAvailable, ValueError:
