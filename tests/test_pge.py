@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import AsyncMock, MagicMock, patch
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
@@ -672,7 +672,9 @@ async def test_removing_the_entry_deletes_its_cloudhook(
 ) -> None:
     """Home Assistant Cloud's hook for the webhook goes with the entry."""
     await set_up(hass, pge_entry, pushed)
-    hass.config.components.add("cloud")
-    with patch("homeassistant.components.cloud.async_delete_cloudhook") as delete:
+    cloud = MagicMock(async_delete_cloudhook=AsyncMock())
+    with patch(
+        "custom_components.openpower.providers.pge.webhook._cloud", return_value=cloud
+    ):
         assert await hass.config_entries.async_remove(pge_entry.entry_id)
-    delete.assert_awaited_once_with(hass, WEBHOOK_ID)
+    cloud.async_delete_cloudhook.assert_awaited_once_with(hass, WEBHOOK_ID)

@@ -9,7 +9,7 @@ import re
 import socket
 import ssl
 from typing import Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import AsyncMock, MagicMock, patch
 import uuid
 
 import aiohttp
@@ -194,16 +194,15 @@ async def test_given_bulk_id_is_kept(hass: HomeAssistant, simulator: Simulator) 
 async def test_cloudhook_url(hass: HomeAssistant, simulator: Simulator) -> None:
     """With Home Assistant Cloud, the notification URL is a cloudhook (no warning)."""
     result = await start(hass)
-    # The cloud module the PG&E webhook helper calls (as core's monzo tests patch it).
-    with (
-        patch(
-            "homeassistant.components.cloud.async_active_subscription",
-            return_value=True,
-        ),
-        patch(
-            "homeassistant.components.cloud.async_get_or_create_cloudhook",
-            return_value=CLOUDHOOK,
-        ) as create,
+    # Home Assistant Cloud, as the PG&E webhook helper finds it once set up.
+    cloud = MagicMock(
+        CloudNotAvailable=type("CloudNotAvailable", (Exception,), {}),
+        async_active_subscription=MagicMock(return_value=True),
+        async_get_or_create_cloudhook=AsyncMock(return_value=CLOUDHOOK),
+    )
+    create = cloud.async_get_or_create_cloudhook
+    with patch(
+        "custom_components.openpower.providers.pge.webhook._cloud", return_value=cloud
     ):
         result = await submit(hass, result, pge_input(simulator))
     assert result["errors"] == {}

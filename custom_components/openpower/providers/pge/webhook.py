@@ -15,6 +15,7 @@ is written for an open endpoint whose only secret is its unguessable id:
 from functools import partial
 from http import HTTPStatus
 import logging
+from types import ModuleType
 
 from aiohttp import web
 from aiohttp.hdrs import METH_POST
@@ -30,16 +31,26 @@ from .inbox import NotificationInbox
 _CHUNK = 8192
 
 
-async def async_notification_url(hass: HomeAssistant, webhook_id: str) -> str | None:
-    """Return the URL to register with PG&E: a cloudhook, else the external URL, else None."""
-    # Imported here: the cloud component pulls in half of Home Assistant (camera included).
+def _cloud(hass: HomeAssistant) -> ModuleType | None:
+    """Return Home Assistant Cloud's module when it is set up, None otherwise."""
+    if "cloud" not in hass.config.components:
+        return None
+    # Imported only then: it pulls in half of Home Assistant (camera included), whose
+    # requirements an installation without Cloud may not have.
     from homeassistant.components import cloud  # noqa: PLC0415
 
-    if cloud.async_active_subscription(hass):
+    return cloud
+
+
+async def async_notification_url(hass: HomeAssistant, webhook_id: str) -> str | None:
+    """Return the URL to register with PG&E: a cloudhook, else the external URL, else None."""
+    if (cloud := _cloud(hass)) is not None and cloud.async_active_subscription(hass):
         try:
-            return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+            url: str = await cloud.async_get_or_create_cloudhook(hass, webhook_id)
         except cloud.CloudNotAvailable:
             LOGGER.debug("Home Assistant Cloud is not available for the PG&E webhook")
+        else:
+            return url
     try:
         return webhook.async_generate_url(
             hass, webhook_id, allow_internal=False, prefer_external=True
@@ -50,9 +61,7 @@ async def async_notification_url(hass: HomeAssistant, webhook_id: str) -> str | 
 
 async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
     """Delete the entry's cloudhook, if Home Assistant Cloud made one."""
-    if "cloud" in hass.config.components:
-        from homeassistant.components import cloud  # noqa: PLC0415
-
+    if (cloud := _cloud(hass)) is not None:
         try:
             await cloud.async_delete_cloudhook(hass, webhook_id)
         except cloud.CloudNotAvailable, ValueError:
