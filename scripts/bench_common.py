@@ -3,7 +3,8 @@
 `scripts/bench_amber.py` and `scripts/bench_emporia.py` run the real integration in the pytest
 harness's `async_test_home_assistant` (registries in memory, the recorder on a temporary sqlite
 file) against the provider simulator served on 127.0.0.1, with real coordinators, real HTTP, real
-entities and state writes, and the real shared request budget.
+entities and state writes, and the real shared request budget. `scripts/bench_pge.py` runs the
+same Home Assistant and driver against the simulator in a process of its own.
 
 Time is frozen with freezegun, patched as the harness patches it. Instead of ticking every second,
 `VirtualClock` jumps the frozen clock straight to the earliest pending timer of the event loop
@@ -11,7 +12,8 @@ Time is frozen with freezegun, patched as the harness patches it. Instead of tic
 everything (`hass.async_block_till_done(wait_background_tasks=True)`). A task sleeping on a timer
 (the budget holding a request back, a retry back-off) would keep that wait going forever under a
 frozen clock: when only such sleepers are left and no HTTP request is in flight (no aiohttp timeout
-timer is pending), the driver jumps to the earliest timer as well. Request timeouts and retry
+timer is pending, but for a read timeout aiohttp left armed on a connection back in Home
+Assistant's pool), the driver jumps to the earliest timer as well. Request timeouts and retry
 delays are the real ones.
 
 Like the harness by default, the HTTP server does not bind, the aiohttp resolver is not the mDNS
@@ -56,6 +58,7 @@ from homeassistant import loader
 from homeassistant.components.recorder.const import DOMAIN as RECORDER_DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import recorder as recorder_helper
+from homeassistant.helpers.aiohttp_client import DATA_CONNECTOR
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -150,10 +153,26 @@ def _is_sleep(handle: asyncio.TimerHandle) -> bool:
     return getattr(callback_, "__name__", "") == "_set_result_unless_cancelled"
 
 
-def _is_timeout(handle: asyncio.TimerHandle) -> bool:
-    """Tell the timer of a timeout guarding something in flight (an HTTP request)."""
+def _pooled(hass: HomeAssistant) -> set[int]:
+    """Ids of the connections resting in Home Assistant's HTTP pools (no request on them)."""
+    return {
+        id(protocol)
+        for connector in hass.data.get(DATA_CONNECTOR, {}).values()
+        for idle in getattr(connector, "_conns", {}).values()
+        for protocol, _ in idle
+    }
+
+
+def _is_timeout(handle: asyncio.TimerHandle, pooled: set[int]) -> bool:
+    """Tell the timer of a timeout guarding something in flight (an HTTP request).
+
+    aiohttp can leave a connection's read timeout armed once it is back in the pool (a streamed
+    body whose reading was paused, then resumed after its end): that guards nothing.
+    """
     callback_ = handle._callback  # type: ignore[attr-defined]
     owner = getattr(callback_, "__self__", None)
+    if owner is not None and id(owner) in pooled:
+        return False
     names = (
         getattr(callback_, "__qualname__", "") or "",
         type(owner).__qualname__ if owner is not None else "",
@@ -204,8 +223,9 @@ class VirtualClock:
                 tick.cancel()
                 break
             pending = _pending(self.loop)
+            pooled = _pooled(self.hass)
             if not any(_is_sleep(h) for h in pending) or any(
-                _is_timeout(h) for h in pending
+                _is_timeout(h, pooled) for h in pending
             ):
                 # Real work in flight (an HTTP exchange, a recorder job): give it real time.
                 busy_since = busy_since or perf_counter()
@@ -296,6 +316,34 @@ async def bench_home_assistant(
                 await hass.async_stop(force=True)
 
 
+def committed_statistics(
+    database: Path, statistic_id_like: str
+) -> dict[str, list[tuple[float, float | None, float | None]]]:
+    """Every hourly row of the statistics whose id is LIKE the pattern, as committed to the file.
+
+    Read through a read-only connection of its own (only what the recorder committed is seen):
+    statistic id → its rows `(start_ts, state, sum)` by start; a statistic without rows maps to
+    an empty list.
+    """
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        found: dict[str, list[tuple[float, float | None, float | None]]] = {
+            statistic_id: []
+            for (statistic_id,) in db.execute(
+                "SELECT statistic_id FROM statistics_meta WHERE statistic_id LIKE ?"
+                " ORDER BY statistic_id",
+                (statistic_id_like,),
+            )
+        }
+        for statistic_id, start, state, total in db.execute(
+            "SELECT m.statistic_id, s.start_ts, s.state, s.sum FROM statistics s"
+            " JOIN statistics_meta m ON s.metadata_id = m.id"
+            " WHERE m.statistic_id LIKE ? ORDER BY m.statistic_id, s.start_ts",
+            (statistic_id_like,),
+        ):
+            found[statistic_id].append((start, state, total))
+    return found
+
+
 # --------------------------------------------------------------------------------------------
 # Processes: one per scenario
 
@@ -318,9 +366,11 @@ def worker_logging(key: str) -> None:
     logging.getLogger("aiohttp_fast_zlib").setLevel(logging.ERROR)
 
 
-def run_worker(script: str, key: str, hours: float) -> dict[str, Any]:
-    """Run `script --worker key --hours hours` and return the JSON of its last line."""
-    command = [sys.executable, script, "--worker", key, "--hours", str(hours)]
+def run_worker(script: str, key: str, hours: float | None = None) -> dict[str, Any]:
+    """Run `script --worker key [--hours hours]` and return the JSON of its last line."""
+    command = [sys.executable, script, "--worker", key]
+    if hours is not None:
+        command += ["--hours", str(hours)]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:

@@ -34,6 +34,7 @@ simulator in-process), median over the day, with the CPU cost of decoding and pa
 
 from bench_common import (  # isort:skip
     bench_home_assistant,
+    committed_statistics,
     fmt,
     max_in_window,
     median,
@@ -53,7 +54,6 @@ import itertools
 import json
 from pathlib import Path
 import random
-import sqlite3
 import statistics
 from typing import Any
 from unittest.mock import patch
@@ -278,13 +278,8 @@ async def _add_account(hass: HomeAssistant, simulator: Simulator) -> Any:
 
 def _statistic_rows(database: Path) -> tuple[int, int]:
     """Statistic ids and hourly rows of Emporia in the recorder's file, as committed."""
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
-        ids, rows = db.execute(
-            "SELECT COUNT(DISTINCT m.id), COUNT(s.id) FROM statistics_meta m "
-            "LEFT JOIN statistics s ON s.metadata_id = m.id "
-            "WHERE m.statistic_id LIKE 'openpower:emporia%'"
-        ).fetchone()
-    return ids, rows
+    found = committed_statistics(database, "openpower:emporia%")
+    return len(found), sum(len(rows) for rows in found.values())
 
 
 async def _simulate(frozen: Any, hours: float, seed: int) -> dict[str, Any]:
