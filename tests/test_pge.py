@@ -180,6 +180,17 @@ async def set_up(
     assert entry.state is ConfigEntryState.LOADED
 
 
+async def request_latest(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Ask for PG&E's latest day through the action (the notification follows)."""
+    await hass.services.async_call(
+        DOMAIN,
+        "pge_request_data",
+        {"config_entry_id": entry.entry_id},
+        blocking=True,
+        return_response=True,
+    )
+
+
 def bulk_requests(simulator: Simulator) -> list[Any]:
     """The simulator's Batch/Bulk data requests (not feed fetches)."""
     return [
@@ -388,13 +399,7 @@ async def test_simulated_foreign_host_fault(
     await set_up(hass, pge_entry, pushed)
     fetched = len(feed_fetches(pushed))
     pushed.fault_next("pge", "foreign_host")
-    await hass.services.async_call(
-        DOMAIN,
-        "pge_request_data",
-        {"config_entry_id": pge_entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    await request_latest(hass, pge_entry)
     await settle(hass, pge_entry, pushed)
     assert len(pushed.pge.notifications) >= 3
     assert len(feed_fetches(pushed)) == fetched
@@ -407,13 +412,7 @@ async def test_duplicate_notification_is_fetched_once(
     await set_up(hass, pge_entry, pushed)
     fetched = len(feed_fetches(pushed))
     pushed.fault_next("pge", "duplicate_notification")
-    await hass.services.async_call(
-        DOMAIN,
-        "pge_request_data",
-        {"config_entry_id": pge_entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    await request_latest(hass, pge_entry)
     await settle(hass, pge_entry, pushed)
     assert len(feed_fetches(pushed)) == fetched + 2
     info = pge_entry.runtime_data.runtime.usage.data.last_notification
@@ -548,13 +547,7 @@ async def test_malformed_feed_keeps_the_previous_data(
     before = await hourly(hass, ELECTRIC)
     shown = hass.states.get("sensor.pg_e_electricity_latest_day_consumption").state
     pushed.fault_next("pge", "malformed")
-    await hass.services.async_call(
-        DOMAIN,
-        "pge_request_data",
-        {"config_entry_id": pge_entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    await request_latest(hass, pge_entry)
     await settle(hass, pge_entry, pushed)
     assert "Could not fetch notified PG&E data" in caplog.text
     assert await hourly(hass, ELECTRIC) == before
@@ -562,6 +555,36 @@ async def test_malformed_feed_keeps_the_previous_data(
         hass.states.get("sensor.pg_e_electricity_latest_day_consumption").state == shown
     )
     assert pge_entry.runtime_data.runtime.inbox.failed == 1
+
+
+async def test_feed_without_reading_types_imports_nothing(
+    hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry
+) -> None:
+    """MeterReadings linking to no ReadingType: the feed is refused whole, data kept."""
+    await set_up(hass, pge_entry, pushed)
+    before = await hourly(hass, ELECTRIC)
+    pushed.fault_next("pge", "missing_field")
+    await request_latest(hass, pge_entry)
+    await settle(hass, pge_entry, pushed)
+    assert pge_entry.runtime_data.runtime.inbox.failed == 1
+    assert await hourly(hass, ELECTRIC) == before
+
+
+async def test_expired_token_while_fetching_is_renewed(
+    hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry
+) -> None:
+    """PG&E answering 403 (token expired) to a feed fetch: a new token, the same fetch again."""
+    await set_up(hass, pge_entry, pushed)
+    runtime = pge_entry.runtime_data.runtime
+    fetched = runtime.inbox.fetched
+    await request_latest(hass, pge_entry)
+    pushed.pge.expire_tokens()
+    await settle(hass, pge_entry, pushed)
+    assert runtime.inbox.fetched == fetched + 2
+    assert runtime.inbox.failed == 0
+    assert [r.status for r in feed_fetches(pushed)[-3:]].count(403) == 1
+    assert pge_entry.state is ConfigEntryState.LOADED
+    assert not hass.config_entries.flow.async_progress()
 
 
 async def test_restart_shows_stored_data_and_does_not_ask_again(

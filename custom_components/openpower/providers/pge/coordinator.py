@@ -31,6 +31,7 @@ from .inbox import NotificationInfo
 from .webhook import async_notification_url
 
 _STORE_VERSION: Final = 1
+_RECENT_FEEDS: Final = 4
 ISSUE_NOTIFICATION_MISSING: Final = "pge_notification_missing"
 ISSUE_CERTIFICATE_EXPIRING: Final = "pge_certificate_expiring"
 
@@ -71,12 +72,18 @@ class PgeUsage:
     points: tuple[PointSummary, ...]
     """One per usage point, by id (a tuple: ids are not diagnostics keys)."""
     last_notification: NotificationInfo | None = None
-    last_feed: FeedInfo | None = None
+    recent_feeds: tuple[FeedInfo, ...] = ()
+    """The last few feeds fetched, newest last (a notification lists one per usage point)."""
     last_request: datetime | None = None
     awaiting_since: datetime | None = None
     """When the oldest request still waiting for its notification was made."""
     backfill_next: datetime | None = None
     """Start of the next backfill window; None once the history is complete."""
+
+    @property
+    def last_feed(self) -> FeedInfo | None:
+        """The newest feed fetched."""
+        return self.recent_feeds[-1] if self.recent_feeds else None
 
     def point(self, point: str) -> PointSummary | None:
         """Return the summary of one usage point."""
@@ -389,18 +396,21 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
                         {point.point: point for point in self.data.points},
                     ).values()
                 ),
-                last_feed=FeedInfo(
-                    fetched=dt_util.utcnow(),
-                    bytes=size,
-                    blocks=feed.block_count,
-                    readings=feed.reading_count,
-                    usage_points=len(feed.usage_points),
-                    bills=len(feed.usage_summaries),
-                    skipped_blocks=collector.skipped_blocks,
-                    statistics=len(imported.statistics),
-                    hours_written=sum(imported.statistics.values()),
-                    first=imported.first,
-                    last=imported.last,
+                recent_feeds=(
+                    *self.data.recent_feeds[-(_RECENT_FEEDS - 1) :],
+                    FeedInfo(
+                        fetched=dt_util.utcnow(),
+                        bytes=size,
+                        blocks=feed.block_count,
+                        readings=feed.reading_count,
+                        usage_points=len(feed.usage_points),
+                        bills=len(feed.usage_summaries),
+                        skipped_blocks=collector.skipped_blocks,
+                        statistics=len(imported.statistics),
+                        hours_written=sum(imported.statistics.values()),
+                        first=imported.first,
+                        last=imported.last,
+                    ),
                 ),
             )
         )
