@@ -540,6 +540,7 @@ async def test_malformed_feed_keeps_the_previous_data(
     hass: HomeAssistant,
     pushed: Simulator,
     pge_entry: MockConfigEntry,
+    post: Post,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A truncated feed imports nothing and is logged; what was shown stays."""
@@ -554,6 +555,12 @@ async def test_malformed_feed_keeps_the_previous_data(
     assert (
         hass.states.get("sensor.pg_e_electricity_latest_day_consumption").state == shown
     )
+    assert pge_entry.runtime_data.runtime.inbox.failed == 1
+    # The failed resource, notified again, is fetched again (the other one is a duplicate).
+    fetched = len(feed_fetches(pushed))
+    assert await post(pushed.pge.notifications[-1].body) == 200
+    await settle(hass, pge_entry, pushed)
+    assert len(feed_fetches(pushed)) == fetched + 1
     assert pge_entry.runtime_data.runtime.inbox.failed == 1
 
 

@@ -553,6 +553,11 @@ async def test_reconfigure_endpoint(
     result = await pge_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "pge_reconfigure"
     assert result["last_step"] is True
+    # The notification URL, shown nowhere else after setup (no external URL here: the path).
+    webhook_id = pge_entry.data["webhook_id"]
+    assert result["description_placeholders"]["url"].endswith(
+        f"/api/webhook/{webhook_id}"
+    )
     suggested = {
         str(key): (key.description or {}).get("suggested_value")
         for key in result["data_schema"].schema

@@ -267,6 +267,10 @@ class PgeFlow(OpenPowerFlowBase):
             description_placeholders={
                 "portal_url": PORTAL_URL,
                 "name": entry.title if entry else "",
+                # Reconfigure shows the URL again: it is not shown anywhere else.
+                "url": (await self._async_pge_url(entry.data[CONF_WEBHOOK_ID]))[0]
+                if entry
+                else "",
             },
             last_step=entry is not None,
         )
@@ -299,23 +303,27 @@ class PgeFlow(OpenPowerFlowBase):
                 self._pge_title,
                 self._pge_data,
             )
-        webhook_id = self._pge_data[CONF_WEBHOOK_ID]
-        errors: dict[str, str] = {}
-        url = await async_notification_url(self.hass, webhook_id)
-        if url is None or not url.lower().startswith("https://"):
-            # PG&E posts only to a public HTTPS URL: say so, and show what there is.
-            errors["base"] = "notification_url_not_https"
-            if url is None:
-                try:
-                    url = webhook.async_generate_url(self.hass, webhook_id)
-                except NoURLAvailableError:
-                    url = webhook.async_generate_path(webhook_id)
+        url, public = await self._async_pge_url(self._pge_data[CONF_WEBHOOK_ID])
+        # PG&E posts only to a public HTTPS URL: say so, and show what there is.
+        errors = {} if public else {"base": "notification_url_not_https"}
         return self.async_show_form(
             step_id="pge_notification",
             errors=errors,
             description_placeholders={"url": url, "portal_url": PORTAL_URL},
             last_step=True,
         )
+
+    async def _async_pge_url(self, webhook_id: str) -> tuple[str, bool]:
+        """Return the notification URL to show, and whether it is public HTTPS."""
+        url = await async_notification_url(self.hass, webhook_id)
+        if url is not None and url.lower().startswith("https://"):
+            return url, True
+        if url is None:
+            try:
+                url = webhook.async_generate_url(self.hass, webhook_id)
+            except NoURLAvailableError:
+                url = webhook.async_generate_path(webhook_id)
+        return url, False
 
     async def async_step_pge_reauth(
         self, user_input: dict[str, Any] | None = None

@@ -4,7 +4,8 @@ A notification only lists URLs; fetching and importing a feed takes from a secon
 inbox keeps the webhook's answer immediate and the work bounded whatever arrives:
 
 - a URL PG&E already notified (same `correlationID`, remembered for the last `_REMEMBERED`) is not
-  fetched again: PG&E's duplicated notifications, or a replayed one, cost nothing;
+  fetched again: PG&E's duplicated notifications, or a replayed one, cost nothing (unless its
+  fetch failed: then a new notification of it is fetched);
 - at most `MAX_PENDING` URLs wait; beyond that a notification's URLs are dropped (logged), since
   the next daily request asks for the same days again;
 - one worker (started when URLs arrive, ending when none is left) fetches one URL at a time, so
@@ -159,6 +160,8 @@ class NotificationInbox:
             self._entry.async_start_reauth(self._hass)
         except ApiError as err:
             self.failed += 1
+            # Not "seen" any more: PG&E notifying it again gets it fetched again.
+            self._seen.pop(correlation_id(url) or url, None)
             self.log_once(
                 f"fetch {type(err).__name__}",
                 logging.WARNING,
