@@ -455,9 +455,19 @@ async def test_identical_reimport_changes_nothing(hass: HomeAssistant) -> None:
     again = await async_import(hass, ENERGY, readings, cost_spec=COST)
     middle = await async_import(hass, ENERGY, readings[96:192], cost_spec=COST)
 
-    assert again == ImportResult(ENERGY_ID, T0, T0 + 71 * HOUR, 72, 0)
-    assert middle == ImportResult(ENERGY_ID, T0 + 24 * HOUR, T0 + 47 * HOUR, 24, 0)
+    # Nothing is sent to the recorder again: every hour is already stored so.
+    assert again == ImportResult(ENERGY_ID, T0, T0 + 71 * HOUR, 0, 0)
+    assert middle == ImportResult(ENERGY_ID, T0 + 24 * HOUR, T0 + 47 * HOUR, 0, 0)
     assert await full_rows(hass) == before
+
+
+async def test_reimport_sends_only_the_hours_that_change(hass: HomeAssistant) -> None:
+    """A correction late in a re-fetched range re-sends that hour and those after it only."""
+    await async_import(hass, ENERGY, series(T0, [1.0] * 6))
+    corrected = series(T0, [1.0, 1.0, 1.0, 1.0, 2.0, 1.0])
+    result = await async_import(hass, ENERGY, corrected)
+    assert result == ImportResult(ENERGY_ID, T0, T0 + 5 * HOUR, 2, 0)
+    assert await stored(hass, ENERGY_ID) == rows(T0, [1.0, 1.0, 1.0, 1.0, 2.0, 1.0])
 
 
 async def test_overlapping_reimport_rewrites_range_and_rebases_later_sums(

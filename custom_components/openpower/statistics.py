@@ -13,7 +13,8 @@ contract, shared by all of them:
 - The running `sum` continues from the newest stored hour before the range (0.0 if none), so it
   carries across gaps. The recorder has no range delete but overwrites rows with the same start, so
   a re-fetched range replaces the old values and the stored hours after it are re-sent with their
-  sums shifted by the change, never double counting. Importing the same data twice changes nothing.
+  sums shifted by the change, never double counting. Importing the same data twice changes nothing,
+  and writes nothing: an hour already stored with the same value and sum is not sent again.
 - Imports of one statistic are serialised, and each one sees what the previous one queued: it
   waits until the recorder has run that write (the recorder runs its queue only once Home Assistant
   has started). An import's rows for all its statistics are queued together, so a stop of Home
@@ -134,7 +135,8 @@ class ImportResult:
     last_hour: datetime | None
     """Last hour of the imported range (UTC), None when there was nothing to import."""
     hours_written: int
-    """Rows sent for the range itself, hours without a reading included."""
+    """Rows sent for the range itself, hours without a reading included; an hour already
+    stored with the same value and sum is not sent again (0 for a re-import of the same data)."""
     rows_rebased: int
     """Stored rows after the range whose sums were rewritten."""
 
@@ -157,6 +159,8 @@ class _Stored:
     """Sum of the newest stored hour at or before the range's last hour (`before` if none)."""
     after: list[StatisticsRow]
     """Stored rows after the range, oldest first."""
+    in_range: dict[float, tuple[float | None, float]] = field(default_factory=dict)
+    """(state, sum) of the stored hours inside the range, by start timestamp."""
 
 
 _SERIES: HassKey[dict[str, _Series]] = HassKey(f"{DOMAIN}_statistics")
@@ -264,12 +268,15 @@ def _read_one(
         before = _sum(older[-1]) if older else 0.0
     end = before
     after: list[StatisticsRow] = []
+    in_range: dict[float, tuple[float | None, float]] = {}
     for row in rows:
         if row["start"] <= last_ts:
             end = _sum(row)
+            if row["start"] >= first_ts:
+                in_range[row["start"]] = (row.get("state"), end)
         else:
             after.append(row)
-    return _Stored(before, end, after)
+    return _Stored(before, end, after, in_range)
 
 
 def _read_stored(
@@ -301,7 +308,10 @@ def _rows(
     while start <= last:
         state = hours.get(start, 0.0)
         running += state
-        rows.append(StatisticData(start=start, state=state, sum=running))
+        # An hour stored exactly so already is not sent again: a re-fetch of unchanged data
+        # (a daily overlap, a re-delivered feed) costs the recorder nothing.
+        if stored.in_range.get(start.timestamp()) != (state, running):
+            rows.append(StatisticData(start=start, state=state, sum=running))
         start += _HOUR
     hours_written = len(rows)
     # Exactly 0.0 when the range is unchanged: the same additions from the same stored sum.
@@ -337,7 +347,8 @@ async def _async_import_hours(
         # queued (and flushed by the recorder) or none of them. Each call is one transaction.
         for (spec, hours), around in zip(batch, stored, strict=True):
             rows, result = _rows(spec.statistic_id, hours, around)
-            async_add_external_statistics(hass, spec.metadata(), rows)
+            if rows:
+                async_add_external_statistics(hass, spec.metadata(), rows)
             results.append(result)
             LOGGER.debug(
                 "Queued %s hours from %s and %s rebased rows for %s",
