@@ -26,7 +26,15 @@ from ...entity import DeviceRef
 from ...provider import OpenPowerConfigEntry
 from . import const
 from .const import CONF_WEBHOOK_ID
-from .history import PACIFIC, FeedCollector, PointSummary, async_import_feed, summarize
+from .history import (
+    PACIFIC,
+    FeedCollector,
+    PointSummary,
+    async_import_feed,
+    from_iso,
+    summarize,
+    to_iso,
+)
 from .inbox import NotificationInfo
 from .webhook import async_notification_url
 
@@ -99,34 +107,26 @@ class PgeUsage:
             "last_notification": notification.received.isoformat()
             if notification
             else None,
-            "last_request": _iso(self.last_request),
-            "awaiting_since": _iso(self.awaiting_since),
-            "backfill_next": _iso(self.backfill_next),
+            "last_request": to_iso(self.last_request),
+            "awaiting_since": to_iso(self.awaiting_since),
+            "backfill_next": to_iso(self.backfill_next),
         }
 
     @classmethod
     def from_dict(cls, account: DeviceRef, data: dict[str, Any]) -> PgeUsage:
         """Return the stored state."""
         points = [PointSummary.from_dict(point) for point in data.get("points", [])]
-        received = _datetime(data.get("last_notification"))
+        received = from_iso(data.get("last_notification"))
         return cls(
             account=account,
             points=tuple(points),
             last_notification=NotificationInfo(received, 0, 0, 0, 0, 0)
             if received
             else None,
-            last_request=_datetime(data.get("last_request")),
-            awaiting_since=_datetime(data.get("awaiting_since")),
-            backfill_next=_datetime(data.get("backfill_next")),
+            last_request=from_iso(data.get("last_request")),
+            awaiting_since=from_iso(data.get("awaiting_since")),
+            backfill_next=from_iso(data.get("backfill_next")),
         )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 class PgeStatusCoordinator(OpenPowerCoordinator[PgeStatus]):
@@ -386,16 +386,18 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
         await self.client.async_fetch(url, consume)
         feed = await self.hass.async_add_executor_job(parser.close)
         imported = await async_import_feed(self.hass, collector, feed)
+        # Summing the newest day walks every reading of the feed: in the executor too.
+        # (One feed at a time: nothing else changes the points meanwhile.)
+        points = await self.hass.async_add_executor_job(
+            summarize,
+            collector,
+            feed,
+            {point.point: point for point in self.data.points},
+        )
         self._set(
             replace(
                 self.data,
-                points=tuple(
-                    summarize(
-                        collector,
-                        feed,
-                        {point.point: point for point in self.data.points},
-                    ).values()
-                ),
+                points=tuple(points.values()),
                 recent_feeds=(
                     *self.data.recent_feeds[-(_RECENT_FEEDS - 1) :],
                     FeedInfo(

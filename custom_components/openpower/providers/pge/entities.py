@@ -113,38 +113,62 @@ def _last_notification(usage: PgeUsage, _uid: str) -> datetime | None:
     return notification.received if notification is not None else None
 
 
-def _points(usage: PgeUsage) -> Iterable[DeviceRef]:
-    return point_devices(usage)
+def _status_sensor(key: str, **kwargs: Any) -> OpenPowerSensorDescription[Any, Any]:
+    """Return a sensor of the service device fed by the hourly status check."""
+    return OpenPowerSensorDescription[PgeRuntime, PgeStatus](
+        key=key,
+        translation_key=key,
+        coordinator_fn=lambda rt: rt.status,
+        devices_fn=lambda status: (status.account,),
+        **kwargs,
+    )
+
+
+def _point_sensor(key: str, **kwargs: Any) -> OpenPowerSensorDescription[Any, Any]:
+    """Return a sensor of each usage point fed by the pushed data."""
+    return OpenPowerSensorDescription[PgeRuntime, PgeUsage](
+        key=key,
+        translation_key=key,
+        coordinator_fn=lambda rt: rt.usage,
+        devices_fn=point_devices,
+        **kwargs,
+    )
+
+
+def _daily_energy(
+    key: str, unit: str, **kwargs: Any
+) -> OpenPowerSensorDescription[Any, Any]:
+    """Return a latest-day total of a usage point (the day in the `day` attribute)."""
+    # Therms are an energy unit in Home Assistant; the gas device class only has volumes.
+    return _point_sensor(
+        key,
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=2,
+        attributes_fn=_day,
+        **kwargs,
+    )
 
 
 SENSORS: tuple[OpenPowerSensorDescription[Any, Any], ...] = (
-    OpenPowerSensorDescription[PgeRuntime, PgeStatus](
-        key="service_status",
-        translation_key="service_status",
+    _status_sensor(
+        "service_status",
         device_class=SensorDeviceClass.ENUM,
         options=SERVICE_STATUSES,
-        coordinator_fn=lambda rt: rt.status,
-        devices_fn=lambda status: (status.account,),
         value_fn=lambda status, _uid: (
             SERVICE_STATUSES[0] if status.service_status == 1 else SERVICE_STATUSES[1]
         ),
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeStatus](
-        key="certificate_expiry",
-        translation_key="certificate_expiry",
+    _status_sensor(
+        "certificate_expiry",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        coordinator_fn=lambda rt: rt.status,
-        devices_fn=lambda status: (status.account,),
         value_fn=lambda status, _uid: status.certificate_expires,
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeStatus](
-        key="requests_today",
-        translation_key="requests_today",
+    _status_sensor(
+        "requests_today",
         entity_category=EntityCategory.DIAGNOSTIC,
         entity_registry_enabled_default=False,
-        coordinator_fn=lambda rt: rt.status,
-        devices_fn=lambda status: (status.account,),
         value_fn=lambda status, _uid: status.requests_24h,
     ),
     OpenPowerSensorDescription[PgeRuntime, PgeUsage](
@@ -155,51 +179,29 @@ SENSORS: tuple[OpenPowerSensorDescription[Any, Any], ...] = (
         devices_fn=lambda usage: (usage.account,),
         value_fn=_last_notification,
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeUsage](
-        key="latest_day_consumption",
-        translation_key="latest_day_consumption",
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        coordinator_fn=lambda rt: rt.usage,
-        devices_fn=_points,
+    _daily_energy(
+        "latest_day_consumption",
+        UnitOfEnergy.KILO_WATT_HOUR,
         exists_fn=_is("electricity"),
         value_fn=_value("latest_day_consumption"),
-        attributes_fn=_day,
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeUsage](
-        key="latest_day_return",
-        translation_key="latest_day_return",
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        coordinator_fn=lambda rt: rt.usage,
-        devices_fn=_points,
+    _daily_energy(
+        "latest_day_return",
+        UnitOfEnergy.KILO_WATT_HOUR,
         exists_fn=_is("electricity", needs_return=True),
         value_fn=_value("latest_day_return"),
-        attributes_fn=_day,
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeUsage](
-        key="latest_day_gas",
-        translation_key="latest_day_gas",
-        # Therms are an energy unit in Home Assistant; the gas device class only has volumes.
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.THERM,
-        suggested_display_precision=2,
-        coordinator_fn=lambda rt: rt.usage,
-        devices_fn=_points,
+    _daily_energy(
+        "latest_day_gas",
+        UnitOfEnergy.THERM,
         exists_fn=_is("gas"),
         value_fn=_value("latest_day_consumption"),
-        attributes_fn=_day,
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeUsage](
-        key="last_bill",
-        translation_key="last_bill",
+    _point_sensor(
+        "last_bill",
         device_class=SensorDeviceClass.MONETARY,
         native_unit_of_measurement="USD",
         suggested_display_precision=2,
-        coordinator_fn=lambda rt: rt.usage,
-        devices_fn=_points,
         exists_fn=lambda usage, uid: (
             (summary := _summary(usage, uid)) is not None
             and summary.bill_amount is not None
@@ -207,12 +209,9 @@ SENSORS: tuple[OpenPowerSensorDescription[Any, Any], ...] = (
         value_fn=_value("bill_amount"),
         attributes_fn=_bill_period,
     ),
-    OpenPowerSensorDescription[PgeRuntime, PgeUsage](
-        key="newest_interval",
-        translation_key="newest_interval",
+    _point_sensor(
+        "newest_interval",
         device_class=SensorDeviceClass.TIMESTAMP,
-        coordinator_fn=lambda rt: rt.usage,
-        devices_fn=_points,
         value_fn=_value("newest_interval_end"),
     ),
 )

@@ -83,42 +83,35 @@ def series_of(block: IntervalBlock) -> Series | None:
     return None
 
 
-def statistic_spec(point: str, series: Series) -> StatisticSpec:
-    """Return the statistic of one usage point's series."""
+def _spec(
+    point: str, quantity: str, name: str, unit: str | None = None
+) -> StatisticSpec:
+    """Return a statistic of one usage point: energy in `unit`, money when `unit` is None."""
     return StatisticSpec(
         provider=PROVIDER,
         point=point,
-        quantity=series.value,
-        name=f"{_NAMES[series]} {point}",
-        unit=UNITS[series],
-        unit_class="energy",
+        quantity=quantity,
+        name=f"{name} {point}",
+        unit=unit,
+        unit_class="energy" if unit is not None else None,
     )
+
+
+def statistic_spec(point: str, series: Series) -> StatisticSpec:
+    """Return the statistic of one usage point's series."""
+    return _spec(point, series.value, _NAMES[series], UNITS[series])
 
 
 def cost_spec(point: str, series: Series) -> StatisticSpec | None:
     """Return the interval-cost statistic of a series (None: return has none)."""
     if (quantity := COST_QUANTITY.get(series)) is None:
         return None
-    return StatisticSpec(
-        provider=PROVIDER,
-        point=point,
-        quantity=quantity,
-        name=f"{_NAMES[series]} cost {point}",
-        unit=None,
-        unit_class=None,
-    )
+    return _spec(point, quantity, f"{_NAMES[series]} cost")
 
 
 def bill_spec(point: str) -> StatisticSpec:
     """Return the billed-amount statistic of a usage point."""
-    return StatisticSpec(
-        provider=PROVIDER,
-        point=point,
-        quantity=BILL_QUANTITY,
-        name=f"PG&E bill {point}",
-        unit=None,
-        unit_class=None,
-    )
+    return _spec(point, BILL_QUANTITY, "PG&E bill")
 
 
 @dataclass(slots=True)
@@ -199,15 +192,15 @@ class PointSummary:
         return {
             "point": self.point,
             "kind": self.kind,
-            "latest_day": _iso(self.latest_day),
+            "latest_day": to_iso(self.latest_day),
             "latest_day_consumption": self.latest_day_consumption,
             "latest_day_return": self.latest_day_return,
-            "newest_interval_end": _iso(self.newest_interval_end),
+            "newest_interval_end": to_iso(self.newest_interval_end),
             "has_return": self.has_return,
             "bill_amount": self.bill_amount,
             "bill_currency": self.bill_currency,
-            "bill_period_start": _iso(self.bill_period_start),
-            "bill_period_end": _iso(self.bill_period_end),
+            "bill_period_start": to_iso(self.bill_period_start),
+            "bill_period_end": to_iso(self.bill_period_end),
         }
 
     @classmethod
@@ -219,16 +212,17 @@ class PointSummary:
             latest_day=_date(data.get("latest_day")),
             latest_day_consumption=data.get("latest_day_consumption"),
             latest_day_return=data.get("latest_day_return"),
-            newest_interval_end=_datetime(data.get("newest_interval_end")),
+            newest_interval_end=from_iso(data.get("newest_interval_end")),
             has_return=bool(data.get("has_return")),
             bill_amount=data.get("bill_amount"),
             bill_currency=data.get("bill_currency"),
-            bill_period_start=_datetime(data.get("bill_period_start")),
-            bill_period_end=_datetime(data.get("bill_period_end")),
+            bill_period_start=from_iso(data.get("bill_period_start")),
+            bill_period_end=from_iso(data.get("bill_period_end")),
         )
 
 
-def _iso(value: date | None) -> str | None:
+def to_iso(value: date | None) -> str | None:
+    """Return a date or time as stored (ISO 8601), None as None."""
     return value.isoformat() if value is not None else None
 
 
@@ -236,7 +230,8 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _datetime(value: str | None) -> datetime | None:
+def from_iso(value: str | None) -> datetime | None:
+    """Return a stored (ISO 8601) time, None as None."""
     return datetime.fromisoformat(value) if value else None
 
 
@@ -363,7 +358,9 @@ async def async_import_feed(
     for (point, series), values in sorted(collector.series.items()):
         spec = statistic_spec(point, series)
         costs = cost_spec(point, series)
-        for run in contiguous_runs(values.readings):
+        # A year of 15-minute readings is 35,040 objects to build: not in the event loop.
+        runs = await hass.async_add_executor_job(contiguous_runs, values.readings)
+        for run in runs:
             result = await async_import(hass, spec, run, cost_spec=costs)
             written[spec.statistic_id] = (
                 written.get(spec.statistic_id, 0) + result.hours_written
