@@ -8,6 +8,7 @@ the manifest depends on `recorder` (testing-notes §3).
 from collections.abc import AsyncGenerator, Generator
 from datetime import timedelta
 import logging
+import os
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
@@ -31,6 +32,9 @@ from .simulator import (
     EMPORIA_CUSTOMER_GID,
     EMPORIA_EMAIL,
     EMPORIA_PASSWORD,
+    PGE_BULK_ID,
+    PGE_CLIENT_ID,
+    PGE_CLIENT_SECRET,
     Simulator,
 )
 
@@ -103,6 +107,20 @@ def fast_emporia_client() -> Generator[None]:
             "custom_components.openpower.providers.emporia.EMPORIA_LIMITS",
             EMPORIA_LIMITS[:1],
         ),
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def file_upload_directory() -> Generator[None]:
+    """One upload directory per test worker.
+
+    Our manifest depends on `file_upload`, which makes and deletes one fixed directory in /tmp
+    when Home Assistant starts and stops: two workers doing that at once crashed each other.
+    """
+    with patch(
+        "homeassistant.components.file_upload.TEMP_DIR_NAME",
+        f"home-assistant-file_upload-{os.getpid()}",
     ):
         yield
 
@@ -186,3 +204,23 @@ def emporia_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     )
     entry.add_to_hass(hass)
     return entry
+
+
+def pge_entry_data(
+    simulator: Simulator, webhook_id: str, **changes: Any
+) -> dict[str, Any]:
+    """Entry data as the PG&E flow stores it, pointing at the simulator's mutual-TLS listener."""
+    urls = simulator.pge_urls()
+    return {
+        "provider": "pge",
+        "client_id": PGE_CLIENT_ID,
+        "client_secret": PGE_CLIENT_SECRET,
+        "bulk_id": PGE_BULK_ID,
+        "certificate": urls["client_cert_pem"].strip(),
+        "private_key": urls["client_key_pem"].strip(),
+        "advanced": {
+            "api_url": urls["api_url"],
+            "ca_certificate": urls["ca_pem"].strip(),
+        },
+        "webhook_id": webhook_id,
+    } | changes

@@ -16,7 +16,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.components.webhook import async_generate_path
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
@@ -40,6 +40,7 @@ from syrupy.filters import props
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.pge import const as pge_const
 
+from .conftest import pge_entry_data
 from .simulator import (
     PGE_BULK_ID,
     PGE_CLIENT_ID,
@@ -62,21 +63,6 @@ BILL = f"openpower:pge_{PGE_ELECTRIC_USAGE_POINT}_bill"
 type Post = Callable[[bytes], Awaitable[int]]
 
 
-def pge_entry_data(simulator: Simulator) -> dict[str, Any]:
-    """Entry data as the flow stores it, pointing at the simulator's mutual-TLS listener."""
-    urls = simulator.pge_urls()
-    return {
-        "provider": "pge",
-        "client_id": PGE_CLIENT_ID,
-        "client_secret": PGE_CLIENT_SECRET,
-        "bulk_id": PGE_BULK_ID,
-        "certificate": urls["client_cert_pem"],
-        "private_key": urls["client_key_pem"],
-        "advanced": {"api_url": urls["api_url"], "ca_certificate": urls["ca_pem"]},
-        "webhook_id": WEBHOOK_ID,
-    }
-
-
 @pytest.fixture
 def pge_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     """A PG&E entry (not set up)."""
@@ -85,7 +71,7 @@ def pge_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
         entry_id="01KAPGE0000000000000000000",
         title=f"PG&E Share My Data ({PGE_BULK_ID})",
         unique_id=f"pge_{PGE_CLIENT_ID}",
-        data=pge_entry_data(simulator),
+        data=pge_entry_data(simulator, WEBHOOK_ID),
     )
     entry.add_to_hass(hass)
     return entry
@@ -180,15 +166,22 @@ async def set_up(
     assert entry.state is ConfigEntryState.LOADED
 
 
-async def request_latest(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Ask for PG&E's latest day through the action (the notification follows)."""
-    await hass.services.async_call(
+async def call(
+    hass: HomeAssistant, entry: MockConfigEntry, action: str, **fields: str
+) -> ServiceResponse:
+    """Run a PG&E action on the entry and return its response."""
+    return await hass.services.async_call(
         DOMAIN,
-        "pge_request_data",
-        {"config_entry_id": entry.entry_id},
+        action,
+        {"config_entry_id": entry.entry_id, **fields},
         blocking=True,
         return_response=True,
     )
+
+
+async def request_latest(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Ask for PG&E's latest day through the action (the notification follows)."""
+    await call(hass, entry, "pge_request_data")
 
 
 def bulk_requests(simulator: Simulator) -> list[Any]:
@@ -419,22 +412,31 @@ async def test_duplicate_notification_is_fetched_once(
     assert (info.accepted, info.duplicates) == (0, 2)
 
 
+async def test_replayed_notification_does_not_settle_a_waiting_request(
+    hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry, post: Post
+) -> None:
+    """A notification with nothing new is noted, but the request it cannot answer still waits."""
+    await set_up(hass, pge_entry, pushed)
+    usage = pge_entry.runtime_data.runtime.usage
+    pushed.fault_next("pge", "no_notification")
+    await request_latest(hass, pge_entry)
+    await settle(hass, pge_entry, pushed)
+    waiting = usage.data.awaiting_since
+    assert waiting is not None
+    assert await post(pushed.pge.notifications[-1].body) == 200
+    await settle(hass, pge_entry, pushed)
+    assert usage.data.last_notification.duplicates == 2
+    assert usage.data.awaiting_since == waiting
+
+
 async def test_redelivered_and_corrected_data_never_double_counts(
     hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry
 ) -> None:
     """Asking the same days again (a new correlationID) leaves every statistic as it was."""
     await set_up(hass, pge_entry, pushed)
     before = {sid: await hourly(hass, sid) for sid in (ELECTRIC, RETURN, GAS)}
-    response = await hass.services.async_call(
-        DOMAIN,
-        "pge_request_data",
-        {
-            "config_entry_id": pge_entry.entry_id,
-            "start": "2025-11-14",
-            "end": "2025-11-19",
-        },
-        blocking=True,
-        return_response=True,
+    response = await call(
+        hass, pge_entry, "pge_request_data", start="2025-11-14", end="2025-11-19"
     )
     assert response == {"requested": True}
     await settle(hass, pge_entry, pushed)
@@ -448,27 +450,11 @@ async def test_request_data_validates_its_range(
     """An end before the start is the user's mistake; a range without data says so."""
     await set_up(hass, pge_entry, pushed)
     with pytest.raises(ServiceValidationError):
-        await hass.services.async_call(
-            DOMAIN,
-            "pge_request_data",
-            {
-                "config_entry_id": pge_entry.entry_id,
-                "start": "2025-11-19",
-                "end": "2025-11-14",
-            },
-            blocking=True,
-            return_response=True,
+        await call(
+            hass, pge_entry, "pge_request_data", start="2025-11-19", end="2025-11-14"
         )
-    response = await hass.services.async_call(
-        DOMAIN,
-        "pge_request_data",
-        {
-            "config_entry_id": pge_entry.entry_id,
-            "start": "2015-01-01",
-            "end": "2015-01-02",
-        },
-        blocking=True,
-        return_response=True,
+    response = await call(
+        hass, pge_entry, "pge_request_data", start="2015-01-01", end="2015-01-02"
     )
     assert response == {"requested": False}
 
@@ -478,13 +464,7 @@ async def test_registration_tests_action(
 ) -> None:
     """The connectivity tests run PG&E's public sequence and report each step."""
     await set_up(hass, pge_entry, pushed)
-    response = await hass.services.async_call(
-        DOMAIN,
-        "pge_run_registration_tests",
-        {"config_entry_id": pge_entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    response = await call(hass, pge_entry, "pge_run_registration_tests")
     assert response["passed"] is True
     assert [step["name"] for step in response["steps"]] == [
         "token",
@@ -493,13 +473,7 @@ async def test_registration_tests_action(
         "authorization",
     ]
     pushed.pge.service_status = 0
-    response = await hass.services.async_call(
-        DOMAIN,
-        "pge_run_registration_tests",
-        {"config_entry_id": pge_entry.entry_id},
-        blocking=True,
-        return_response=True,
-    )
+    response = await call(hass, pge_entry, "pge_run_registration_tests")
     assert response["passed"] is False
     assert [step["ok"] for step in response["steps"]] == [True, False, True, True]
 
@@ -675,7 +649,7 @@ async def test_wrong_secret_starts_reauth(
     hass: HomeAssistant, pushed: Simulator, simulator: Simulator
 ) -> None:
     """PG&E refusing the client credentials puts the entry in reauth."""
-    data = pge_entry_data(simulator) | {"client_secret": "wrong"}
+    data = pge_entry_data(simulator, WEBHOOK_ID, client_secret="wrong")
     entry = MockConfigEntry(domain=DOMAIN, unique_id=f"pge_{PGE_CLIENT_ID}", data=data)
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
@@ -688,7 +662,7 @@ async def test_unusable_stored_certificate_fails_setup(
     hass: HomeAssistant, pushed: Simulator, simulator: Simulator
 ) -> None:
     """A stored certificate that cannot be read is a setup error, without any request."""
-    data = pge_entry_data(simulator) | {"certificate": "garbage"}
+    data = pge_entry_data(simulator, WEBHOOK_ID, certificate="garbage")
     entry = MockConfigEntry(domain=DOMAIN, unique_id=f"pge_{PGE_CLIENT_ID}", data=data)
     entry.add_to_hass(hass)
     requests = len(simulator.requests)

@@ -26,6 +26,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.openpower.api.errors import ApiResponseError
 from custom_components.openpower.const import DOMAIN
 
+from .conftest import pge_entry_data
 from .simulator import (
     PGE_15MIN_CLIENT_ID,
     PGE_15MIN_CLIENT_SECRET,
@@ -64,24 +65,6 @@ def pge_input(simulator: Simulator, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
-def entry_data(simulator: Simulator, webhook_id: str, **changes: Any) -> dict[str, Any]:
-    """The entry data the flow stores for the demo registration."""
-    urls = simulator.pge_urls()
-    return {
-        "provider": "pge",
-        "client_id": PGE_CLIENT_ID,
-        "client_secret": PGE_CLIENT_SECRET,
-        "bulk_id": PGE_BULK_ID,
-        "certificate": urls["client_cert_pem"].strip(),
-        "private_key": urls["client_key_pem"].strip(),
-        "advanced": {
-            "api_url": urls["api_url"],
-            "ca_certificate": urls["ca_pem"].strip(),
-        },
-        "webhook_id": webhook_id,
-    } | changes
-
-
 @pytest.fixture
 def pge_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     """The demo registration, added to Home Assistant (not set up)."""
@@ -89,7 +72,7 @@ def pge_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
         domain=DOMAIN,
         title=TITLE,
         unique_id=f"pge_{PGE_CLIENT_ID}",
-        data=entry_data(simulator, "1" * 64),
+        data=pge_entry_data(simulator, "1" * 64),
     )
     entry.add_to_hass(hass)
     return entry
@@ -179,7 +162,7 @@ async def test_pasted_pem_creates_an_entry(
     result = await finish(hass, result)
     assert result["title"] == TITLE
     assert result["result"].unique_id == f"pge_{PGE_CLIENT_ID}"
-    assert result["data"] == entry_data(simulator, webhook_id)
+    assert result["data"] == pge_entry_data(simulator, webhook_id)
 
 
 async def test_given_bulk_id_is_kept(hass: HomeAssistant, simulator: Simulator) -> None:
@@ -287,7 +270,7 @@ async def test_uploaded_files(
     result = await submit(hass, result, pge_input(simulator, **files))
     result = await finish(hass, result)
     data = result["data"]
-    assert data == entry_data(simulator, data["webhook_id"])
+    assert data == pge_entry_data(simulator, data["webhook_id"])
 
 
 async def test_uploaded_der_certificate(
@@ -502,7 +485,7 @@ async def test_reauth_new_secret(
     result = await submit(hass, result, {"client_secret": PGE_CLIENT_SECRET})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
-    assert dict(pge_entry.data) == entry_data(simulator, "1" * 64)
+    assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
 
 
 async def test_reauth_new_certificate(
@@ -519,7 +502,7 @@ async def test_reauth_new_certificate(
     assert result["errors"] == {"certificate": "certificate_expired"}
     result = await submit(hass, result, {"certificate": pki.client.cert.decode()})
     assert result["reason"] == "reauth_successful"
-    assert dict(pge_entry.data) == entry_data(simulator, "1" * 64)
+    assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
 
 
 async def test_reauth_wrong_account(hass: HomeAssistant, simulator: Simulator) -> None:
@@ -528,7 +511,7 @@ async def test_reauth_wrong_account(hass: HomeAssistant, simulator: Simulator) -
         domain=DOMAIN,
         title="PG&E Share My Data (50952)",
         unique_id=f"pge_{PGE_15MIN_CLIENT_ID}",
-        data=entry_data(simulator, "2" * 64),
+        data=pge_entry_data(simulator, "2" * 64),
     )
     entry.add_to_hass(hass)
     result = await entry.start_reauth_flow(hass)
@@ -576,7 +559,7 @@ async def test_reconfigure_endpoint(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert dict(pge_entry.data) == entry_data(simulator, "1" * 64)
+    assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
 
 
 async def test_reconfigure_other_registration(
@@ -595,4 +578,4 @@ async def test_reconfigure_other_registration(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
-    assert dict(pge_entry.data) == entry_data(simulator, "1" * 64)
+    assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
