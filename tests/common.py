@@ -1,8 +1,12 @@
 """Helpers shared by the integration tests."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -41,3 +45,14 @@ def price_requests(simulator: Simulator, site_id: str | None = None) -> list[str
         if record.path.endswith("/prices/current")
         and (site_id is None or f"/{site_id}/" in record.path)
     ]
+
+
+@contextmanager
+def only_platform(platform: Platform) -> Iterator[None]:
+    """Set entries up with only one of their provider's platforms (as snapshot_platform needs)."""
+    with patch(
+        "custom_components.openpower.provider.ProviderSpec.platforms",
+        new_callable=PropertyMock,
+        return_value=[platform],
+    ):
+        yield

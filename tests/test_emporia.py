@@ -36,7 +36,7 @@ from custom_components.openpower.providers.emporia.coordinator import (
     EmporiaHistoryCoordinator,
 )
 
-from .common import async_move_to, async_settle, async_setup_entry
+from .common import async_move_to, async_settle, async_setup_entry, only_platform
 from .simulator import (
     EMPORIA_CHARGER_GID,
     EMPORIA_EMAIL,
@@ -94,8 +94,7 @@ async def test_entities(
     platform: Platform,
 ) -> None:
     """Every entity of the demo account (Vue 2 + nested Vue 3, plug, charger)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("custom_components.openpower.PLATFORMS", [platform])
+    with only_platform(platform):
         assert await async_setup_entry(hass, emporia_entry)
     await snapshot_platform(hass, entity_registry, snapshot, emporia_entry.entry_id)
 

@@ -13,14 +13,14 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .common import async_setup_entry
+from .common import async_setup_entry, only_platform
 from .simulator import DEMO_SITE_30MIN, Simulator
 
 
 @pytest.fixture
 def platform(request: pytest.FixtureRequest) -> Generator[Platform]:
     """Load only one platform, as snapshot_platform needs."""
-    with patch("custom_components.openpower.PLATFORMS", [request.param]):
+    with only_platform(request.param):
         yield request.param
 
 

@@ -112,8 +112,7 @@ async def test_action_of_another_provider(
         async_setup=amber.async_setup,
         coordinators=amber.coordinators,
         devices=amber.devices,
-        reauth_step="other_reauth",
-        reconfigure_step="other_reconfigure",
+        config_flow=amber.config_flow,
     )
     call = ServiceCall(
         hass,

@@ -4,6 +4,7 @@ from datetime import timedelta
 from unittest.mock import MagicMock
 
 from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -23,12 +24,12 @@ from custom_components.openpower.api.errors import (
 )
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.coordinator import OpenPowerCoordinator
-from custom_components.openpower.entity import (
-    DeviceRef,
-    OpenPowerSensorDescription,
-    async_add_entities_when_seen,
-)
+from custom_components.openpower.entity import DeviceRef, async_add_entities_when_seen
 from custom_components.openpower.errors import api_errors_as_ha, error_key
+from custom_components.openpower.sensor import (
+    OpenPowerSensor,
+    OpenPowerSensorDescription,
+)
 
 
 @pytest.mark.parametrize(
@@ -132,18 +133,19 @@ async def test_entities_wait_for_data(hass: HomeAssistant) -> None:
     entry = MockConfigEntry(domain=DOMAIN, data={"provider": "amber"})
     entry.add_to_hass(hass)
     coordinator = _Counting(hass, entry)
-    entry.runtime_data = MagicMock(runtime=coordinator)
     description = OpenPowerSensorDescription[_Counting, int](
         key="count",
         coordinator_fn=lambda rt: rt,
         devices_fn=lambda _data: (DeviceRef(uid="test_1", name="T", manufacturer="T"),),
         value_fn=lambda data, _uid: data,
     )
+    entry.runtime_data = MagicMock(runtime=coordinator)
+    entry.runtime_data.provider.entities = {Platform.SENSOR: (description,)}
     added: list[object] = []
     async_add_entities_when_seen(
         entry,
-        (description,),
-        lambda c, d, dev: (c, d, dev),  # type: ignore[arg-type, return-value]
+        Platform.SENSOR,
+        OpenPowerSensor,
         added.extend,  # type: ignore[arg-type]
     )
     assert added == []

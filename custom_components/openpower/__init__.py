@@ -9,10 +9,12 @@ from homeassistant.helpers import (
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_PROVIDER, DOMAIN, PLATFORMS
+from .api.errors import ApiError
+from .const import CONF_PROVIDER, DOMAIN
 from .coordinator import issue_id
+from .data import OpenPowerConfigEntry, OpenPowerData
 from .entity import DeviceRef
-from .provider import OpenPowerConfigEntry, OpenPowerData
+from .errors import setup_error
 from .providers import PROVIDERS
 from .services import async_setup_services
 
@@ -28,7 +30,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> bool:
     """Set up one entry of one provider."""
     spec = PROVIDERS[entry.data[CONF_PROVIDER]]
-    runtime = await spec.async_setup(hass, entry)
+    try:
+        runtime = await spec.async_setup(hass, entry)
+    except ApiError as err:
+        raise setup_error(err) from err
     entry.runtime_data = OpenPowerData(provider=spec, runtime=runtime)
     registered: set[DeviceRef] = set()
 
@@ -43,13 +48,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) ->
     for coordinator in spec.coordinators(runtime).values():
         entry.async_on_unload(coordinator.async_add_listener(sync_devices))
     sync_devices()
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await hass.config_entries.async_forward_entry_setups(entry, spec.platforms)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> bool:
     """Unload an entry; its coordinators and timers stop with it."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    return await hass.config_entries.async_unload_platforms(
+        entry, entry.runtime_data.provider.platforms
+    )
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> None:

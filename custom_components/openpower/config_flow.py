@@ -1,4 +1,4 @@
-"""The integration's config flow: a menu of providers, each provider's steps, reauth, reconfigure."""
+"""The integration's config flow: a menu of providers, then the chosen provider's steps."""
 
 from collections.abc import Mapping
 from typing import Any, override
@@ -7,11 +7,20 @@ from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsF
 from homeassistant.core import callback
 
 from .const import CONF_PROVIDER, DOMAIN
-from .providers import PROVIDERS, ProviderFlows
+from .flow import OpenPowerFlowBase, ProviderFlow
+from .providers import PROVIDERS
 
 
-class OpenPowerConfigFlow(ProviderFlows, domain=DOMAIN):
-    """Choose a provider, then follow its steps (their ids start with the provider key)."""
+class OpenPowerConfigFlow(OpenPowerFlowBase, domain=DOMAIN):
+    """Choose a provider, then follow its steps; reauth and reconfigure go to the entry's."""
+
+    def __init__(self) -> None:
+        """Serve every registered provider's steps (as Home Assistant's schema flows do)."""
+        self._provider_flows: dict[str, ProviderFlow] = {}
+        for key, spec in PROVIDERS.items():
+            provider_flow = self._provider_flows[key] = spec.config_flow(self)
+            for step_id, step in provider_flow.steps().items():
+                setattr(self, f"async_step_{step_id}", step)
 
     @override
     async def async_step_user(
@@ -24,18 +33,16 @@ class OpenPowerConfigFlow(ProviderFlows, domain=DOMAIN):
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
         """Ask the entry's provider for new credentials."""
-        step = PROVIDERS[entry_data[CONF_PROVIDER]].reauth_step
-        result: ConfigFlowResult = await getattr(self, f"async_step_{step}")()
-        return result
+        entry = self._get_reauth_entry()
+        return await self._provider_flows[entry.data[CONF_PROVIDER]].async_reauth(entry)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Let the entry's provider change its connection settings."""
         entry = self._get_reconfigure_entry()
-        step = PROVIDERS[entry.data[CONF_PROVIDER]].reconfigure_step
-        result: ConfigFlowResult = await getattr(self, f"async_step_{step}")()
-        return result
+        provider_flow = self._provider_flows[entry.data[CONF_PROVIDER]]
+        return await provider_flow.async_reconfigure(entry)
 
     @staticmethod
     @callback

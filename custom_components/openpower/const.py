@@ -3,8 +3,6 @@
 import logging
 from typing import Final
 
-from homeassistant.const import Platform
-
 DOMAIN: Final = "openpower"
 LOGGER = logging.getLogger(__package__)
 
@@ -12,12 +10,3 @@ CONF_PROVIDER: Final = "provider"
 CONF_ADVANCED: Final = "advanced"
 CONF_API_URL: Final = "api_url"
 CONF_ACCOUNT_ID: Final = "account_id"
-
-ATTR_FORECASTS: Final = "forecasts"
-
-PLATFORMS: Final = [
-    Platform.BINARY_SENSOR,
-    Platform.NUMBER,
-    Platform.SENSOR,
-    Platform.SWITCH,
-]

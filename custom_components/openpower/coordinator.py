@@ -1,17 +1,30 @@
-"""Coordinator base: every provider's fetch goes through one error mapping.
+"""Coordinator base: every provider's fetch goes through one failure policy.
 
-- credentials rejected → `ConfigEntryAuthFailed` (Home Assistant starts reauth);
-- rate limited → `UpdateFailed(retry_after=…)` (the next poll waits as the server said);
-- unreachable / server error → `UpdateFailed` (entities unavailable, never zeros);
-- a malformed answer, or our own budget or the server holding requests back, while the previous
-  data still applies (`_reuse`) → that data is kept, logged once.
+The failure policy, for every provider and cadence (the error table itself is `errors.py`):
 
-Repair issues a coordinator raises are tied to its entry and cleared by the coordinator itself.
+- **credentials rejected** (`ApiAuthError`) → `ConfigEntryAuthFailed`: Home Assistant starts
+  reauth; entities go unavailable until the user signs in again.
+- **rate limited** (`ApiRateLimitedError`, from the server or our own request budget) → the data
+  kept while it is still valid (`_reuse`; by default nothing is), otherwise
+  `UpdateFailed(retry_after=…)`: entities unavailable and the next poll waits as the server said.
+- **outage** (`ApiConnectionError`, `ApiMaintenanceError`, `ApiNotFoundError`) →
+  `UpdateFailed`: entities unavailable. Never a made-up value: no zeros, no stale state.
+- **malformed answer** (`ApiResponseError`) → the previous data kept while it still applies
+  (`_reuse`; by default all of it), logged once at warning and once more when valid data is
+  back; with nothing to keep, `UpdateFailed`.
+- anything else is a bug: it reaches `DataUpdateCoordinator`, which logs it with its traceback
+  and makes the entities unavailable.
+
+A provider coordinator writes `_async_fetch` (fetch and select, nothing else) and, where some of
+its data stays true for a while after a failure (Amber's forecast covering the next interval,
+Emporia's device tree), overrides `_reuse`. Repair issues a coordinator raises are tied to its
+entry and cleared by the coordinator itself (`async_set_issue`).
 """
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, final, override
+from typing import Any, final, override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import issue_registry as ir
@@ -27,9 +40,6 @@ from .api.errors import (
 from .const import DOMAIN, LOGGER
 from .errors import error_key
 
-if TYPE_CHECKING:
-    from .provider import OpenPowerConfigEntry
-
 
 @callback
 def _no_op() -> None:
@@ -42,14 +52,18 @@ def issue_id(entry_id: str, key: str) -> str:
 
 
 class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
-    """Fetches one cadence of one provider entry."""
+    """Fetches one cadence of one provider entry.
 
-    config_entry: OpenPowerConfigEntry
+    `config_entry` is the entry (its `runtime_data` is the shell's `OpenPowerData`, typed where
+    it is read: the coordinator itself never reads it).
+    """
+
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: OpenPowerConfigEntry,
+        entry: ConfigEntry,
         *,
         name: str,
         update_interval: timedelta | None,
@@ -130,7 +144,11 @@ class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
         fixable: bool = False,
         placeholders: dict[str, str] | None = None,
     ) -> None:
-        """Raise (or clear) the repair issue `key` for this coordinator's entry."""
+        """Raise (or clear) the repair issue `key` for this coordinator's entry.
+
+        `key` is the issue's translation key and starts with the provider key
+        (`amber_site_closed`).
+        """
         entry = self.config_entry
         ident = issue_id(entry.entry_id, key)
         if not active:

@@ -7,7 +7,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .provider import OpenPowerConfigEntry
+from .data import OpenPowerConfigEntry
 
 TO_REDACT = {
     CONF_PASSWORD,

@@ -1,33 +1,28 @@
-"""Entity base, device references and the descriptions every platform is built from.
+"""Entity base, device references, and adding a provider's entities to any platform.
 
-A provider describes its entities as data (descriptions with `*_fn` callables); the platforms hold
-no provider logic. An entity's unique id is `<device uid>_<description key>`, where the device uid
-is `<provider>_<stable native id>`, so names and titles can change freely.
+A provider describes its entities as data: per platform, a tuple of descriptions (each platform
+module defines its description class) whose `*_fn` callables pick from a coordinator's data. An
+entity's unique id is `<device uid>_<description key>`, where the device uid is
+`<provider>_<stable native id>`, so names and titles can change freely.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, override
+from functools import cache, partial
+from typing import Any, ClassVar, override
 
-from homeassistant.components.binary_sensor import BinarySensorEntityDescription
-from homeassistant.components.number import NumberEntityDescription
-from homeassistant.components.sensor import SensorEntityDescription
-from homeassistant.components.switch import SwitchEntityDescription
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.typing import StateType
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
 from .coordinator import OpenPowerCoordinator
-
-if TYPE_CHECKING:
-    from .provider import OpenPowerConfigEntry
+from .errors import api_errors_as_ha
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -74,61 +69,23 @@ class OpenPowerEntityDescription[R, D](EntityDescription):
 
     `R` is the provider's runtime data, `D` the coordinator's data. Every `*_fn` gets the data and
     the device uid, and only picks: parsing and conversion happen before, in `api/` and the
-    coordinator.
+    coordinator. `unrecorded_attributes` are attributes kept out of the recorder (long lists
+    meant for automations, such as forecasts).
     """
 
     coordinator_fn: Callable[[R], OpenPowerCoordinator[D]]
     devices_fn: Callable[[D], Iterable[DeviceRef]]
     exists_fn: Callable[[D, str], bool] = lambda _data, _uid: True
     attributes_fn: Callable[[D, str], Mapping[str, Any] | None] | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpenPowerSensorDescription[R, D](
-    SensorEntityDescription, OpenPowerEntityDescription[R, D]
-):
-    """A sensor: `value_fn` picks its state."""
-
-    value_fn: Callable[[D, str], StateType | datetime | date]
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpenPowerBinarySensorDescription[R, D](
-    BinarySensorEntityDescription, OpenPowerEntityDescription[R, D]
-):
-    """A binary sensor: `is_on_fn` picks its state (None is unknown)."""
-
-    is_on_fn: Callable[[D, str], bool | None]
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpenPowerSwitchDescription[R, D](
-    SwitchEntityDescription, OpenPowerEntityDescription[R, D]
-):
-    """A switch: `is_on_fn` picks its state, `turn_fn(runtime, uid, on)` changes it.
-
-    `turn_fn` returns once the provider accepted the change and the coordinator holds the
-    provider's answer; it raises an API error otherwise (the state stays as it was).
-    """
-
-    is_on_fn: Callable[[D, str], bool | None]
-    turn_fn: Callable[[R, str, bool], Awaitable[None]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpenPowerNumberDescription[R, D](
-    NumberEntityDescription, OpenPowerEntityDescription[R, D]
-):
-    """A number: `value_fn` picks it, `max_fn` bounds it, `set_fn(runtime, uid, value)` sets it."""
-
-    value_fn: Callable[[D, str], float | None]
-    set_fn: Callable[[R, str, float], Awaitable[None]]
-    max_fn: Callable[[D, str], float] | None = None
+    unrecorded_attributes: frozenset[str] = frozenset()
 
 
 class OpenPowerEntity[D](CoordinatorEntity[OpenPowerCoordinator[D]]):
-    """Base of every OpenPower entity."""
+    """Base of every OpenPower entity; each platform's class says which description it takes."""
 
+    description_class: ClassVar[type[OpenPowerEntityDescription[Any, Any]]] = (
+        OpenPowerEntityDescription
+    )
     _attr_has_entity_name = True
     entity_description: OpenPowerEntityDescription[Any, D]
 
@@ -163,25 +120,65 @@ class OpenPowerEntity[D](CoordinatorEntity[OpenPowerCoordinator[D]]):
             return None
         return attributes_fn(self.coordinator.data, self._uid)
 
+    async def _async_change[V](
+        self, change: Callable[[Any, str, V], Awaitable[None]], value: V
+    ) -> None:
+        """Send a change to the provider, then read the state back.
+
+        The state shown afterwards is the provider's: an accepted change is confirmed by the
+        refresh, a refused one leaves it as it was, and a change that timed out (which the
+        provider may still have made) shows whatever the provider reports.
+        """
+        entry = self.coordinator.config_entry
+        try:
+            async with api_errors_as_ha(self.hass, entry):
+                await change(entry.runtime_data.runtime, self._uid, value)
+        finally:
+            await self.coordinator.async_request_refresh()
+
+
+@cache
+def _entity_class[E: OpenPowerEntity[Any]](
+    base: type[E], unrecorded: frozenset[str]
+) -> type[E]:
+    """Return `base`, or a subclass of it keeping `unrecorded` attributes out of the recorder.
+
+    Home Assistant reads `_unrecorded_attributes` per class: one subclass per set, made once.
+    """
+    if not unrecorded:
+        return base
+    return type(
+        base.__name__,
+        (base,),
+        {"_unrecorded_attributes": base._unrecorded_attributes | unrecorded},  # noqa: SLF001
+    )
+
 
 @callback
 def async_add_entities_when_seen[E: OpenPowerEntity[Any]](
-    entry: OpenPowerConfigEntry,
-    descriptions: Iterable[OpenPowerEntityDescription[Any, Any]],
-    entity_factory: Callable[[OpenPowerCoordinator[Any], Any, DeviceRef], E],
+    entry: ConfigEntry,
+    platform: Platform,
+    entity_class: type[E],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add an entity for every (device, description) the data has, now and after each update.
 
-    Devices and channels that appear later get their entities on the update that brings them
-    (dynamic devices); nothing is added twice.
+    The descriptions are those the entry's provider declares for `platform`. Devices and
+    channels that appear later get their entities on the update that brings them (dynamic
+    devices); nothing is added twice.
     """
-    runtime = entry.runtime_data.runtime
+    data = entry.runtime_data
+    runtime = data.runtime
     seen: set[tuple[str, str]] = set()
     groups: dict[
         OpenPowerCoordinator[Any], list[OpenPowerEntityDescription[Any, Any]]
     ] = {}
-    for description in descriptions:
+    for description in data.provider.entities.get(platform, ()):
+        if not isinstance(description, entity_class.description_class):
+            raise TypeError(
+                f"{data.provider.key} declares {description.key} for {platform}, "
+                f"which takes {entity_class.description_class.__name__}"
+            )
         groups.setdefault(description.coordinator_fn(runtime), []).append(description)
 
     @callback
@@ -191,7 +188,7 @@ def async_add_entities_when_seen[E: OpenPowerEntity[Any]](
     ) -> None:
         if coordinator.data is None:
             return
-        new = []
+        new: list[E] = []
         for description in group:
             for device in description.devices_fn(coordinator.data):
                 key = (device.uid, description.key)
@@ -200,7 +197,8 @@ def async_add_entities_when_seen[E: OpenPowerEntity[Any]](
                 ):
                     continue
                 seen.add(key)
-                new.append(entity_factory(coordinator, description, device))
+                factory = _entity_class(entity_class, description.unrecorded_attributes)
+                new.append(factory(coordinator, description, device))
         if new:
             async_add_entities(new)
 

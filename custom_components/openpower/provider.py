@@ -1,6 +1,9 @@
-"""What a provider gives the integration shell, and the typed runtime data of an entry.
+"""What a provider gives the integration shell.
 
-The shell knows providers only through `ProviderSpec`s listed in `providers/__init__.py`.
+The shell knows providers only through the `ProviderSpec`s listed in `providers/__init__.py`:
+how to set an entry up, its coordinators and devices, its entities as descriptions per platform,
+its config flow, options flow, actions and diagnostics. Entry callables take the plain
+`ConfigEntry` (its `runtime_data` is `data.OpenPowerData`).
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -8,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, OptionsFlow
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
 from homeassistant.util.hass_dict import HassKey
 import probatio
@@ -15,13 +19,8 @@ import probatio
 from .api.budget import RateLimit, RequestBudget
 from .const import DOMAIN
 from .coordinator import OpenPowerCoordinator
-from .entity import (
-    DeviceRef,
-    OpenPowerBinarySensorDescription,
-    OpenPowerNumberDescription,
-    OpenPowerSensorDescription,
-    OpenPowerSwitchDescription,
-)
+from .entity import DeviceRef, OpenPowerEntityDescription
+from .flow import ProviderFlow
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -38,39 +37,33 @@ class ServiceSpec[R]:
 class ProviderSpec[R]:
     """A provider, as the shell sees it.
 
-    `R` is the provider's runtime data (clients and coordinators of one entry).
+    `R` is the provider's runtime data (clients and coordinators of one entry). `entities` maps
+    each platform the provider uses to its descriptions, whose class is that platform's
+    (`sensor.OpenPowerSensorDescription` for `Platform.SENSOR`); an entry forwards exactly those
+    platforms.
     """
 
     key: str
     name: str
-    async_setup: Callable[[HomeAssistant, OpenPowerConfigEntry], Awaitable[R]]
+    async_setup: Callable[[HomeAssistant, ConfigEntry], Awaitable[R]]
     coordinators: Callable[[R], Mapping[str, OpenPowerCoordinator[Any]]]
     devices: Callable[[R], Iterable[DeviceRef]]
-    reauth_step: str
-    reconfigure_step: str
-    async_remove: (
-        Callable[[HomeAssistant, OpenPowerConfigEntry], Awaitable[None]] | None
-    ) = None
-    """Clean up what the provider made outside Home Assistant (a cloudhook) for a removed entry."""
-    sensors: tuple[OpenPowerSensorDescription[R, Any], ...] = ()
-    binary_sensors: tuple[OpenPowerBinarySensorDescription[R, Any], ...] = ()
-    switches: tuple[OpenPowerSwitchDescription[R, Any], ...] = ()
-    numbers: tuple[OpenPowerNumberDescription[R, Any], ...] = ()
+    config_flow: type[ProviderFlow]
+    entities: Mapping[Platform, tuple[OpenPowerEntityDescription[R, Any], ...]] = field(
+        default_factory=dict
+    )
     services: tuple[ServiceSpec[R], ...] = ()
     options_flow: Callable[[], OptionsFlow] | None = None
     diagnostics: Callable[[R], Mapping[str, Any]] = lambda _runtime: {}
     redact: frozenset[str] = field(default_factory=frozenset)
+    async_remove: Callable[[HomeAssistant, ConfigEntry], Awaitable[None]] | None = None
+    """Clean up what the provider made outside Home Assistant (a cloudhook) for a removed entry."""
 
+    @property
+    def platforms(self) -> list[Platform]:
+        """The platforms this provider has entities on."""
+        return [platform for platform, found in self.entities.items() if found]
 
-@dataclass(kw_only=True, slots=True)
-class OpenPowerData[R]:
-    """What a loaded entry holds: its provider and that provider's runtime data."""
-
-    provider: ProviderSpec[R]
-    runtime: R
-
-
-type OpenPowerConfigEntry = ConfigEntry[OpenPowerData[Any]]
 
 _BUDGETS: HassKey[dict[tuple[str, str], RequestBudget]] = HassKey(f"{DOMAIN}_budgets")
 

@@ -1,22 +1,33 @@
-"""Sensors of every provider, built from the provider's descriptions."""
+"""Sensors of every provider, built from the descriptions the entry's provider declares."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, override
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import SensorEntity, SensorEntityDescription
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import ATTR_FORECASTS
+from .data import OpenPowerConfigEntry
 from .entity import (
     OpenPowerEntity,
-    OpenPowerSensorDescription,
+    OpenPowerEntityDescription,
     async_add_entities_when_seen,
 )
-from .provider import OpenPowerConfigEntry
 
 PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenPowerSensorDescription[R, D](
+    SensorEntityDescription, OpenPowerEntityDescription[R, D]
+):
+    """A sensor: `value_fn` picks its state."""
+
+    value_fn: Callable[[D, str], StateType | datetime | date]
 
 
 async def async_setup_entry(
@@ -26,19 +37,14 @@ async def async_setup_entry(
 ) -> None:
     """Add the entry's sensors, and those of devices that appear later."""
     async_add_entities_when_seen(
-        entry,
-        entry.runtime_data.provider.sensors,
-        OpenPowerSensor,
-        async_add_entities,
+        entry, Platform.SENSOR, OpenPowerSensor, async_add_entities
     )
 
 
 class OpenPowerSensor[D](OpenPowerEntity[D], SensorEntity):
     """A sensor whose state its description picks from the coordinator's data."""
 
-    # Forecast lists are for automations reading the current state, not for history: kept out
-    # of the recorder (they would exceed its 16 kB attribute limit).
-    _unrecorded_attributes = frozenset({ATTR_FORECASTS})
+    description_class = OpenPowerSensorDescription
     entity_description: OpenPowerSensorDescription[Any, D]
 
     @property

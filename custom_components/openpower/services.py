@@ -9,8 +9,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import service
 
 from .const import DOMAIN
+from .data import OpenPowerConfigEntry
 from .errors import api_errors_as_ha
-from .provider import OpenPowerConfigEntry, ProviderSpec, ServiceSpec
+from .provider import ProviderSpec, ServiceSpec
 from .providers import PROVIDERS
 
 

@@ -43,3 +43,20 @@ class ApiNotFoundError(ApiResponseError):
 
 class ApiMaintenanceError(ApiConnectionError):
     """The provider says its service is down for maintenance."""
+
+
+class ApiCertificateError(ApiError):
+    """A client certificate, its key or a CA cannot be used; `reason` says why.
+
+    `reason` is the form error and translation key (`certificate_expired`, `invalid_key`, …).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        """Keep the reason; the message is short and never holds key material."""
+        super().__init__(message)
+        self.reason = reason
+
+    @property
+    def expired(self) -> bool:
+        """Whether the certificate was fine until it expired (a new one fixes it)."""
+        return self.reason == "certificate_expired"

@@ -3,14 +3,10 @@
 from typing import Any
 
 from ..provider import ProviderSpec
-from .amber import AMBER, AmberFlow
-from .emporia import EMPORIA, EmporiaFlow
-from .pge import PGE, PgeFlow
+from .amber import AMBER
+from .emporia import EMPORIA
+from .pge import PGE
 
 PROVIDERS: dict[str, ProviderSpec[Any]] = {
     spec.key: spec for spec in (AMBER, EMPORIA, PGE)
 }
-
-
-class ProviderFlows(AmberFlow, EmporiaFlow, PgeFlow):
-    """Every provider's config-flow steps (a new provider adds its mixin here)."""

@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.types import (
 )
 from cryptography.x509.oid import NameOID
 
+from ..errors import ApiCertificateError
+
 type CertificateProblem = Literal[
     "invalid_certificate",
     "invalid_key",
@@ -44,12 +46,12 @@ _MESSAGES: Final[dict[str, str]] = {
 }
 
 
-class CertificateError(Exception):
+class CertificateError(ApiCertificateError):
     """The certificate, key or CA cannot be used; `reason` says why (a form error key)."""
 
     def __init__(self, reason: CertificateProblem, message: str | None = None) -> None:
         """Keep the reason; the message is short and never holds key material."""
-        super().__init__(message or _MESSAGES[reason])
+        super().__init__(reason, message or _MESSAGES[reason])
         self.reason: CertificateProblem = reason
 
 

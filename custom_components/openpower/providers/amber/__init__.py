@@ -3,11 +3,13 @@
 from dataclasses import asdict
 from typing import Any
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
 from ...api.amber import AMBER_LIMITS
 from ...const import CONF_ACCOUNT_ID
-from ...provider import OpenPowerConfigEntry, ProviderSpec, account_budget
+from ...data import OpenPowerConfigEntry
+from ...provider import ProviderSpec, account_budget
 from .config_flow import AmberFlow, AmberOptionsFlow
 from .const import CONF_API_TOKEN, CONF_SITE_ID, PROVIDER
 from .coordinator import (
@@ -20,7 +22,7 @@ from .runtime import AmberRuntime, build_client
 from .sensor import BINARY_SENSORS, SENSORS
 from .services import SERVICES
 
-__all__ = ["AMBER", "AmberFlow"]
+__all__ = ["AMBER"]
 
 
 async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> AmberRuntime:
@@ -69,10 +71,8 @@ AMBER: ProviderSpec[AmberRuntime] = ProviderSpec(
         "history": rt.history,
     },
     devices=lambda rt: (site_device(rt.site.config_entry, rt.site.data),),
-    reauth_step="amber_reauth",
-    reconfigure_step="amber_reconfigure",
-    sensors=SENSORS,
-    binary_sensors=BINARY_SENSORS,
+    config_flow=AmberFlow,
+    entities={Platform.SENSOR: SENSORS, Platform.BINARY_SENSOR: BINARY_SENSORS},
     services=SERVICES,
     options_flow=AmberOptionsFlow,
     diagnostics=_diagnostics,

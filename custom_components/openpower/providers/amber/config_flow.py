@@ -1,9 +1,13 @@
 """Amber config-flow steps: API token → site → entry; reauth, reconfigure and options."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, override
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -19,7 +23,7 @@ import probatio
 from ...api.amber import DEFAULT_API_URL, Site, SiteStatus
 from ...const import CONF_ACCOUNT_ID, CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, OpenPowerFlowBase, advanced_section
+from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
 from .const import (
     CONF_API_TOKEN,
     CONF_FORECAST_HOURS,
@@ -55,8 +59,20 @@ def site_label(site: Site) -> str:
     return f"{' · '.join(parts)} ({status})"
 
 
-class AmberFlow(OpenPowerFlowBase):
+class AmberFlow(ProviderFlow):
     """Amber Electric steps of the config flow."""
+
+    provider = PROVIDER
+
+    @override
+    async def async_reauth(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """Ask for new credentials of the entry's account."""
+        return await self.async_step_amber_reauth()
+
+    @override
+    async def async_reconfigure(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """Change the entry's connection settings."""
+        return await self.async_step_amber_reconfigure()
 
     _amber_input: dict[str, Any]
     _amber_sites: list[Site]
@@ -94,10 +110,10 @@ class AmberFlow(OpenPowerFlowBase):
                 return await self.async_step_amber_site()
         schema = self._amber_schema()
         if user_input is not None:
-            schema = self.add_suggested_values_to_schema(
+            schema = self.flow.add_suggested_values_to_schema(
                 schema, {CONF_ADVANCED: user_input.get(CONF_ADVANCED, {})}
             )
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="amber",
             data_schema=schema,
             errors=errors,
@@ -112,7 +128,6 @@ class AmberFlow(OpenPowerFlowBase):
         if user_input is not None:
             site = next(s for s in sites if s.id == user_input[CONF_SITE_ID])
             return await self.async_finish(
-                PROVIDER,
                 site.id,
                 user_input.get(CONF_SITE_NAME) or site.nmi,
                 {
@@ -124,7 +139,7 @@ class AmberFlow(OpenPowerFlowBase):
                     CONF_ADVANCED: self._amber_input[CONF_ADVANCED],
                 },
             )
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="amber_site",
             data_schema=probatio.Schema(
                 {
@@ -148,7 +163,7 @@ class AmberFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for a new API token of the same account."""
-        entry = self._get_reauth_entry()
+        entry = self.entry_to_update()
         errors: dict[str, str] = {}
         if user_input is not None:
             sites, errors = await self._async_amber_sites(
@@ -158,7 +173,7 @@ class AmberFlow(OpenPowerFlowBase):
                 return await self._async_amber_update(
                     entry.data[CONF_SITE_ID], sites, user_input
                 )
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="amber_reauth",
             data_schema=probatio.Schema(
                 {probatio.Required(CONF_API_TOKEN): SECRET_SELECTOR}
@@ -171,7 +186,7 @@ class AmberFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the API token or the API URL of the entry's site."""
-        entry = self._get_reconfigure_entry()
+        entry = self.entry_to_update()
         errors: dict[str, str] = {}
         if user_input is not None:
             token = user_input.get(CONF_API_TOKEN) or entry.data[CONF_API_TOKEN]
@@ -182,9 +197,9 @@ class AmberFlow(OpenPowerFlowBase):
                     sites,
                     {CONF_API_TOKEN: token, CONF_ADVANCED: user_input[CONF_ADVANCED]},
                 )
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="amber_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
+            data_schema=self.flow.add_suggested_values_to_schema(
                 self._amber_schema(reconfigure=True),
                 {CONF_ADVANCED: entry.data.get(CONF_ADVANCED, {})},
             ),
@@ -198,7 +213,7 @@ class AmberFlow(OpenPowerFlowBase):
         # Same account when the token still sees the entry's site; otherwise the unique id
         # differs and async_finish refuses with wrong_account.
         seen = site_id if any(s.id == site_id for s in sites) else sites[0].id
-        return await self.async_finish(PROVIDER, seen, "", data)
+        return await self.async_finish(seen, "", data)
 
 
 class AmberOptionsFlow(OptionsFlowWithReload):

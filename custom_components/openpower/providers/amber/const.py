@@ -9,6 +9,8 @@ CONF_API_TOKEN: Final = "api_token"
 CONF_SITE_ID: Final = "site_id"
 CONF_SITE_NAME: Final = "site_name"
 
+ATTR_FORECASTS: Final = "forecasts"
+
 CONF_FORECAST_HOURS: Final = "forecast_hours"
 CONF_PRICING_MODE: Final = "pricing_mode"
 DEFAULT_FORECAST_HOURS: Final = 24

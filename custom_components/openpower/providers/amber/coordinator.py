@@ -54,7 +54,7 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from ...provider import OpenPowerConfigEntry
+    from ...data import OpenPowerConfigEntry
 
 # NEM time (Amber's dates and usage days) is AEST all year, without daylight saving.
 NEM_OFFSET = timedelta(hours=10)

@@ -15,8 +15,9 @@ from ...api.amber import (
     TariffPeriod,
     TariffSeason,
 )
-from ...const import ATTR_FORECASTS
-from ...entity import OpenPowerBinarySensorDescription, OpenPowerSensorDescription
+from ...binary_sensor import OpenPowerBinarySensorDescription
+from ...sensor import OpenPowerSensorDescription
+from .const import ATTR_FORECASTS
 from .coordinator import AmberChannelPrices, AmberPricePoint, AmberPrices
 from .runtime import AmberRuntime
 
@@ -164,6 +165,9 @@ def _channel_sensors(channel: ChannelType) -> Iterator[PriceSensor]:
         suggested_display_precision=3,
         value_fn=_next_forecast(channel),
         attributes_fn=_forecast_attributes(channel),
+        # Forecast lists are for automations reading the current state, not for history:
+        # kept out of the recorder (they would exceed its 16 kB attribute limit).
+        unrecorded_attributes=frozenset({ATTR_FORECASTS}),
         **common,
     )
     for band, pick in (

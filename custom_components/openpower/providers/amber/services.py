@@ -10,8 +10,9 @@ from homeassistant.helpers import config_validation as cv
 import probatio
 
 from ...api.amber import ChannelType
-from ...const import ATTR_FORECASTS, DOMAIN
+from ...const import DOMAIN
 from ...provider import ServiceSpec
+from .const import ATTR_FORECASTS
 from .runtime import AmberRuntime
 from .sensor import forecast_list
 

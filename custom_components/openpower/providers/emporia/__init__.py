@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 
 from ...api.emporia import EMPORIA_LIMITS, Tokens
-from ...provider import OpenPowerConfigEntry, ProviderSpec, account_budget
+from ...data import OpenPowerConfigEntry
+from ...provider import ProviderSpec, account_budget
 from .config_flow import EmporiaFlow, EmporiaOptionsFlow
 from .const import (
     CONF_ACCESS_TOKEN,
@@ -26,7 +28,7 @@ from .coordinator import (
 from .entities import BINARY_SENSORS, NUMBERS, SENSORS, SWITCHES
 from .runtime import EmporiaRuntime, build_client
 
-__all__ = ["EMPORIA", "EmporiaFlow"]
+__all__ = ["EMPORIA"]
 
 
 async def async_setup(
@@ -90,12 +92,13 @@ EMPORIA: ProviderSpec[EmporiaRuntime] = ProviderSpec(
         "history": rt.history,
     },
     devices=lambda rt: layout(rt.devices.data).refs.values(),
-    reauth_step="emporia_reauth",
-    reconfigure_step="emporia_reconfigure",
-    sensors=SENSORS,
-    binary_sensors=BINARY_SENSORS,
-    switches=SWITCHES,
-    numbers=NUMBERS,
+    config_flow=EmporiaFlow,
+    entities={
+        Platform.SENSOR: SENSORS,
+        Platform.BINARY_SENSOR: BINARY_SENSORS,
+        Platform.SWITCH: SWITCHES,
+        Platform.NUMBER: NUMBERS,
+    },
     options_flow=EmporiaOptionsFlow,
     diagnostics=_diagnostics,
     redact=frozenset(

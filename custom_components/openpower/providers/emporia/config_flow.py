@@ -5,9 +5,13 @@ token is stored so that a restart does not sign in again.
 """
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, override
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -27,7 +31,7 @@ from ...api.emporia import (
 )
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, OpenPowerFlowBase, advanced_section
+from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
 from .const import (
     APP_URL,
     CONF_ACCESS_TOKEN,
@@ -63,8 +67,20 @@ async def _signed_in(client: EmporiaClient) -> Customer:
     return await client.async_get_customer()
 
 
-class EmporiaFlow(OpenPowerFlowBase):
+class EmporiaFlow(ProviderFlow):
     """Emporia steps of the config flow."""
+
+    provider = PROVIDER
+
+    @override
+    async def async_reauth(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """Ask for new credentials of the entry's account."""
+        return await self.async_step_emporia_reauth()
+
+    @override
+    async def async_reconfigure(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """Change the entry's connection settings."""
+        return await self.async_step_emporia_reconfigure()
 
     async def _async_emporia_validate(
         self, data: dict[str, Any]
@@ -104,15 +120,13 @@ class EmporiaFlow(OpenPowerFlowBase):
             entry_data, customer, errors = await self._async_emporia_validate(data)
             if entry_data is not None and customer is not None:
                 title = customer.email or entry_data.get(CONF_EMAIL) or "Emporia"
-                return await self.async_finish(
-                    PROVIDER, str(customer.gid), title, entry_data
-                )
+                return await self.async_finish(str(customer.gid), title, entry_data)
         entry = self.entry_in_flow()
         suggested = {**defaults, **(user_input or {})}
         suggested.pop(CONF_PASSWORD, None)
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            data_schema=self.flow.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
             description_placeholders={
                 **PLACEHOLDERS,
@@ -124,7 +138,7 @@ class EmporiaFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Choose how you sign in to Emporia."""
-        return self.async_show_menu(
+        return self.flow.async_show_menu(
             step_id="emporia", menu_options=["emporia_password", "emporia_tokens"]
         )
 
@@ -161,7 +175,7 @@ class EmporiaFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask again for the password, or for new tokens when the account has none."""
-        entry = self._get_reauth_entry()
+        entry = self.entry_to_update()
         if CONF_PASSWORD in entry.data:
             schema = probatio.Schema(
                 {probatio.Required(CONF_PASSWORD): SECRET_SELECTOR}
@@ -187,7 +201,7 @@ class EmporiaFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the password or the endpoints of the entry's account."""
-        entry = self._get_reconfigure_entry()
+        entry = self.entry_to_update()
         secret = CONF_PASSWORD if CONF_PASSWORD in entry.data else CONF_REFRESH_TOKEN
         schema = probatio.Schema(
             {probatio.Optional(secret): SECRET_SELECTOR, **ADVANCED}

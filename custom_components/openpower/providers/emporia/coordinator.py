@@ -28,8 +28,8 @@ from ...api.emporia import (
 )
 from ...api.errors import ApiRateLimitedError, ApiResponseError
 from ...coordinator import OpenPowerCoordinator
+from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
-from ...provider import OpenPowerConfigEntry
 from ...statistics import (
     IntervalReading,
     StatisticSpec,
@@ -237,7 +237,7 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
         return EmporiaStatus(layout=layout(self.devices.data), status=status)
 
     async def async_set_outlet(self, uid: str, on: bool) -> None:
-        """Switch a plug; show Emporia's answer at once, then confirm with a status read."""
+        """Switch a plug and show Emporia's answer at once (the platform reads status after)."""
         status = self.data.status
         outlet = await self.client.async_set_outlet(status.outlets[device_gid(uid)], on)
         self.async_set_updated_data(
@@ -248,12 +248,11 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
                 ),
             )
         )
-        await self.async_request_refresh()
 
     async def async_set_charger(
         self, uid: str, *, on: bool | None = None, rate: int | None = None
     ) -> None:
-        """Change a charger; show Emporia's answer at once, then confirm with a status read."""
+        """Change a charger and show Emporia's answer at once (the platform reads status after)."""
         status = self.data.status
         charger = await self.client.async_set_charger(
             status.chargers[device_gid(uid)], on=on, rate=rate
@@ -266,7 +265,6 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
                 ),
             )
         )
-        await self.async_request_refresh()
 
 
 @dataclass(frozen=True, slots=True)

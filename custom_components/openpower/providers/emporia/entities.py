@@ -15,13 +15,11 @@ from homeassistant.const import (
 )
 
 from ...api.emporia import Charger
-from ...entity import (
-    DeviceRef,
-    OpenPowerBinarySensorDescription,
-    OpenPowerNumberDescription,
-    OpenPowerSensorDescription,
-    OpenPowerSwitchDescription,
-)
+from ...binary_sensor import OpenPowerBinarySensorDescription
+from ...entity import DeviceRef
+from ...number import OpenPowerNumberDescription
+from ...sensor import OpenPowerSensorDescription
+from ...switch import OpenPowerSwitchDescription
 from .const import MIN_CHARGING_CURRENT, SensorSet
 from .coordinator import EmporiaPower, EmporiaStatus, device_gid, device_uid
 from .runtime import EmporiaRuntime

@@ -4,12 +4,12 @@ from functools import partial
 from typing import Any
 
 from homeassistant.components import webhook as ha_webhook
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 
-from ...api.pge import PGE_LIMITS, CertificateError
-from ...const import DOMAIN
-from ...provider import OpenPowerConfigEntry, ProviderSpec, account_budget
+from ...api.pge import PGE_LIMITS
+from ...data import OpenPowerConfigEntry
+from ...provider import ProviderSpec, account_budget
 from . import webhook
 from .config_flow import PgeFlow
 from .const import (
@@ -28,22 +28,13 @@ from .inbox import NotificationInbox
 from .runtime import PgeRuntime, async_load_certificate, build_client
 from .services import SERVICES
 
-__all__ = ["PGE", "PgeFlow"]
+__all__ = ["PGE"]
 
 
 async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRuntime:
     """Load the certificate, check PG&E, listen for notifications, start asking for data."""
     data = entry.data
-    try:
-        certificate = await async_load_certificate(hass, data)
-    except CertificateError as err:
-        if err.reason == "certificate_expired":
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="certificate_expired"
-            ) from err
-        raise ConfigEntryError(
-            translation_domain=DOMAIN, translation_key="invalid_certificate"
-        ) from err
+    certificate = await async_load_certificate(hass, data)
     client = build_client(
         hass,
         data,
@@ -109,9 +100,8 @@ PGE: ProviderSpec[PgeRuntime] = ProviderSpec(
     async_remove=async_remove,
     coordinators=lambda rt: {"status": rt.status, "usage": rt.usage},
     devices=lambda rt: all_devices(rt.usage.data, rt.status.account),
-    reauth_step="pge_reauth",
-    reconfigure_step="pge_reconfigure",
-    sensors=SENSORS,
+    config_flow=PgeFlow,
+    entities={Platform.SENSOR: SENSORS},
     services=SERVICES,
     diagnostics=_diagnostics,
     redact=frozenset(

@@ -13,11 +13,11 @@ entry per registration: unique id `pge_<client id>`.
 from collections.abc import Mapping
 from functools import partial
 import ssl
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components import webhook
 from homeassistant.components.file_upload import process_uploaded_file
-from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.network import NoURLAvailableError
@@ -34,7 +34,7 @@ from ...api.pge.client import DEFAULT_API_URL, CertificateRejectedError, PgeClie
 from ...api.pge.tls import CertificateError
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, URL_SELECTOR, OpenPowerFlowBase
+from ...flow import SECRET_SELECTOR, URL_SELECTOR, ProviderFlow
 from .const import (
     CONF_BULK_ID,
     CONF_CA_CERTIFICATE,
@@ -125,8 +125,20 @@ async def _async_check(client: PgeClient, bulk_id: str | None) -> tuple[str, str
         return "", "certificate_rejected"
 
 
-class PgeFlow(OpenPowerFlowBase):
+class PgeFlow(ProviderFlow):
     """PG&E Share My Data steps of the config flow."""
+
+    provider = PROVIDER
+
+    @override
+    async def async_reauth(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """Ask for new credentials of the entry's account."""
+        return await self.async_step_pge_reauth()
+
+    @override
+    async def async_reconfigure(self, entry: ConfigEntry) -> ConfigFlowResult:
+        """Change the entry's connection settings."""
+        return await self.async_step_pge_reconfigure()
 
     _pge_data: dict[str, Any]
     _pge_title: str
@@ -250,19 +262,16 @@ class PgeFlow(OpenPowerFlowBase):
             if data is not None:
                 title = f"PG&E Share My Data ({data[CONF_BULK_ID]})"
                 if entry is not None:
-                    return await self.async_finish(
-                        PROVIDER, data[CONF_CLIENT_ID], title, data
-                    )
-                await self.async_set_unique_id(f"{PROVIDER}_{data[CONF_CLIENT_ID]}")
-                self._abort_if_unique_id_configured()
+                    return await self.async_finish(data[CONF_CLIENT_ID], title, data)
+                await self.flow.async_claim_unique_id(PROVIDER, data[CONF_CLIENT_ID])
                 self._pge_data, self._pge_title = data, title
                 return await self.async_step_pge_notification()
         values = {**suggested, **(user_input or {})}
         for key in _SECRET_FIELDS:
             values.pop(key, None)
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, values),
+            data_schema=self.flow.add_suggested_values_to_schema(schema, values),
             errors=errors,
             description_placeholders={
                 "portal_url": PORTAL_URL,
@@ -298,7 +307,6 @@ class PgeFlow(OpenPowerFlowBase):
         """Show the notification URL to register in the Share My Data portal, then create."""
         if user_input is not None:
             return await self.async_finish(
-                PROVIDER,
                 self._pge_data[CONF_CLIENT_ID],
                 self._pge_title,
                 self._pge_data,
@@ -306,7 +314,7 @@ class PgeFlow(OpenPowerFlowBase):
         url, public = await self._async_pge_url(self._pge_data[CONF_WEBHOOK_ID])
         # PG&E posts only to a public HTTPS URL: say so, and show what there is.
         errors = {} if public else {"base": "notification_url_not_https"}
-        return self.async_show_form(
+        return self.flow.async_show_form(
             step_id="pge_notification",
             errors=errors,
             description_placeholders={"url": url, "portal_url": PORTAL_URL},
@@ -329,7 +337,7 @@ class PgeFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for a new client secret and/or certificate and key (empty keeps the current)."""
-        entry = self._get_reauth_entry()
+        entry = self.entry_to_update()
         schema = probatio.Schema(
             {probatio.Optional(CONF_CLIENT_SECRET): SECRET_SELECTOR, **_pem_fields()}
         )
@@ -341,7 +349,7 @@ class PgeFlow(OpenPowerFlowBase):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change any setting of the registration (same Client ID), endpoints included."""
-        entry = self._get_reconfigure_entry()
+        entry = self.entry_to_update()
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_CLIENT_ID): TEXT_SELECTOR,

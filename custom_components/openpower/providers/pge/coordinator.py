@@ -22,8 +22,8 @@ from homeassistant.util import dt as dt_util
 from ...api.pge import ClientCertificate, EspiParser, PgeClient
 from ...const import DOMAIN, LOGGER
 from ...coordinator import OpenPowerCoordinator
+from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
-from ...provider import OpenPowerConfigEntry
 from . import const
 from .const import CONF_WEBHOOK_ID
 from .history import (

@@ -11,7 +11,8 @@ from typing import Any
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import EntityCategory, UnitOfEnergy
 
-from ...entity import DeviceRef, OpenPowerSensorDescription
+from ...entity import DeviceRef
+from ...sensor import OpenPowerSensorDescription
 from .const import PORTAL_URL, PROVIDER
 from .coordinator import PgeStatus, PgeUsage
 from .history import PointSummary

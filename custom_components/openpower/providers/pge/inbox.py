@@ -28,7 +28,7 @@ from ...api.errors import ApiAuthError, ApiError
 from ...api.pge import PgeClient
 from ...api.pge.notification import correlation_id
 from ...const import LOGGER
-from ...provider import OpenPowerConfigEntry
+from ...data import OpenPowerConfigEntry
 
 MAX_PENDING: Final = 16
 _REMEMBERED: Final = 256
