@@ -268,7 +268,7 @@ async def _add_account(hass: HomeAssistant, simulator: Simulator) -> Any:
         {
             "email": EMPORIA_EMAIL,
             "password": EMPORIA_PASSWORD,
-            "advanced": simulator.emporia_urls(),
+            "advanced": simulator.urls("emporia"),
         },
     )
     if result["type"] is not FlowResultType.CREATE_ENTRY:

@@ -82,7 +82,7 @@ STATISTIC_IDS = {
 
 # The simulator's Emporia demo account (tests/simulator/emporia.py): a Vue 2 "Home" with 16
 # circuits (a Vue 3 "Workshop" on its sub-panel), the smart plug "Coffee maker" and the EV charger
-# "Garage charger". Its three hosts as `Simulator.emporia_urls()` gives them on SIMULATOR_PORT.
+# "Garage charger". Its three hosts as `Simulator.urls("emporia")` gives them on SIMULATOR_PORT.
 EMPORIA_EMAIL = "demo@openpower.invalid"
 EMPORIA_PASSWORD = "openpower-demo"  # noqa: S105 - the simulator's documented demo password
 EMPORIA_ROOT = f"http://127.0.0.1:{SIMULATOR_PORT}/emporia"

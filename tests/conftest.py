@@ -189,7 +189,7 @@ def emporia_entry_data(simulator: Simulator) -> dict[str, Any]:
         "email": EMPORIA_EMAIL,
         "password": EMPORIA_PASSWORD,
         "refresh_token": simulator.emporia.issue_tokens(EMPORIA_EMAIL)["refresh_token"],
-        "advanced": simulator.emporia_urls(),
+        "advanced": simulator.urls("emporia"),
     }
 
 
@@ -210,7 +210,7 @@ def pge_entry_data(
     simulator: Simulator, webhook_id: str, **changes: Any
 ) -> dict[str, Any]:
     """Entry data as the PG&E flow stores it, pointing at the simulator's mutual-TLS listener."""
-    urls = simulator.pge_urls()
+    urls = simulator.urls("pge")
     return {
         "provider": "pge",
         "client_id": PGE_CLIENT_ID,

@@ -63,7 +63,7 @@ RETURN_ID = f"openpower:emporia_{EMPORIA_VUE2_GID}_mains_energy_return"
 async def _client(
     session: aiohttp.ClientSession, simulator: Simulator
 ) -> EmporiaClient:
-    urls = simulator.emporia_urls()
+    urls = simulator.urls("emporia")
     auth = CognitoAuth(
         session,
         auth_url=urls["auth_url"],
@@ -216,7 +216,7 @@ async def test_revoked_tokens_start_reauth(
         data={
             "provider": "emporia",
             "refresh_token": tokens["refresh_token"],
-            "advanced": simulator.emporia_urls(),
+            "advanced": simulator.urls("emporia"),
         },
     )
     entry.add_to_hass(hass)

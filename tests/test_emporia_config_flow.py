@@ -34,7 +34,7 @@ def password_input(
     simulator: Simulator, email: str = EMPORIA_EMAIL, password: str = EMPORIA_PASSWORD
 ) -> dict[str, Any]:
     """What a user submits on the email/password form."""
-    return {"email": email, "password": password, "advanced": simulator.emporia_urls()}
+    return {"email": email, "password": password, "advanced": simulator.urls("emporia")}
 
 
 async def start(hass: HomeAssistant, path: str) -> FlowResult:
@@ -71,7 +71,7 @@ async def test_password_creates_an_entry(
     assert data["email"] == EMPORIA_EMAIL
     assert data["password"] == EMPORIA_PASSWORD
     assert data["refresh_token"]
-    assert data["advanced"] == simulator.emporia_urls()
+    assert data["advanced"] == simulator.urls("emporia")
 
 
 async def test_srp_fallback(hass: HomeAssistant, simulator: Simulator) -> None:
@@ -164,7 +164,7 @@ async def test_tokens_create_an_entry(
     tokens = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
     result = await start(hass, "emporia_tokens")
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**tokens, "advanced": simulator.emporia_urls()}
+        result["flow_id"], {**tokens, "advanced": simulator.urls("emporia")}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == EMPORIA_FEDERATED_EMAIL
@@ -181,7 +181,7 @@ async def test_tokens_rejected(hass: HomeAssistant, simulator: Simulator) -> Non
         result["flow_id"],
         {
             "refresh_token": tokens["refresh_token"],
-            "advanced": simulator.emporia_urls(),
+            "advanced": simulator.urls("emporia"),
         },
     )
     assert result["errors"] == {"base": "invalid_auth"}
@@ -228,7 +228,7 @@ async def test_reauth_with_tokens(hass: HomeAssistant, simulator: Simulator) -> 
         data={
             "provider": "emporia",
             "refresh_token": "revoked",
-            "advanced": simulator.emporia_urls(),
+            "advanced": simulator.urls("emporia"),
         },
     )
     entry.add_to_hass(hass)
@@ -245,7 +245,7 @@ async def test_reauth_tokens_success(hass: HomeAssistant, simulator: Simulator) 
     first = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
     result = await start(hass, "emporia_tokens")
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {**first, "advanced": simulator.emporia_urls()}
+        result["flow_id"], {**first, "advanced": simulator.urls("emporia")}
     )
     entry = result["result"]
     second = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
@@ -266,11 +266,11 @@ async def test_reconfigure(
     result = await emporia_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "emporia_reconfigure"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"password": "wrong", "advanced": simulator.emporia_urls()}
+        result["flow_id"], {"password": "wrong", "advanced": simulator.urls("emporia")}
     )
     assert result["errors"] == {"base": "invalid_auth"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"advanced": simulator.emporia_urls()}
+        result["flow_id"], {"advanced": simulator.urls("emporia")}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"

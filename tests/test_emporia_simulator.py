@@ -297,16 +297,16 @@ def _nested(usages: dict[str, Any], gid: int) -> dict[str, Any]:
 
 
 def test_urls(simulator: Simulator) -> None:
-    """`emporia_urls` maps the three real hosts under `/emporia`."""
+    """`urls("emporia")` maps the three real hosts under `/emporia`."""
     with pytest.raises(RuntimeError):
-        simulator.emporia_urls()
-    assert simulator.emporia_urls("http://127.0.0.1:1234/") == {
+        simulator.urls("emporia")
+    assert simulator.urls("emporia", "http://127.0.0.1:1234/") == {
         "api_url": "http://127.0.0.1:1234/emporia/api",
         "auth_url": "http://127.0.0.1:1234/emporia/cognito",
         "maintenance_url": "http://127.0.0.1:1234/emporia/maintenance/maintenance.json",
     }
     simulator.set_root("http://localhost:9")
-    assert simulator.emporia_urls()["auth_url"] == "http://localhost:9/emporia/cognito"
+    assert simulator.urls("emporia")["auth_url"] == "http://localhost:9/emporia/cognito"
 
 
 async def test_password_sign_in(client: Client, simulator: Simulator) -> None:

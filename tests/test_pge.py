@@ -317,7 +317,7 @@ async def test_webhook_refuses_oversized_and_malformed_bodies(
     """Too big → 413, not XML or a bomb → 400; nothing is fetched, one warning per kind."""
     await set_up(hass, pge_entry, pushed)
     fetched = len(feed_fetches(pushed))
-    url = f"{pushed.pge_urls()['api_url']}/GreenButtonConnect/espi/1_1/resource/Batch/Bulk/{PGE_BULK_ID}?correlationID=abc"
+    url = f"{pushed.urls('pge')['api_url']}/GreenButtonConnect/espi/1_1/resource/Batch/Bulk/{PGE_BULK_ID}?correlationID=abc"
     oversized = batch_list([url]) + b" " * (64 * 1024)
     bomb = (
         b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -370,7 +370,7 @@ async def test_notification_urls_off_the_configured_host_are_never_fetched(
     """Foreign hosts, another scheme, another Bulk id: logged (host only) and dropped."""
     await set_up(hass, pge_entry, pushed)
     fetched = len(feed_fetches(pushed))
-    base = pushed.pge_urls()["api_url"]
+    base = pushed.urls("pge")["api_url"]
     resource = "/GreenButtonConnect/espi/1_1/resource/Batch/Bulk"
     urls = [
         f"https://evil.example{resource}/{PGE_BULK_ID}?correlationID=a",

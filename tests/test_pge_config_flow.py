@@ -55,7 +55,7 @@ def mock_setup_entry() -> Generator[AsyncMock]:
 
 def pge_input(simulator: Simulator, **changes: Any) -> dict[str, Any]:
     """What a user submits on the first form: pasted PEM, the simulator's URL and CA."""
-    urls = simulator.pge_urls()
+    urls = simulator.urls("pge")
     return {
         "client_id": PGE_CLIENT_ID,
         "client_secret": PGE_CLIENT_SECRET,
@@ -390,7 +390,7 @@ async def test_errors_then_recovery(
 async def test_invalid_ca(hass: HomeAssistant, simulator: Simulator) -> None:
     """A CA that is no certificate is a form error."""
     result = await start(hass)
-    urls = simulator.pge_urls()
+    urls = simulator.urls("pge")
     result = await submit(
         hass,
         result,
@@ -415,7 +415,7 @@ async def test_service_unavailable(hass: HomeAssistant, simulator: Simulator) ->
 async def test_cannot_connect(hass: HomeAssistant, simulator: Simulator) -> None:
     """Nothing listens on the API URL."""
     result = await start(hass)
-    urls = simulator.pge_urls()
+    urls = simulator.urls("pge")
     result = await submit(
         hass,
         result,
@@ -527,7 +527,7 @@ async def test_reconfigure_endpoint(
     hass: HomeAssistant, simulator: Simulator, pge_entry: MockConfigEntry
 ) -> None:
     """New API URL and CA; empty secret and key keep the current ones; Bulk ID found again."""
-    urls = simulator.pge_urls()
+    urls = simulator.urls("pge")
     hass.config_entries.async_update_entry(
         pge_entry,
         data=pge_entry.data

@@ -75,7 +75,9 @@ def clock() -> FakeClock:
 @pytest.fixture
 def simulator(clock: FakeClock) -> Simulator:
     """Return a simulator on the fake clock, notifying within 50 ms."""
-    return Simulator(clock=clock, pge_notification_delay=0.05)
+    simulator = Simulator(clock=clock)
+    simulator.pge.notification_delay = 0.05
+    return simulator
 
 
 @pytest.fixture
@@ -151,7 +153,7 @@ async def pge(server: Simulator) -> AsyncGenerator[Pge]:
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(ssl=context)
     ) as session:
-        yield Pge(session, server.pge_urls()["api_url"])
+        yield Pge(session, server.urls("pge")["api_url"])
 
 
 def _basic(login: str, password: str) -> dict[str, str]:
@@ -304,7 +306,7 @@ async def test_mtls_accepted(pge: Pge, server: Simulator) -> None:
 async def test_mtls_refused(server: Simulator, cert: str) -> None:
     """No, an expired or a foreign client certificate: PG&E's 400 "Invalid Certificate"."""
     context = client_ssl_context(cert)
-    base = server.pge_urls()["api_url"]
+    base = server.urls("pge")["api_url"]
     token = server.pge.issue_token()
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(ssl=context)
@@ -344,12 +346,12 @@ async def test_server_certificate_needs_the_test_ca(server: Simulator) -> None:
     context = client_ssl_context("client", trust_ca=False)
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectorCertificateError):
-            await session.get(server.pge_urls()["api_url"] + TOKEN, ssl=context)
+            await session.get(server.urls("pge")["api_url"] + TOKEN, ssl=context)
 
 
 async def test_plain_http(server: Simulator, inbox: list[bytes]) -> None:
     """Plain HTTP works without a certificate (scripts/develop) unless it is switched off."""
-    base = server.pge_urls()["http_api_url"]
+    base = server.urls("pge")["http_api_url"]
     assert base == server.base_url("pge")
     assert base.startswith("http://127.0.0.1:")
     async with aiohttp.ClientSession() as session:
@@ -1047,7 +1049,7 @@ async def test_notification_url_target(
     async with TestServer(app) as hook:
         url = str(hook.make_url("/api/webhook/pge"))
         async with pge.session.post(
-            server.pge_urls()["http_api_url"] + "/_simulator/notification-uri",
+            server.urls("pge")["http_api_url"] + "/_simulator/notification-uri",
             data=url,
             ssl=False,
         ) as response:
@@ -1059,7 +1061,7 @@ async def test_notification_url_target(
         assert server.pge.notifications[-1].target == url
 
     async with pge.session.post(
-        server.pge_urls()["http_api_url"]
+        server.urls("pge")["http_api_url"]
         + f"/_simulator/notification-uri?client_id={PGE_15MIN_CLIENT_ID}",
         data="https://example.com/hook",
     ) as response:
@@ -1068,7 +1070,7 @@ async def test_notification_url_target(
     urls = await server.pge.notify_latest()
     assert server.pge.notifications[-1].error == "refused: not a loopback URL"
     assert len(urls) == 2
-    assert all(u.startswith(server.pge_urls()["api_url"] + RESOURCE) for u in urls)
+    assert all(u.startswith(server.urls("pge")["api_url"] + RESOURCE) for u in urls)
     assert [
         (r.status, r.account, r.fault)
         for r in server.requests
@@ -1119,7 +1121,7 @@ async def test_pending_notifications_end_with_the_server(
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(ssl=client_ssl_context())
         ) as session:
-            pge = Pge(session, simulator.pge_urls()["api_url"])
+            pge = Pge(session, simulator.urls("pge")["api_url"])
             token = await pge.token()
             assert await pge.bulk(token) == 202
             assert simulator.pge.pending_notifications == 1

@@ -337,7 +337,8 @@ async def test_prices_current_30_minute_site(client: Client) -> None:
 async def test_estimate_then_confirmed(socket_enabled: None) -> None:
     """The current price is an estimate until start + delay, then confirmed (and different)."""
     clock = FakeClock(datetime(2026, 1, 15, 2, 55, 30, tzinfo=UTC))
-    simulator = Simulator(clock=clock, amber_confirmation_delay=25)
+    simulator = Simulator(clock=clock)
+    simulator.amber.confirmation_delay = 25
     async with TestClient(TestServer(simulator.app)) as client:
         forecast = (await _json(client, f"{PRICES_5}/current", next=1))[3]
         assert forecast["type"] == "ForecastInterval"

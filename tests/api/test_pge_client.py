@@ -67,7 +67,8 @@ async def simulator(
     socket_enabled: None, clock: FakeClock
 ) -> AsyncGenerator[Simulator]:
     """The simulator on 127.0.0.1, HTTP and HTTPS (mutual TLS), notifying within 50 ms."""
-    simulator = Simulator(clock=clock, pge_notification_delay=0.05)
+    simulator = Simulator(clock=clock)
+    simulator.pge.notification_delay = 0.05
     await simulator.start(tls=True)
     yield simulator
     await simulator.stop()
@@ -110,7 +111,7 @@ def make(
     simulator: Simulator, session: aiohttp.ClientSession, clock: FakeClock
 ) -> Factory:
     """Build clients on the HTTPS base, with the valid certificate unless told."""
-    api_url = simulator.pge_urls()["api_url"]
+    api_url = simulator.urls("pge")["api_url"]
 
     def build(certificate: str = "client", **kwargs: Any) -> PgeClient:
         options: dict[str, Any] = {
@@ -187,7 +188,7 @@ async def test_token_request_shape(client: PgeClient, simulator: Simulator) -> N
     record = next(r for r in simulator.requests if r.path.endswith(TOKEN_PATH))
     assert record.method == "POST"
     assert record.account == "demo"
-    assert client.api_url == simulator.pge_urls()["api_url"]
+    assert client.api_url == simulator.urls("pge")["api_url"]
     assert client.api_url.startswith("https://")
 
 
@@ -267,10 +268,10 @@ async def test_plain_http_without_certificate_check(
     make: Factory, simulator: Simulator
 ) -> None:
     """`scripts/develop` talks plain HTTP; `allow_plain_http` False gets the 400."""
-    client = make("none", api_url=simulator.pge_urls()["http_api_url"])
+    client = make("none", api_url=simulator.urls("pge")["http_api_url"])
     assert await client.async_service_status() == 1
     simulator.pge.allow_plain_http = False
-    other = make("none", api_url=simulator.pge_urls()["http_api_url"])
+    other = make("none", api_url=simulator.urls("pge")["http_api_url"])
     with pytest.raises(CertificateRejectedError):
         await other.async_get_token()
 

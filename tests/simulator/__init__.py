@@ -7,8 +7,8 @@ One aiohttp application: each provider's API is mirrored under its own path pref
     simulator = Simulator(clock=dt_util.utcnow)
     await simulator.start(tls=True)              # 127.0.0.1, free ports (HTTP and HTTPS)
     url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
-    urls = simulator.emporia_urls()              # api_url, auth_url, maintenance_url
-    pge = simulator.pge_urls()                   # api_url (https, mTLS), CA and client PEMs
+    urls = simulator.urls("emporia")              # api_url, auth_url, maintenance_url
+    pge = simulator.urls("pge")                   # api_url (https, mTLS), CA and client PEMs
     simulator.pge.notification_target = callback # async (body: bytes) -> None, or a URL
     simulator.fault_next("amber", "http_429")
     ...

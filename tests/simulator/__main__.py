@@ -100,10 +100,9 @@ def _log_request(record: RequestRecord) -> None:
 async def _serve(args: argparse.Namespace) -> None:
     if args.pki_dir is not None:
         use_directory(args.pki_dir)
-    simulator = Simulator(
-        amber_confirmation_delay=args.amber_confirmation_delay,
-        pge_notification_delay=args.pge_notification_delay,
-    )
+    simulator = Simulator()
+    simulator.amber.confirmation_delay = args.amber_confirmation_delay
+    simulator.pge.notification_delay = args.pge_notification_delay
     simulator.pge.notification_target = args.pge_notification_url
     if not args.quiet:
         simulator.request_listeners.append(_log_request)
@@ -120,7 +119,7 @@ async def _serve(args: argparse.Namespace) -> None:
         _out(f"                30-min site {DEMO_SITE_30MIN}, one closed site)")
         _out(f"          token {MULTI_TOKEN}  (account multi: three 5-min sites)")
         _out(f"          token {EMPTY_TOKEN}  (account empty: no site)")
-        urls = simulator.emporia_urls()
+        urls = simulator.urls("emporia")
         _out(f"  emporia api_url         {urls['api_url']}")
         _out(f"          auth_url        {urls['auth_url']}")
         _out(f"          maintenance_url {urls['maintenance_url']}")
@@ -131,7 +130,7 @@ async def _serve(args: argparse.Namespace) -> None:
             f"          Google account {EMPORIA_FEDERATED_EMAIL} (no password), refresh token"
         )
         _out(f"                {federated['refresh_token']}")
-        pge = simulator.pge_urls()
+        pge = simulator.urls("pge")
         if "api_url" in pge:
             _out(f"  pge     api_url (mTLS)  {pge['api_url']}")
         _out(f"          http (no cert)  {pge['http_api_url']}")

@@ -1,8 +1,9 @@
 """The simulator application: provider parts, fault injection, clock, request log, server.
 
-Everything here is provider-agnostic. A request is routed by path prefix to its provider part
-(`/amber/v1/…` → `AmberSimulator`, `/emporia/…` → `EmporiaSimulator`, `/pge/…` →
-`PgeSimulator`); before the provider sees it, the application decides whether a fault applies
+Everything here is provider-agnostic: the parts come from `registry.PARTS`, and each is reachable
+by its name (`simulator.amber`, `simulator.part("amber")`). A request is routed by path prefix to
+its provider part (`/amber/v1/…` → `AmberSimulator`, `/emporia/…` → `EmporiaSimulator`, `/pge/…`
+→ `PgeSimulator`); before the provider sees it, the application decides whether a fault applies
 (`fault_next` queue first, then `fault_always`; only to requests the part's `takes_fault` accepts
 for that fault, so a queued fault waits for a request it concerns), and after the provider
 answered it records the request in `Simulator.requests`.
@@ -39,7 +40,6 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from yarl import URL
 
-from .amber import AmberSimulator
 from .common import (
     CONTEXT,
     HTTP_FAULTS,
@@ -48,9 +48,8 @@ from .common import (
     RequestContext,
     json_response,
 )
-from .emporia import EmporiaSimulator
-from .pge import NOTIFICATION_DELAY, PgeSimulator
-from .pki import pki_files, pki_material, server_ssl_context
+from .pki import server_ssl_context
+from .registry import PARTS
 
 CLIENT_GONE: Final = 499
 """Status logged when the client closed the connection before the answer (nginx's 499)."""
@@ -82,21 +81,12 @@ class RequestRecord:
 class Simulator:
     """Every provider's API in one aiohttp application, on an injectable clock."""
 
-    def __init__(
-        self,
-        *,
-        clock: Callable[[], datetime] | None = None,
-        amber_confirmation_delay: float = 25.0,
-        pge_notification_delay: float = NOTIFICATION_DELAY,
-    ) -> None:
+    def __init__(self, *, clock: Callable[[], datetime] | None = None) -> None:
         """Build the application; `clock` returns "now" (aware), default real UTC time."""
         self.clock: Callable[[], datetime] = clock or _real_clock
         self.timeout_seconds: float = 5.0
         self.requests: list[RequestRecord] = []
         self.request_listeners: list[Callable[[RequestRecord], None]] = []
-        self.amber = AmberSimulator(
-            self.now, confirmation_delay=amber_confirmation_delay
-        )
         self._parts: dict[str, ProviderPart] = {}
         self._next_faults: dict[str, deque[str]] = {}
         self._always_faults: dict[str, str] = {}
@@ -109,11 +99,19 @@ class Simulator:
         self.app[SIMULATOR] = self
         self.app.on_startup.append(self._on_startup)
         self.app.on_shutdown.append(self._on_shutdown)
-        self.emporia = EmporiaSimulator(self.now)
-        self.pge = PgeSimulator(self.now, notification_delay=pge_notification_delay)
-        self._register(self.amber)
-        self._register(self.emporia)
-        self._register(self.pge)
+        for part_class in PARTS:
+            self._register(part_class(self.now))  # type: ignore[call-arg]
+
+    def part(self, name: str) -> ProviderPart:
+        """Return the provider part named `name` (`"amber"`)."""
+        return self._parts[name]
+
+    def __getattr__(self, name: str) -> ProviderPart:
+        """Reach a provider part by its name: `simulator.amber`."""
+        try:
+            return self.__dict__["_parts"][name]  # type: ignore[no-any-return]
+        except KeyError:
+            raise AttributeError(name) from None
 
     # ----------------------------------------------------------------------------------------
     # Clock and request log
@@ -194,7 +192,7 @@ class Simulator:
     ) -> None:
         """Serve the application on `host:port` (port 0: a free port); see `base_url`.
 
-        `tls` also serves it over HTTPS on `host:tls_port` (PG&E's mutual TLS; see `pge_urls`).
+        `tls` also serves it over HTTPS on `host:tls_port` (PG&E's mutual TLS; see `urls`).
         The certificates are generated (once per process) and loaded in an executor.
         """
         if self._runner is not None:
@@ -219,7 +217,11 @@ class Simulator:
         if tls:
             tls_host, bound_tls_port = runner.addresses[1][:2]
             self._tls_root = f"https://{tls_host}:{bound_tls_port}"
-        self.pge.push_base = (self._tls_root or self._root) + self.pge.prefix
+        for part in self._parts.values():
+            part.started(
+                self._root + part.prefix,
+                self._tls_root + part.prefix if self._tls_root else None,
+            )
 
     async def stop(self) -> None:
         """Stop serving (requests stalled by a `timeout` fault are woken first)."""
@@ -247,46 +249,22 @@ class Simulator:
             )
         return base + part.prefix
 
-    def emporia_urls(self, root: str | URL | None = None) -> dict[str, str]:
-        """Return Emporia's three hosts: `api_url`, `auth_url` (Cognito), `maintenance_url`."""
-        base = self.base_url("emporia", root)
-        return {
-            "api_url": base + "/api",
-            "auth_url": base + "/cognito",
-            "maintenance_url": base + "/maintenance/maintenance.json",
-        }
+    def urls(self, provider: str, root: str | URL | None = None) -> dict[str, str]:
+        """Return what a client of `provider` is configured with (`api_url`, other hosts, PEMs).
 
-    def pge_urls(self, root: str | URL | None = None) -> dict[str, str]:
-        """Return PG&E's bases and the PEM files and texts a client needs.
-
-        `api_url`: the HTTPS base mirroring `https://api.pge.com` (mutual TLS; only when
-        started with `tls=True`), `http_api_url`: the plain-HTTP base (`root` as in
-        `base_url`); `ca_cert`, `client_cert`, `client_key`: paths of the test CA and a valid
-        client certificate and key; `ca_pem`, `client_cert_pem`, `client_key_pem`: their text.
-        After `start(tls=True)` this does no I/O; otherwise the first call generates the
-        certificates and writes them (blocking: call it outside the event loop's hot path).
+        `root` is as in `base_url`; the HTTPS base is the one from `start(tls=True)`, if any.
         """
-        files = pki_files()
-        material = pki_material()
-        urls = {
-            "http_api_url": self.base_url("pge", root),
-            "ca_cert": str(files.ca_cert),
-            "client_cert": str(files.client_cert),
-            "client_key": str(files.client_key),
-            "ca_pem": material.ca.cert.decode(),
-            "client_cert_pem": material.client.cert.decode(),
-            "client_key_pem": material.client.key.decode(),
-        }
-        if self._tls_root is not None:
-            urls["api_url"] = self._tls_root + self.pge.prefix
-        return urls
+        part = self._parts[provider]
+        tls_base = self._tls_root + part.prefix if self._tls_root else None
+        return part.urls(self.base_url(provider, root), tls_base)
 
     async def _on_startup(self, app: web.Application) -> None:
         self._waking = asyncio.Event()
 
     async def _on_shutdown(self, app: web.Application) -> None:
         self._waking.set()
-        await self.pge.close()
+        for part in self._parts.values():
+            await part.close()
 
     # ----------------------------------------------------------------------------------------
     # Request handling

@@ -1,9 +1,9 @@
 """What every provider part of the simulator shares: fault names, the per-request context, replies.
 
-A provider part (`amber.AmberSimulator`, `emporia.EmporiaSimulator`, later PG&E, AlphaESS,
-Enedis) subclasses `ProviderPart`: it owns one path prefix, registers its routes, and knows how its
+A provider part (`amber.AmberSimulator`, `emporia.EmporiaSimulator`, `pge.PgeSimulator`)
+subclasses `ProviderPart`: it owns one path prefix, registers its routes, and knows how its
 provider answers errors. The provider-agnostic machinery (fault queues, clock, request log,
-server) is in `app.py`.
+server) is in `app.py`; `registry.py` lists the parts it serves.
 """
 
 from abc import ABC, abstractmethod
@@ -78,7 +78,11 @@ def json_response(
 
 
 class ProviderPart(ABC):
-    """One provider's API, mounted under `prefix` in the simulator's application."""
+    """One provider's API, mounted under `prefix` in the simulator's application.
+
+    The application creates it with the simulator's clock (`part_class(clock)`); options are
+    attributes set afterwards (`simulator.amber.confirmation_delay = 10`).
+    """
 
     name: ClassVar[str]
     """Provider key used by `Simulator.fault_next`, `base_url` and the request log."""
@@ -101,6 +105,20 @@ class ProviderPart(ABC):
     def request_fault_response(self, request: web.Request, fault: str) -> web.Response:
         """Answer one of `HTTP_FAULTS` for this request (a provider with several hosts overrides)."""
         return self.fault_response(fault)
+
+    def urls(self, base: str, tls_base: str | None) -> dict[str, str]:
+        """Return what a client is configured with to reach this part.
+
+        `base` is the part's plain-HTTP base (root + prefix), `tls_base` its HTTPS one when the
+        simulator serves TLS. By default: the `api_url`.
+        """
+        return {"api_url": base}
+
+    def started(self, base: str, tls_base: str | None) -> None:
+        """Note where the part is served, once the simulator listens (for pushes it sends)."""
+
+    async def close(self) -> None:
+        """Stop what the part runs in the background (the simulator is shutting down)."""
 
     def takes_faults(self, request: web.Request) -> bool:
         """Whether an injected fault applies to (and is consumed by) this request."""

@@ -6,7 +6,7 @@
 | `https://api.emporiaenergy.com/` (the "legacy" API) | `/emporia/api/…` |
 | `https://s3.amazonaws.com/com.emporiaenergy.manual.ota/maintenance/maintenance.json` | `GET /emporia/maintenance/maintenance.json` |
 
-`Simulator.emporia_urls()` returns them as `api_url`, `auth_url` and `maintenance_url`. Shapes follow
+`Simulator.urls("emporia")` returns them as `api_url`, `auth_url` and `maintenance_url`. Shapes follow
 `shared/fixtures/emporia/` and `shared/reference/apis-emporia-alphaess-amber.md` §1. Below, [real]
 marks what the references show the real service doing, [decided] what is decided here because
 they are silent (a client must not depend on a [decided] detail).
@@ -1493,6 +1493,14 @@ class EmporiaSimulator(ProviderPart):
 
     # ----------------------------------------------------------------------------------------
     # HTTP
+
+    def urls(self, base: str, tls_base: str | None) -> dict[str, str]:
+        """Return Emporia's three hosts: `api_url`, `auth_url` (Cognito), `maintenance_url`."""
+        return {
+            "api_url": base + "/api",
+            "auth_url": base + "/cognito",
+            "maintenance_url": base + "/maintenance/maintenance.json",
+        }
 
     def routes(self) -> list[web.RouteDef]:
         """Return the `/emporia` routes."""

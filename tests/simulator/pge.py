@@ -6,7 +6,7 @@
 | `POST https://api.pge.com/datacustodian/test/oauth/v2/token` (registration tests) | `/pge/datacustodian/test/oauth/v2/token` |
 | `GET https://api.pge.com/GreenButtonConnect/espi/1_1/resource/…` | `/pge/GreenButtonConnect/espi/1_1/resource/…` |
 
-`Simulator.base_url("pge")` is the plain-HTTP `…/pge`; `Simulator.pge_urls()` gives the HTTPS
+`Simulator.base_url("pge")` is the plain-HTTP `…/pge`; `Simulator.urls("pge")` gives the HTTPS
 base (`Simulator.start(tls=True)`), the HTTP base and the PEM paths and texts of the test CA and a
 valid client certificate and key (`tests/simulator/pki.py`). Below, [real] marks what
 `shared/reference/apis-pge-enedis.md` §1 and `shared/fixtures/pge/` show PG&E doing, [decided]
@@ -150,7 +150,7 @@ import functools
 import ipaddress
 from pathlib import Path
 import re
-from typing import ClassVar, Final, Literal, Protocol
+from typing import ClassVar, Final, Literal, Protocol, override
 import uuid
 
 import aiohttp
@@ -175,7 +175,7 @@ from .pge_feed import (
     local_day,
     local_midnight,
 )
-from .pki import check_client_certificate
+from .pki import check_client_certificate, pki_files, pki_material
 
 FIXTURES: Final = Path(__file__).parent / "fixtures" / "pge"
 RESOURCE_PATH: Final = "/GreenButtonConnect/espi/1_1/resource"
@@ -615,6 +615,7 @@ class PgeSimulator(ProviderPart):
         """How many notifications are scheduled and not yet sent."""
         return len(self._pending)
 
+    @override
     async def close(self) -> None:
         """Cancel scheduled and running deliveries and close the HTTP session."""
         self.cancel_pending()
@@ -888,6 +889,35 @@ class PgeSimulator(ProviderPart):
 
     # ----------------------------------------------------------------------------------------
     # HTTP
+
+    def urls(self, base: str, tls_base: str | None) -> dict[str, str]:
+        """Return PG&E's bases and the PEM files and texts a client needs.
+
+        `api_url`: the HTTPS base mirroring `https://api.pge.com` (mutual TLS; only when
+        served over TLS), `http_api_url`: the plain-HTTP base; `ca_cert`, `client_cert`,
+        `client_key`: paths of the test CA and a valid client certificate and key; `ca_pem`,
+        `client_cert_pem`, `client_key_pem`: their text. Once served over TLS this does no I/O;
+        otherwise the first call generates the certificates and writes them (blocking).
+        """
+        files = pki_files()
+        material = pki_material()
+        urls = {
+            "http_api_url": base,
+            "ca_cert": str(files.ca_cert),
+            "client_cert": str(files.client_cert),
+            "client_key": str(files.client_key),
+            "ca_pem": material.ca.cert.decode(),
+            "client_cert_pem": material.client.cert.decode(),
+            "client_key_pem": material.client.key.decode(),
+        }
+        if tls_base is not None:
+            urls["api_url"] = tls_base
+        return urls
+
+    @override
+    def started(self, base: str, tls_base: str | None) -> None:
+        """Push notifications name the HTTPS base when there is one."""
+        self.push_base = tls_base or base
 
     def routes(self) -> list[web.RouteDef]:
         """Return the `/pge` routes."""

@@ -1,0 +1,8 @@
+"""The provider parts the simulator serves: a new provider adds its part here, and only here."""
+
+from .amber import AmberSimulator
+from .common import ProviderPart
+from .emporia import EmporiaSimulator
+from .pge import PgeSimulator
+
+PARTS: tuple[type[ProviderPart], ...] = (AmberSimulator, EmporiaSimulator, PgeSimulator)
