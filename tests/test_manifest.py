@@ -15,11 +15,6 @@ def auto_enable_custom_integrations() -> None:
     """Reading two files needs no Home Assistant."""
 
 
-@pytest.fixture(autouse=True)
-def amber_history_days() -> None:
-    """Nothing to shorten here."""
-
-
 def _json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 

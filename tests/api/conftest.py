@@ -6,8 +6,3 @@ import pytest
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Override the integration-wide fixture: no recorder, no Home Assistant here."""
-
-
-@pytest.fixture(autouse=True)
-def amber_history_days() -> None:
-    """Override the integration-wide fixture (nothing to shorten here)."""

@@ -18,7 +18,7 @@ from .coordinator import (
     AmberSiteCoordinator,
     site_device,
 )
-from .runtime import AmberRuntime, build_client
+from .runtime import AmberRuntime, build_client, settings
 from .sensor import BINARY_SENSORS, SENSORS
 from .services import SERVICES
 
@@ -39,7 +39,9 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> Amber
     site.async_keep_polling()
     prices = AmberPriceCoordinator(hass, entry, client, site)
     await prices.async_config_entry_first_refresh()
-    history = AmberHistoryCoordinator(hass, entry, client, site)
+    history = AmberHistoryCoordinator(
+        hass, entry, client, site, history_days=settings(hass).history_days
+    )
     history.async_keep_polling()
     # A 90-day backfill must not hold up setup: history arrives in the background.
     entry.async_create_background_task(

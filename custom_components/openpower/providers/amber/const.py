@@ -19,10 +19,6 @@ MAX_FORECAST_HOURS: Final = 48
 TOKEN_URL: Final = "https://app.amber.com.au/developers/"
 APP_URL: Final = "https://app.amber.com.au"
 
-# Per-request timeout and first retry delay (tests shorten them).
-REQUEST_TIMEOUT: Final = 30.0
-RETRY_BACKOFF: Final = 1.0
-
 # Interval-aligned price polling: fetch just after each boundary; while the current price is an
 # estimate, poll again 15-30 s apart, for at most 2 minutes into the interval.
 FIRST_POLL_DELAY: Final = timedelta(seconds=1)
@@ -34,7 +30,6 @@ CONFIRM_STEP: Final = timedelta(seconds=1)
 
 # Site status and usage history: Amber keeps 90 days; settled corrections arrive within a week.
 SITE_REFRESH: Final = timedelta(hours=6)
-HISTORY_DAYS: Final = 90
 REFETCH_DAYS: Final = 7
 SETTLE_DAYS: Final = 5
 

@@ -44,7 +44,6 @@ from .const import (
     CONFIRM_WINDOW,
     DEFAULT_FORECAST_HOURS,
     FIRST_POLL_DELAY,
-    HISTORY_DAYS,
     PROVIDER,
     REFETCH_DAYS,
     SCHEDULING_SLACK,
@@ -446,11 +445,14 @@ class AmberHistoryCoordinator(OpenPowerCoordinator[AmberHistory]):
         entry: OpenPowerConfigEntry,
         client: AmberClient,
         site: AmberSiteCoordinator,
+        *,
+        history_days: int,
     ) -> None:
-        """Create the coordinator."""
+        """Create the coordinator; the first run imports `history_days` days."""
         super().__init__(hass, entry, name="history", update_interval=SITE_REFRESH)
         self.client = client
         self.site = site
+        self.history_days = history_days
 
     @override
     async def _async_fetch(self) -> AmberHistory:
@@ -463,7 +465,7 @@ class AmberHistoryCoordinator(OpenPowerCoordinator[AmberHistory]):
             for channel in site.channels
         }
         today = nem_today(dt_util.utcnow())
-        oldest = today - timedelta(days=HISTORY_DAYS)
+        oldest = today - timedelta(days=self.history_days)
         start = today - timedelta(days=REFETCH_DAYS)
         for energy, _money in specs.values():
             last = await async_last_hour(self.hass, energy.statistic_id)

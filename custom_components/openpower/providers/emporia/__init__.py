@@ -5,7 +5,7 @@ from typing import Any
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 
-from ...api.emporia import EMPORIA_LIMITS, Tokens
+from ...api.emporia import Tokens
 from ...data import OpenPowerConfigEntry
 from ...provider import ProviderSpec, account_budget
 from .config_flow import EmporiaFlow, EmporiaOptionsFlow
@@ -26,7 +26,7 @@ from .coordinator import (
     layout,
 )
 from .entities import BINARY_SENSORS, NUMBERS, SENSORS, SWITCHES
-from .runtime import EmporiaRuntime, build_client
+from .runtime import EmporiaRuntime, build_client, settings
 
 __all__ = ["EMPORIA"]
 
@@ -44,17 +44,20 @@ async def async_setup(
                 entry, data={**entry.data, CONF_REFRESH_TOKEN: tokens.refresh_token}
             )
 
+    tuning = settings(hass)
     client = build_client(
         hass,
         entry.data,
-        budget=account_budget(hass, PROVIDER, entry.unique_id or "", EMPORIA_LIMITS),
+        budget=account_budget(hass, PROVIDER, entry.unique_id or "", tuning.limits),
         on_sign_in=keep_refresh_token,
     )
     devices = EmporiaDevicesCoordinator(hass, entry, client)
     await devices.async_config_entry_first_refresh()
     status = EmporiaStatusCoordinator(hass, entry, client, devices)
     await status.async_config_entry_first_refresh()
-    history = EmporiaHistoryCoordinator(hass, entry, client, devices, status)
+    history = EmporiaHistoryCoordinator(
+        hass, entry, client, devices, status, history_days=tuning.history_days
+    )
     await history.async_load_stored()
     history.async_keep_polling()
     power = EmporiaPowerCoordinator(hass, entry, client, devices, history)

@@ -16,10 +16,6 @@ CONF_SENSORS: Final = "sensors"
 
 APP_URL: Final = "https://web.emporiaenergy.com"
 
-# Per-request timeout and first retry delay (tests shorten them).
-REQUEST_TIMEOUT: Final = 15.0
-RETRY_BACKOFF: Final = 1.0
-
 # Cadences. With one account these make 1,440 + 288 + 24 + 48 requests a day, plus an id-token
 # refresh an hour: about 1,830, under the 1,900 the budget allows.
 POWER_INTERVAL: Final = timedelta(seconds=60)
@@ -30,7 +26,6 @@ HISTORY_INTERVAL: Final = timedelta(hours=1)
 HISTORY_OFFSET: Final = timedelta(minutes=3)
 # Every hourly run reads this many complete hours, so a revised hour is picked up.
 HISTORY_LOOKBACK_HOURS: Final = 2
-HISTORY_DAYS: Final = 30
 # A channel whose gap-filling request brought nothing new is not asked again before this.
 GAP_RETRY: Final = timedelta(hours=3)
 

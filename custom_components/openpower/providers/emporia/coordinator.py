@@ -294,12 +294,15 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         client: EmporiaClient,
         devices: EmporiaDevicesCoordinator,
         status: EmporiaStatusCoordinator,
+        *,
+        history_days: int,
     ) -> None:
-        """Create the coordinator."""
+        """Create the coordinator; the first run imports `history_days` days."""
         super().__init__(hass, entry, name="history", update_interval=None)
         self.client = client
         self.devices = devices
         self.status = status
+        self.history_days = history_days
         self._gap_tried: dict[ChannelId, tuple[datetime, datetime | None]] = {}
 
     @staticmethod
@@ -323,7 +326,7 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         channels = list(measured_channels(customer))
         newest = now.replace(minute=0, second=0, microsecond=0) - _HOUR
         recent = newest - (HISTORY_LOOKBACK_HOURS - 1) * _HOUR
-        oldest = newest - timedelta(days=const.HISTORY_DAYS) + _HOUR
+        oldest = newest - timedelta(days=self.history_days) + _HOUR
         stored = await self._stored_until(channels)
         covered = {key: until for key, until in stored.items() if until}
         behind: dict[ChannelId, tuple[Device, Channel, datetime, datetime | None]] = {}

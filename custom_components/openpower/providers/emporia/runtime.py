@@ -6,19 +6,20 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.hass_dict import HassKey
 
-from ...api.budget import RequestBudget
+from ...api.budget import RateLimit, RequestBudget
 from ...api.emporia import (
     DEFAULT_API_URL,
     DEFAULT_AUTH_URL,
     DEFAULT_MAINTENANCE_URL,
+    EMPORIA_LIMITS,
     CognitoAuth,
     EmporiaClient,
     Tokens,
 )
-from ...const import CONF_ADVANCED
+from ...const import CONF_ADVANCED, DOMAIN
 from ...flow import api_url
-from . import const
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_AUTH_URL,
@@ -34,6 +35,28 @@ from .coordinator import (
     EmporiaPowerCoordinator,
     EmporiaStatusCoordinator,
 )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EmporiaSettings:
+    """How Emporia is asked: timeout, first retry delay, history depth, the account's budget.
+
+    Production runs on the defaults. Tests put others in `hass.data[SETTINGS]`: under a frozen
+    clock a real retry delay or a budget's pacing wait never ends.
+    """
+
+    request_timeout: float = 15.0
+    retry_backoff: float = 1.0
+    history_days: int = 30
+    limits: tuple[RateLimit, ...] = EMPORIA_LIMITS
+
+
+SETTINGS: HassKey[EmporiaSettings] = HassKey(f"{DOMAIN}_emporia_settings")
+
+
+def settings(hass: HomeAssistant) -> EmporiaSettings:
+    """Return the settings Emporia runs with."""
+    return hass.data.get(SETTINGS) or EmporiaSettings()
 
 
 def _url(data: Mapping[str, Any], key: str, default: str) -> str:
@@ -54,6 +77,7 @@ def build_client(
     there is one, is only used if Emporia refuses the refresh token.
     """
     session = async_get_clientsession(hass)
+    tuning = settings(hass)
     tokens = (
         Tokens(
             id_token=data.get(CONF_ID_TOKEN),
@@ -71,8 +95,8 @@ def build_client(
         password=data.get(CONF_PASSWORD),
         tokens=tokens,
         budget=budget,
-        timeout=const.REQUEST_TIMEOUT,
-        backoff=const.RETRY_BACKOFF,
+        timeout=tuning.request_timeout,
+        backoff=tuning.retry_backoff,
         on_sign_in=on_sign_in,
     )
     return EmporiaClient(
@@ -81,8 +105,8 @@ def build_client(
         api_url=api_url(data, DEFAULT_API_URL),
         maintenance_url=_url(data, CONF_MAINTENANCE_URL, DEFAULT_MAINTENANCE_URL),
         budget=budget,
-        timeout=const.REQUEST_TIMEOUT,
-        backoff=const.RETRY_BACKOFF,
+        timeout=tuning.request_timeout,
+        backoff=tuning.retry_backoff,
     )
 
 

@@ -7,7 +7,6 @@ from homeassistant.components import webhook as ha_webhook
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-from ...api.pge import PGE_LIMITS
 from ...data import OpenPowerConfigEntry
 from ...provider import ProviderSpec, account_budget
 from . import webhook
@@ -25,7 +24,7 @@ from .const import (
 from .coordinator import PgeStatusCoordinator, PgeUsageCoordinator
 from .entities import SENSORS, account_device, all_devices
 from .inbox import NotificationInbox
-from .runtime import PgeRuntime, async_load_certificate, build_client
+from .runtime import PgeRuntime, async_load_certificate, build_client, settings
 from .services import SERVICES
 
 __all__ = ["PGE"]
@@ -35,17 +34,26 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
     """Load the certificate, check PG&E, listen for notifications, start asking for data."""
     data = entry.data
     certificate = await async_load_certificate(hass, data)
+    tuning = settings(hass)
     client = build_client(
         hass,
         data,
         certificate,
-        budget=account_budget(hass, PROVIDER, data[CONF_CLIENT_ID], PGE_LIMITS),
+        budget=account_budget(hass, PROVIDER, data[CONF_CLIENT_ID], tuning.limits),
     )
     bulk_id = data[CONF_BULK_ID]
     account = account_device(entry.title, bulk_id)
     status = PgeStatusCoordinator(hass, entry, client, certificate, account)
     await status.async_config_entry_first_refresh()
-    usage = PgeUsageCoordinator(hass, entry, client, bulk_id, account)
+    usage = PgeUsageCoordinator(
+        hass,
+        entry,
+        client,
+        bulk_id,
+        account,
+        history_days=tuning.history_days,
+        backfill_window=tuning.backfill_window,
+    )
     await usage.async_config_entry_first_refresh()
     inbox = NotificationInbox(
         hass,

@@ -20,10 +20,6 @@ CONF_PRIVATE_KEY_FILE: Final = "private_key_file"
 
 PORTAL_URL: Final = "https://sharemydata.pge.com/"
 
-# Per-request timeout and first retry delay (tests shorten them).
-REQUEST_TIMEOUT: Final = 60.0
-RETRY_BACKOFF: Final = 2.0
-
 # A certificate this close to its end raises a repair issue.
 CERTIFICATE_WARNING: Final = timedelta(days=30)
 
@@ -37,8 +33,5 @@ DAILY_REQUEST_MINUTE_UTC: Final = 17
 DAILY_OVERLAP: Final = timedelta(days=3)
 # A restart within this time of the last request does not ask again.
 MIN_REQUEST_GAP: Final = timedelta(hours=12)
-# PG&E keeps four years; the first setup asks for them in windows, oldest first.
-HISTORY_DAYS: Final = 1461
-BACKFILL_WINDOW: Final = timedelta(days=90)
 # PG&E notifies 10 s to 2 min after a request; past this a repair issue says to check the URL.
 NOTIFICATION_TIMEOUT: Final = timedelta(minutes=15)

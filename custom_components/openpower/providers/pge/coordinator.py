@@ -183,12 +183,20 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
         client: PgeClient,
         bulk_id: str,
         account: DeviceRef,
+        *,
+        history_days: int,
+        backfill_window: timedelta,
     ) -> None:
-        """Create the coordinator of one registration (no polling: PG&E pushes)."""
+        """Create the coordinator of one registration (no polling: PG&E pushes).
+
+        The first setup asks for `history_days` days, `backfill_window` at a time.
+        """
         super().__init__(hass, entry, name="pge usage", update_interval=None)
         self.client = client
         self.bulk_id = bulk_id
         self.account = account
+        self.history_days = history_days
+        self.backfill_window = backfill_window
         self._store: Store[dict[str, Any]] = Store(
             hass, _STORE_VERSION, f"{DOMAIN}.pge_{entry.entry_id}"
         )
@@ -204,7 +212,7 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
         self._loaded = True
         stored = await self._store.async_load()
         if stored is None:
-            first_day = dt_util.now(PACIFIC).date() - timedelta(days=const.HISTORY_DAYS)
+            first_day = dt_util.now(PACIFIC).date() - timedelta(days=self.history_days)
             start = datetime.combine(first_day, time(), PACIFIC)
             return PgeUsage(account=self.account, points=(), backfill_next=start)
         return PgeUsage.from_dict(self.account, stored)
@@ -284,7 +292,7 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
         """Ask for the history window by window, oldest first, each after the previous came."""
         while (start := self.data.backfill_next) is not None:
             now = dt_util.utcnow()
-            end = min(start + const.BACKFILL_WINDOW, now)
+            end = min(start + self.backfill_window, now)
             self._idle.clear()
             if await self.async_request(start, end):
                 try:

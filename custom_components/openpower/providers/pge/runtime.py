@@ -2,17 +2,18 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.hass_dict import HassKey
 
-from ...api.budget import RequestBudget
-from ...api.pge import DEFAULT_API_URL, ClientCertificate, PgeClient
+from ...api.budget import RateLimit, RequestBudget
+from ...api.pge import DEFAULT_API_URL, PGE_LIMITS, ClientCertificate, PgeClient
 from ...api.pge.tls import load_client_certificate
-from ...const import CONF_ADVANCED
+from ...const import CONF_ADVANCED, DOMAIN
 from ...flow import api_url
-from . import const
 from .const import (
     CONF_CA_CERTIFICATE,
     CONF_CERTIFICATE,
@@ -24,6 +25,31 @@ from .const import (
 if TYPE_CHECKING:
     from .coordinator import PgeStatusCoordinator, PgeUsageCoordinator
     from .inbox import NotificationInbox
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PgeSettings:
+    """How PG&E is asked: timeout, first retry delay, history and its windows, the budget.
+
+    Production runs on the defaults. Tests put others in `hass.data[SETTINGS]`: under a frozen
+    clock a real retry delay or the 1-a-second pacing never ends, and a 4-year backfill in
+    90-day windows is 17 round trips no test needs.
+    """
+
+    request_timeout: float = 60.0
+    retry_backoff: float = 2.0
+    history_days: int = 1461
+    """PG&E keeps four years; the first setup asks for them in windows, oldest first."""
+    backfill_window: timedelta = timedelta(days=90)
+    limits: tuple[RateLimit, ...] = PGE_LIMITS
+
+
+SETTINGS: HassKey[PgeSettings] = HassKey(f"{DOMAIN}_pge_settings")
+
+
+def settings(hass: HomeAssistant) -> PgeSettings:
+    """Return the settings PG&E runs with."""
+    return hass.data.get(SETTINGS) or PgeSettings()
 
 
 async def async_load_certificate(
@@ -49,6 +75,7 @@ def build_client(
     budget: RequestBudget | None = None,
 ) -> PgeClient:
     """Return a client for the credentials, certificate and URL of `data`."""
+    tuning = settings(hass)
     return PgeClient(
         async_get_clientsession(hass),
         client_id=data[CONF_CLIENT_ID],
@@ -56,8 +83,8 @@ def build_client(
         api_url=api_url(data, DEFAULT_API_URL),
         ssl_context=certificate.ssl_context,
         budget=budget,
-        timeout=const.REQUEST_TIMEOUT,
-        backoff=const.RETRY_BACKOFF,
+        timeout=tuning.request_timeout,
+        backoff=tuning.retry_backoff,
     )
 
 

@@ -13,8 +13,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from .common import async_setup_entry, only_platform
-from .simulator import DEMO_SITE_30MIN, Simulator
+from tests.common import async_setup_entry, only_platform
+from tests.simulator import DEMO_SITE_30MIN, Simulator
 
 
 @pytest.fixture

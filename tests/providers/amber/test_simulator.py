@@ -29,7 +29,7 @@ from tests.simulator import (
     Simulator,
 )
 
-FIXTURES = Path(__file__).parent / "simulator" / "fixtures" / "amber"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "amber"
 NEM = timedelta(hours=10)
 # Thursday 15 January 2026, 13:02:10 in NEM time (UTC+10), 14:02:10 in Sydney (AEDT).
 NOW = datetime(2026, 1, 15, 3, 2, 10, tzinfo=UTC)
@@ -49,6 +49,11 @@ type Client = TestClient[web.Request, web.Application]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Replace conftest's autouse fixture: these tests start no Home Assistant."""
+
+
+@pytest.fixture(autouse=True)
+def amber_settings() -> None:
+    """Replace the provider's autouse fixture: no Home Assistant to give settings to."""
 
 
 @pytest.fixture

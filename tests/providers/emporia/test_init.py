@@ -35,9 +35,8 @@ from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.emporia.coordinator import (
     EmporiaHistoryCoordinator,
 )
-
-from .common import async_move_to, async_settle, async_setup_entry, only_platform
-from .simulator import (
+from tests.common import async_move_to, async_settle, async_setup_entry, only_platform
+from tests.simulator import (
     EMPORIA_CHARGER_GID,
     EMPORIA_EMAIL,
     EMPORIA_FEDERATED_EMAIL,

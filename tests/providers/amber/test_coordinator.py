@@ -22,10 +22,16 @@ from custom_components.openpower.providers.amber.coordinator import (
     ConfirmationClock,
     next_boundary,
 )
+from tests.common import async_move_to, async_setup_entry, price_requests
+from tests.simulator import (
+    DEMO_SITE_5MIN,
+    DEMO_TOKEN,
+    MULTI_SITES,
+    MULTI_TOKEN,
+    Simulator,
+)
 
-from .common import async_move_to, async_setup_entry, price_requests
 from .conftest import amber_entry_data
-from .simulator import DEMO_SITE_5MIN, DEMO_TOKEN, MULTI_SITES, MULTI_TOKEN, Simulator
 
 PRICE = "sensor.home_general_price"
 pytestmark = pytest.mark.freeze_time("2026-11-23T02:00:10+00:00")

@@ -12,9 +12,8 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.openpower import async_remove_config_entry_device
 from custom_components.openpower.api.errors import ApiConnectionError
 from custom_components.openpower.const import DOMAIN
-
-from .common import async_settle, async_setup_entry
-from .simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
+from tests.common import async_settle, async_setup_entry
+from tests.simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
 
 
 async def test_load_and_unload(

@@ -25,9 +25,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.openpower.api.errors import ApiResponseError
 from custom_components.openpower.const import DOMAIN
-
-from .conftest import pge_entry_data
-from .simulator import (
+from tests.simulator import (
     PGE_15MIN_CLIENT_ID,
     PGE_15MIN_CLIENT_SECRET,
     PGE_BULK_ID,
@@ -37,6 +35,8 @@ from .simulator import (
     TestPki,
     pki_material,
 )
+
+from .conftest import pge_entry_data
 
 CLIENT = "custom_components.openpower.api.pge.client.PgeClient"
 TITLE = f"PG&E Share My Data ({PGE_BULK_ID})"

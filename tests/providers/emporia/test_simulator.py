@@ -41,7 +41,7 @@ from tests.simulator import (
 from tests.simulator.common import HTTP_FAULTS
 from tests.simulator.emporia import clear_model_cache
 
-FIXTURES = Path(__file__).parent / "simulator" / "fixtures" / "emporia"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "emporia"
 # Monday 20 July 2026, 11:13:32 in Los Angeles (PDT, UTC-7): the demo devices' time zone.
 NOW = datetime(2026, 7, 20, 18, 13, 32, tzinfo=UTC)
 NIGHT = datetime(
@@ -82,6 +82,11 @@ type Client = TestClient[web.Request, web.Application]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Replace conftest's autouse fixture: these tests start no Home Assistant."""
+
+
+@pytest.fixture(autouse=True)
+def emporia_settings() -> None:
+    """Replace the provider's autouse fixture: no Home Assistant to give settings to."""
 
 
 @pytest.fixture

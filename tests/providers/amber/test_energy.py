@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from .common import async_setup_entry
-from .simulator import DEMO_SITE_5MIN, Simulator
+from tests.common import async_setup_entry
+from tests.simulator import DEMO_SITE_5MIN, Simulator
 
 PREFIX = f"openpower:amber_{DEMO_SITE_5MIN.lower()}"
 

@@ -11,8 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openpower.const import DOMAIN
-
-from .simulator import (
+from tests.simulator import (
     DEMO_SITE_5MIN,
     DEMO_SITE_30MIN,
     DEMO_SITE_CLOSED,

@@ -11,8 +11,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openpower.const import DOMAIN
-
-from .simulator import (
+from tests.simulator import (
     EMPORIA_CUSTOMER_GID,
     EMPORIA_EMAIL,
     EMPORIA_FEDERATED_EMAIL,

@@ -27,7 +27,7 @@ from custom_components.openpower.api.emporia.srp import (
 )
 from custom_components.openpower.api.errors import ApiResponseError
 
-FIXTURES = Path(__file__).parent.parent / "simulator" / "fixtures" / "emporia"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "emporia"
 
 
 def _load(name: str) -> Any:

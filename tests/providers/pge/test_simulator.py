@@ -46,7 +46,7 @@ from tests.simulator.pge_feed import (
     usage_summary,
 )
 
-FIXTURES = Path(__file__).parent / "simulator" / "fixtures" / "pge"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "pge"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ESPI = "{http://naesb.org/espi}"
 RESOURCE = "/GreenButtonConnect/espi/1_1/resource"
@@ -64,6 +64,11 @@ type Params = Mapping[str, str | int]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Replace conftest's autouse fixture: these tests start no Home Assistant."""
+
+
+@pytest.fixture(autouse=True)
+def pge_settings() -> None:
+    """Replace the provider's autouse fixture: no Home Assistant to give settings to."""
 
 
 @pytest.fixture

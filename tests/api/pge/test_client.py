@@ -47,7 +47,7 @@ from tests.simulator import (
 )
 from tests.simulator.pki import pki_material
 
-FIXTURES = Path(__file__).parents[1] / "simulator" / "fixtures" / "pge"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "pge"
 # Thursday 20 November 2025, 11:30 in California: the latest served day is the 19th (24 h).
 NOW = datetime(2025, 11, 20, 19, 30, tzinfo=UTC)
 LONG_AGO = datetime(2000, 6, 1, tzinfo=UTC)

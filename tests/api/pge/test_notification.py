@@ -13,7 +13,7 @@ from custom_components.openpower.api.pge import (
 )
 from tests.simulator import batch_list
 
-FIXTURES = Path(__file__).parents[1] / "simulator" / "fixtures" / "pge"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "pge"
 BASE = "https://api.pge.com/GreenButtonConnect/espi/1_1/resource/Batch/Bulk"
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
 ONE = f"{BASE}/50916?correlationID=0b2479f3-eec7-4a15-b46b-8f90c647e21e"

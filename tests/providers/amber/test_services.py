@@ -11,9 +11,8 @@ from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.provider import ProviderSpec
 from custom_components.openpower.providers import PROVIDERS
 from custom_components.openpower.services import _async_dispatch
-
-from .common import async_move_to, async_setup_entry
-from .simulator import DEMO_SITE_30MIN, Simulator
+from tests.common import async_move_to, async_setup_entry
+from tests.simulator import DEMO_SITE_30MIN, Simulator
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T02:00:40+00:00")
 

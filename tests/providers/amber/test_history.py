@@ -1,9 +1,8 @@
 """Amber usage and cost history in long-term statistics: backfill, corrections, restarts, outages."""
 
-from collections.abc import Generator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
@@ -18,12 +17,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.openpower.api.amber import AmberClient, ChannelType
+from custom_components.openpower.providers.amber.runtime import SETTINGS, AmberSettings
 from custom_components.openpower.statistics import async_last_hour
+from tests.common import async_move_to, async_settle, async_setup_entry
+from tests.simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
 
-from .common import async_move_to, async_settle, async_setup_entry
-from .simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
-
-HISTORY_DAYS = "custom_components.openpower.providers.amber.coordinator.HISTORY_DAYS"
 PREFIX = f"openpower:amber_{DEMO_SITE_5MIN.lower()}"
 IDS = {
     f"{PREFIX}_e1_energy_consumption",
@@ -36,15 +34,14 @@ IDS = {
 pytestmark = pytest.mark.freeze_time("2026-11-23T02:00:40+00:00")
 
 
-@pytest.fixture(autouse=True)
-def amber_history_days() -> Generator[int]:
+@pytest.fixture
+def amber_history_days() -> int:
     """Three weeks of backfill: enough for corrections and outages, quick to write.
 
     (The recorder writes about 2,000 statistic rows a second; 90 days of six statistics is
     13,000 rows. The first test backfills the real 90 days.)
     """
-    with patch(HISTORY_DAYS, 21):
-        yield 21
+    return 21
 
 
 async def _rows(hass: HomeAssistant) -> dict[str, list[dict[str, Any]]]:
@@ -135,11 +132,14 @@ def _usage_requests(simulator: Simulator) -> list[tuple[str, str]]:
 
 
 async def test_first_setup_backfills_90_days(
-    hass: HomeAssistant, amber_entry: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    amber_settings: AmberSettings,
 ) -> None:
     """90 days in 7-day requests, hourly in UTC, export and credit positive, exact values."""
-    with patch(HISTORY_DAYS, 90):
-        assert await async_setup_entry(hass, amber_entry)
+    hass.data[SETTINGS] = replace(amber_settings, history_days=90)
+    assert await async_setup_entry(hass, amber_entry)
     requests = _usage_requests(simulator)
     assert requests[0] == ("2026-08-25", "2026-08-31")
     assert requests[-1] == ("2026-11-17", "2026-11-22")

@@ -39,9 +39,7 @@ from syrupy.filters import props
 
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.pge import const as pge_const
-
-from .conftest import pge_entry_data
-from .simulator import (
+from tests.simulator import (
     PGE_BULK_ID,
     PGE_CLIENT_ID,
     PGE_CLIENT_SECRET,
@@ -51,6 +49,8 @@ from .simulator import (
     batch_list,
     pki_files,
 )
+
+from .conftest import pge_entry_data
 
 # Thursday 20 November 2025, 11:30 in California (PST): the latest served day is the 19th.
 NOW = datetime(2025, 11, 20, 19, 30, tzinfo=UTC)

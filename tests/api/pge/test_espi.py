@@ -29,7 +29,7 @@ from custom_components.openpower.api.pge import (
     parse_espi,
 )
 
-FIXTURES = Path(__file__).parent.parent / "simulator" / "fixtures" / "pge"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "pge"
 ATOM = "http://www.w3.org/2005/Atom"
 ESPI = "http://naesb.org/espi"
 A = "{" + ATOM + "}"

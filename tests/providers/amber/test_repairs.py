@@ -13,9 +13,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.openpower.const import DOMAIN
-
-from .common import async_move_to, async_settle, async_setup_entry
-from .simulator import DEMO_SITE_5MIN, Simulator
+from tests.common import async_move_to, async_settle, async_setup_entry
+from tests.simulator import DEMO_SITE_5MIN, Simulator
 
 
 async def start_repair_fix_flow(

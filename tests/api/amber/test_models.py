@@ -21,7 +21,7 @@ from custom_components.openpower.api.amber.models import (
 )
 from custom_components.openpower.api.errors import ApiResponseError
 
-FIXTURES = Path(__file__).parent.parent / "simulator" / "fixtures" / "amber"
+FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "amber"
 
 
 def _load(name: str) -> Any:

@@ -1,0 +1,1 @@
+"""Emporia client and Cognito sign-in."""

@@ -1,0 +1,1 @@
+"""PG&E client, ESPI parser, notifications, TLS."""

@@ -1,0 +1,1 @@
+"""Tests of each provider: one package per provider, mirroring `providers/<name>/`."""

@@ -1,0 +1,1 @@
+"""Amber Electric: flow, coordinators, entities, history, actions, diagnostics, simulator part."""

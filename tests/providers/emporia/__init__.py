@@ -1,0 +1,1 @@
+"""Emporia Vue: flow, coordinators, entities, history, writes, diagnostics, simulator part."""

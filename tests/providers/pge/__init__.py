@@ -1,0 +1,1 @@
+"""PG&E Share My Data: flow, webhook, requests, history, entities, actions, simulator part."""
