@@ -10,17 +10,32 @@ import logging
 import os
 from unittest.mock import PropertyMock, patch
 
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 import custom_components.openpower  # noqa: F401
+from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.providers import PROVIDERS
 
+from .fake_provider import API, FAKE, FakeApi
 from .simulator import Simulator
+from .simulator.pki import pki_files
 
 # The harness logs every SQL statement at INFO: slow, and it buries failures.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Make the simulator's certificates (once per process) before any test freezes the clock.
+
+    Made under a frozen clock, `cryptography` refuses freezegun's datetimes: whichever test of
+    a worker first started the simulator with its clock frozen failed.
+    """
+    pki_files()
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +85,30 @@ async def simulator(socket_enabled: None) -> AsyncGenerator[Simulator]:
     await sim.start(tls=True)
     yield sim
     await sim.stop()
+
+
+@pytest.fixture
+def fake_api(hass: HomeAssistant) -> FakeApi:
+    """The fake provider's cloud (tests/fake_provider.py), failing on demand."""
+    api = hass.data[API] = FakeApi()
+    return api
+
+
+@pytest.fixture
+def fake_provider(fake_api: FakeApi) -> Generator[None]:
+    """Register the fake provider beside the real ones (before the integration loads)."""
+    with patch.dict(PROVIDERS, {FAKE.key: FAKE}):
+        yield
+
+
+@pytest.fixture
+def fake_entry(hass: HomeAssistant, fake_provider: None) -> MockConfigEntry:
+    """An entry of the fake provider, added to Home Assistant (not set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Fake a",
+        unique_id="fake_a",
+        data={"provider": "fake", "account": "a"},
+    )
+    entry.add_to_hass(hass)
+    return entry

@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 from homeassistant.components.recorder.models import StatisticMeanType
 from homeassistant.components.recorder.statistics import (
     get_metadata,
+    statistic_during_period,
     statistics_during_period,
     valid_statistic_id,
 )
+from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
@@ -25,9 +27,12 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.openpower import statistics as statistics_module
+from custom_components.openpower.api.errors import ApiResponseError
 from custom_components.openpower.statistics import (
     ImportResult,
     IntervalReading,
+    RecorderStalledError,
     StatisticSpec,
     async_import,
     async_last_hour,
@@ -296,6 +301,24 @@ def test_reading_rejects_naive_start_and_empty_duration() -> None:
         IntervalReading(T0, timedelta(0), 1.0)
 
 
+@pytest.mark.parametrize(
+    ("value", "cost"),
+    [
+        (float("nan"), None),
+        (float("inf"), None),
+        (float("-inf"), 1.0),
+        (1.0, float("nan")),
+        (1.0, float("inf")),
+    ],
+)
+def test_reading_rejects_numbers_that_are_not_numbers(
+    value: float, cost: float | None
+) -> None:
+    """NaN would be stored as NULL (the sum restarts at 0), infinity would poison every sum."""
+    with pytest.raises(ApiResponseError, match="not a finite number"):
+        IntervalReading(T0, HOUR, value, cost)
+
+
 # --- StatisticSpec -----------------------------------------------------------------------------
 
 
@@ -401,13 +424,37 @@ async def test_metadata_is_stored_as_built(hass: HomeAssistant) -> None:
     }
 
 
-async def test_gap_inside_range_is_stored_as_zero(hass: HomeAssistant) -> None:
-    """Hours of the range without a reading are written as 0 (no consumption reported)."""
+async def test_no_row_for_an_hour_without_a_reading(hass: HomeAssistant) -> None:
+    """Hours without a reading get no row, but the one before a value carries the sum."""
     result = await async_import(
         hass, ENERGY, series(T0, [1.0]) + series(T0 + 3 * HOUR, [2.0])
     )
-    assert result == ImportResult(ENERGY_ID, T0, T0 + 3 * HOUR, 4, 0)
-    assert await stored(hass, ENERGY_ID) == rows(T0, [1.0, 0.0, 0.0, 2.0])
+    assert result == ImportResult(ENERGY_ID, T0, T0 + 3 * HOUR, 3, 0)
+    assert await stored(hass, ENERGY_ID) == [
+        (T0, 1.0, 1.0),  # the first value: nothing before it to carry
+        (T0 + 2 * HOUR, 0.0, 1.0),
+        (T0 + 3 * HOUR, 2.0, 3.0),
+    ]
+
+
+async def test_a_stored_hour_no_longer_reported_becomes_zero(
+    hass: HomeAssistant,
+) -> None:
+    """A re-fetch that drops an hour of its range overwrites it with 0 (there is no delete)."""
+    await async_import(hass, ENERGY, series(T0, [1.0, 2.0, 3.0]))
+    await async_import(hass, ENERGY, series(T0 + 5 * HOUR, [4.0]))
+    result = await async_import(
+        hass, ENERGY, series(T0, [1.0]) + series(T0 + 2 * HOUR, [3.0])
+    )
+    # Hour 1 is overwritten with 0, hour 2 moves down, the hours after the range are rebased.
+    assert result == ImportResult(ENERGY_ID, T0, T0 + 2 * HOUR, 2, 2)
+    assert await stored(hass, ENERGY_ID) == [
+        (T0, 1.0, 1.0),
+        (T0 + HOUR, 0.0, 1.0),
+        (T0 + 2 * HOUR, 3.0, 4.0),
+        (T0 + 4 * HOUR, 0.0, 4.0),
+        (T0 + 5 * HOUR, 4.0, 8.0),
+    ]
 
 
 async def test_cost_goes_into_cost_statistic(hass: HomeAssistant) -> None:
@@ -421,7 +468,12 @@ async def test_cost_goes_into_cost_statistic(hass: HomeAssistant) -> None:
     result = await async_import(hass, ENERGY, readings, cost_spec=COST)
     assert result == ImportResult(ENERGY_ID, T0, T0 + 2 * HOUR, 3, 0)
     assert await stored(hass, ENERGY_ID) == rows(T0, [1.0, 0.5, 2.0])
-    assert await stored(hass, COST_ID) == rows(T0, [0.375, 0.0, -0.375])
+    # The hour whose readings carry no cost gets only the row carrying the sum.
+    assert await stored(hass, COST_ID) == [
+        (T0, 0.375, 0.375),
+        (T0 + HOUR, 0.0, 0.375),
+        (T0 + 2 * HOUR, -0.375, 0.0),
+    ]
 
 
 async def test_cost_range_is_that_of_readings_with_cost(hass: HomeAssistant) -> None:
@@ -496,28 +548,30 @@ async def test_gaps_between_imports_carry_the_sum(hass: HomeAssistant) -> None:
     """After an outage the sum continues; filling the gap or the past later rebases what follows."""
     await async_import(hass, ENERGY, series(T0, [1.0, 2.0, 3.0]))
     later = await async_import(hass, ENERGY, series(T0 + 10 * HOUR, [0.5, 0.25]))
-    assert later == ImportResult(ENERGY_ID, T0 + 10 * HOUR, T0 + 11 * HOUR, 2, 0)
+    # After a gap, the empty hour before the first new value carries the sum.
+    assert later == ImportResult(ENERGY_ID, T0 + 10 * HOUR, T0 + 11 * HOUR, 3, 0)
     assert await stored(hass, ENERGY_ID) == rows(T0, [1.0, 2.0, 3.0]) + rows(
-        T0 + 10 * HOUR, [0.5, 0.25], base=6.0
+        T0 + 9 * HOUR, [0.0, 0.5, 0.25], base=6.0
     )
 
     # Part of the outage arrives: it continues from hour 2 and the hours after it move up.
     filled = await async_import(hass, ENERGY, series(T0 + 5 * HOUR, [1.0, 0.0, 0.5]))
-    assert filled == ImportResult(ENERGY_ID, T0 + 5 * HOUR, T0 + 7 * HOUR, 3, 2)
+    assert filled == ImportResult(ENERGY_ID, T0 + 5 * HOUR, T0 + 7 * HOUR, 4, 3)
     assert await stored(hass, ENERGY_ID) == (
         rows(T0, [1.0, 2.0, 3.0])
-        + rows(T0 + 5 * HOUR, [1.0, 0.0, 0.5], base=6.0)
-        + rows(T0 + 10 * HOUR, [0.5, 0.25], base=7.5)
+        + rows(T0 + 4 * HOUR, [0.0, 1.0, 0.0, 0.5], base=6.0)
+        + rows(T0 + 9 * HOUR, [0.0, 0.5, 0.25], base=7.5)
     )
 
-    # Older history is backfilled: it sums from 0 and every stored hour moves up by 4.
+    # Older history is backfilled: it sums from 0, every stored hour moves up by 4, and the
+    # first stored hour, until now the first of all, gets the hour that carries the sum.
     backfill = await async_import(hass, ENERGY, series(T0 - 5 * HOUR, [4.0]))
-    assert backfill == ImportResult(ENERGY_ID, T0 - 5 * HOUR, T0 - 5 * HOUR, 1, 8)
+    assert backfill == ImportResult(ENERGY_ID, T0 - 5 * HOUR, T0 - 5 * HOUR, 2, 10)
     assert await stored(hass, ENERGY_ID) == (
         rows(T0 - 5 * HOUR, [4.0])
-        + rows(T0, [1.0, 2.0, 3.0], base=4.0)
-        + rows(T0 + 5 * HOUR, [1.0, 0.0, 0.5], base=10.0)
-        + rows(T0 + 10 * HOUR, [0.5, 0.25], base=11.5)
+        + rows(T0 - HOUR, [0.0, 1.0, 2.0, 3.0], base=4.0)
+        + rows(T0 + 4 * HOUR, [0.0, 1.0, 0.0, 0.5], base=10.0)
+        + rows(T0 + 9 * HOUR, [0.0, 0.5, 0.25], base=11.5)
     )
 
 
@@ -559,9 +613,7 @@ async def test_cost_spec_must_be_another_statistic(hass: HomeAssistant) -> None:
     assert await stored(hass, COST_ID) == []
 
 
-async def test_daily_readings_fill_the_hours_between_with_zero(
-    hass: HomeAssistant,
-) -> None:
+async def test_daily_readings_are_one_row_a_day(hass: HomeAssistant) -> None:
     """Daily values (here Enedis, Paris, over the October DST change) sit at their start hour."""
     readings = [
         IntervalReading(datetime(2024, 10, day, tzinfo=PARIS), DAY, float(day))
@@ -569,10 +621,136 @@ async def test_daily_readings_fill_the_hours_between_with_zero(
     ]
     result = await async_import(hass, ENERGY, readings)
     first = datetime(2024, 10, 25, 22, tzinfo=UTC)
-    assert result == ImportResult(ENERGY_ID, first, first + 49 * HOUR, 50, 0)
-    states = [0.0] * 50
-    states[0], states[24], states[49] = 26.0, 27.0, 28.0
-    assert await stored(hass, ENERGY_ID) == rows(first, states)
+    assert result == ImportResult(ENERGY_ID, first, first + 49 * HOUR, 5, 0)
+    assert await stored(hass, ENERGY_ID) == [
+        (first, 26.0, 26.0),
+        (first + 23 * HOUR, 0.0, 26.0),
+        (first + 24 * HOUR, 27.0, 53.0),
+        (first + 48 * HOUR, 0.0, 53.0),
+        (first + 49 * HOUR, 28.0, 81.0),
+    ]
+
+
+async def _change(
+    hass: HomeAssistant, start: datetime, end: datetime, period: str
+) -> list[tuple[datetime, float]]:
+    """Return what the Energy dashboard shows: the change per `period` bucket."""
+    await async_wait_recording_done(hass)
+    result = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        start,
+        end,
+        {ENERGY_ID},
+        period,
+        None,
+        {"change"},
+    )
+    return [
+        (datetime.fromtimestamp(row["start"], UTC), round(row["change"], 6))
+        for row in result.get(ENERGY_ID, [])
+    ]
+
+
+async def _total(hass: HomeAssistant, start: datetime, end: datetime) -> float:
+    """Return the change over one period, as the dashboard's totals read it."""
+    await async_wait_recording_done(hass)
+    result = await get_instance(hass).async_add_executor_job(
+        statistic_during_period,
+        hass,
+        start,
+        end,
+        ENERGY_ID,
+        {"change"},
+        None,
+    )
+    return round(result["change"], 6)
+
+
+async def test_energy_dashboard_views_of_a_sparse_statistic(
+    hass: HomeAssistant,
+) -> None:
+    """Hour, day and month views of daily values and a few hours, with gaps between.
+
+    Then a re-fetch moves one daily value to another hour: every view follows, nothing is
+    counted twice and the sums stay continuous.
+    """
+    june = datetime(2024, 6, 1, tzinfo=UTC)
+    days = [
+        IntervalReading(june + day * DAY + 7 * HOUR, DAY, float(day + 1))
+        for day in range(40)  # 1 June to 10 July, one value a day at 07:00 UTC
+    ]
+    await async_import(hass, ENERGY, days)
+    await async_import(hass, ENERGY, series(june + 45 * DAY, [0.5, 0.25]))
+    # One row per reading, and one carrying the sum before each value after a gap.
+    assert len(await stored(hass, ENERGY_ID)) == 42 + 40
+
+    # Hour view of 2 June: the value at 07:00, after the hour carrying the sum.
+    assert await _change(hass, june + DAY, june + 2 * DAY, "hour") == [
+        (june + DAY + 6 * HOUR, 0.0),
+        (june + DAY + 7 * HOUR, 2.0),
+    ]
+    # Day view of the first week (the tests' Home Assistant is on Pacific time, whose days
+    # start at 07:00 UTC in summer), month view of the summer.
+    assert await _change(hass, june, june + 7 * DAY, "day") == [
+        (june + day * DAY + 7 * HOUR, float(day + 1)) for day in range(7)
+    ]
+    june_total = sum(range(1, 31))
+    july_total = sum(range(31, 41)) + 0.75
+    month_rows = await _change(hass, june, june + 90 * DAY, "month")
+    assert [change for _start, change in month_rows] == [june_total, july_total]
+    assert await _total(hass, june, june + 90 * DAY) == june_total + july_total
+    assert await _total(hass, june + 9 * DAY, june + 12 * DAY) == 10.0 + 11.0 + 12.0
+
+    # 2 to 4 June fetched again, the provider having corrected 3 June: 30 instead of 3, at
+    # 09:00 instead of 07:00. The old 07:00 row is inside the range: overwritten with 0.
+    await async_import(
+        hass,
+        ENERGY,
+        [
+            IntervalReading(june + DAY + 7 * HOUR, DAY, 2.0),
+            IntervalReading(june + 2 * DAY + 9 * HOUR, DAY, 30.0),
+            IntervalReading(june + 3 * DAY + 7 * HOUR, DAY, 4.0),
+        ],
+    )
+    assert await _change(hass, june + 2 * DAY, june + 3 * DAY, "hour") == [
+        (june + 2 * DAY + 6 * HOUR, 0.0),
+        (june + 2 * DAY + 7 * HOUR, 0.0),
+        (june + 2 * DAY + 8 * HOUR, 0.0),
+        (june + 2 * DAY + 9 * HOUR, 30.0),
+    ]
+    assert await _change(hass, june, june + 4 * DAY, "day") == [
+        (june + 7 * HOUR, 1.0),
+        (june + DAY + 7 * HOUR, 2.0),
+        (june + 2 * DAY + 7 * HOUR, 30.0),
+        (june + 3 * DAY + 7 * HOUR, 4.0),
+    ]
+    assert await _total(hass, june, june + 90 * DAY) == june_total + july_total + 27
+    sums = [total for _start, _state, total in await stored(hass, ENERGY_ID)]
+    assert sums == sorted(sums)  # continuous, never restarting
+    assert sums[-1] == june_total + july_total + 27
+
+
+async def test_a_refetch_that_moves_a_daily_value(hass: HomeAssistant) -> None:
+    """A daily value re-fetched at another hour of the same range: the old hour becomes 0."""
+    day = datetime(2024, 6, 1, 7, tzinfo=UTC)
+    await async_import(hass, ENERGY, [IntervalReading(day, DAY, 5.0)])
+    await async_import(hass, ENERGY, [IntervalReading(day + DAY, DAY, 6.0)])
+    # The same two days, now reported at 08:00. 07:00 of day 1 is before the range: kept.
+    # The old rows inside the range (06:00 and 07:00 of day 2) are overwritten with 0.
+    moved = [
+        IntervalReading(day + HOUR, DAY, 5.0),
+        IntervalReading(day + DAY + HOUR, DAY, 6.0),
+    ]
+    result = await async_import(hass, ENERGY, moved)
+    assert result == ImportResult(ENERGY_ID, day + HOUR, day + DAY + HOUR, 4, 0)
+    assert await stored(hass, ENERGY_ID) == [
+        (day, 5.0, 5.0),
+        (day + HOUR, 5.0, 10.0),
+        (day + DAY - HOUR, 0.0, 10.0),
+        (day + DAY, 0.0, 10.0),
+        (day + DAY + HOUR, 6.0, 16.0),
+    ]
 
 
 async def test_gas_in_therms(hass: HomeAssistant) -> None:
@@ -587,20 +765,27 @@ async def test_gas_in_therms(hass: HomeAssistant) -> None:
     )
     days = [datetime(2024, 11, day, tzinfo=LOS_ANGELES) for day in (2, 3, 4)]
     await async_import(hass, gas, [IntervalReading(day, DAY, 0.5) for day in days])
-    stored_rows = await stored(hass, "openpower:pge_1234567890_gas_consumption")
-    assert [row for row in stored_rows if row[1]] == [
+    # A row a day at the UTC hour of local midnight (the fall-back day has 25 hours), each
+    # after the hour carrying the sum.
+    assert await stored(hass, "openpower:pge_1234567890_gas_consumption") == [
         (datetime(2024, 11, 2, 7, tzinfo=UTC), 0.5, 0.5),
+        (datetime(2024, 11, 3, 6, tzinfo=UTC), 0.0, 0.5),
         (datetime(2024, 11, 3, 7, tzinfo=UTC), 0.5, 1.0),
+        (datetime(2024, 11, 4, 7, tzinfo=UTC), 0.0, 1.0),
         (datetime(2024, 11, 4, 8, tzinfo=UTC), 0.5, 1.5),
     ]
-    assert len(stored_rows) == 50  # the fall-back day has 25 hours
 
 
 async def test_concurrent_imports_of_one_statistic(hass: HomeAssistant) -> None:
     """Imports started together run one after the other, in whatever order, with exact sums."""
     days = [series(T0 + index * DAY, [float(index + 1)] * 24) for index in range(3)]
     results = await asyncio.gather(*(async_import(hass, ENERGY, day) for day in days))
-    assert [result.hours_written for result in results] == [24, 24, 24]
+    # The third day, when it comes before the second, also carries the sum into the hour
+    # before it (a row the second day then replaces).
+    assert sorted(result.hours_written for result in results) in (
+        [24, 24, 24],
+        [24, 24, 25],
+    )
     assert await stored(hass, ENERGY_ID) == rows(
         T0, [1.0] * 24 + [2.0] * 24 + [3.0] * 24
     )
@@ -634,6 +819,35 @@ async def test_cancelled_import_does_not_break_the_next(hass: HomeAssistant) -> 
         await waiting
     await async_import(hass, ENERGY, series(T0 + HOUR, [2.0]))
     assert await stored(hass, ENERGY_ID) == rows(T0, [1.0, 2.0])
+
+
+async def test_a_stalled_recorder_releases_the_statistic(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A recorder that never writes: later imports fail after the bound instead of hanging."""
+    monkeypatch.setattr(statistics_module, "WRITE_TIMEOUT", 0.2)
+    recorder = get_instance(hass)
+    queue_task = recorder.queue_task
+
+    def drop_receipts(task: Any) -> None:
+        if isinstance(task, SynchronizeTask):
+            return  # the recorder never gets to it
+        queue_task(task)
+
+    monkeypatch.setattr(recorder, "queue_task", drop_receipts)
+    await async_import(hass, ENERGY, series(T0, [1.0]))
+    for _ in range(2):  # the lock is released each time: no call waits forever
+        async with asyncio.timeout(5):
+            with pytest.raises(RecorderStalledError) as err:
+                await async_import(hass, ENERGY, series(T0 + HOUR, [2.0]))
+        assert err.value.translation_key == "recorder_stalled"
+        assert err.value.translation_placeholders == {
+            "statistic_id": ENERGY_ID,
+            "seconds": "0",
+        }
+    async with asyncio.timeout(5):
+        with pytest.raises(RecorderStalledError):
+            await async_last_hour(hass, ENERGY_ID)
 
 
 async def test_async_last_hour(hass: HomeAssistant) -> None:

@@ -12,6 +12,8 @@ The failure policy, for every provider and cadence (the error table itself is `e
 - **malformed answer** (`ApiResponseError`) → the previous data kept while it still applies
   (`_reuse`; by default all of it), logged once at warning and once more when valid data is
   back; with nothing to keep, `UpdateFailed`.
+- the recorder not writing statistics in time (`RecorderStalledError`) → `UpdateFailed`: the
+  import is asked again at the next run.
 - anything else is a bug: it reaches `DataUpdateCoordinator`, which logs it with its traceback
   and makes the entities unavailable.
 
@@ -39,6 +41,7 @@ from .api.errors import (
 )
 from .const import DOMAIN, LOGGER
 from .errors import error_key
+from .statistics import RecorderStalledError
 
 
 @callback
@@ -114,6 +117,12 @@ class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
             raise self._update_failed(err) from err
         except ApiError as err:
             raise self._update_failed(err) from err
+        except RecorderStalledError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key=err.translation_key,
+                translation_placeholders=err.translation_placeholders,
+            ) from err
         if self._kept_previous:
             LOGGER.info("%s: valid data again", self.name)
             self._kept_previous = False

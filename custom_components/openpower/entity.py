@@ -127,14 +127,15 @@ class OpenPowerEntity[D](CoordinatorEntity[OpenPowerCoordinator[D]]):
 
         The state shown afterwards is the provider's: an accepted change is confirmed by the
         refresh, a refused one leaves it as it was, and a change that timed out (which the
-        provider may still have made) shows whatever the provider reports.
+        provider may still have made) shows whatever the provider reports. The refresh is not
+        debounced: a second change within seconds is read back too.
         """
         entry = self.coordinator.config_entry
         try:
             async with api_errors_as_ha(self.hass, entry):
                 await change(entry.runtime_data.runtime, self._uid, value)
         finally:
-            await self.coordinator.async_request_refresh()
+            await self.coordinator.async_refresh()
 
 
 @cache

@@ -6,19 +6,29 @@ contract, shared by all of them:
 - A reading belongs to the UTC hour that contains its start. Sub-hour readings are summed into
   that hour; readings of an hour or longer (daily values, billing periods) are stored whole at it.
   Working in UTC, DST days (23 or 25 local hours) and half-hour zones need no special case. A
-  daily statistic therefore has one row per day at that hour and rows of 0 between.
-- An import covers [first hour, last hour] of its readings and overwrites every hour in that range;
-  an hour inside it without a reading is stored as 0 (the provider reports nothing there). Hours
-  outside the range are never touched.
+  daily statistic therefore has one row per day, at that hour, and none between (as core opower).
+- Rows are stored where there are readings, not between them: no filler. An import covers [first
+  hour, last hour] of its readings and replaces what that range held: every hour with a reading is
+  written, a stored hour of the range the new readings no longer report is overwritten with 0
+  (the recorder has no delete), and other hours get no row, but one: a non-zero hour that follows
+  an empty hour, with history before it, gets a 0 row in that empty hour carrying the sum so far.
+  Home Assistant's `statistic_during_period` takes a period's starting sum from the first row at
+  or after the hour before the period; without that row, a period starting at a daily value's
+  hour would leave the value out. (A year of PG&E's daily gas and bills: 389 such rows instead
+  of 24,819 zero hours.) Stored hours outside the range keep their values.
 - The running `sum` continues from the newest stored hour before the range (0.0 if none), so it
-  carries across gaps. The recorder has no range delete but overwrites rows with the same start, so
-  a re-fetched range replaces the old values and the stored hours after it are re-sent with their
+  carries across gaps: the Energy dashboard's change over any period is the difference of two
+  sums, whatever rows lie between. The recorder overwrites rows with the same start, so a
+  re-fetched range replaces the old values and the stored hours after it are re-sent with their
   sums shifted by the change, never double counting. Importing the same data twice changes nothing,
   and writes nothing: an hour already stored with the same value and sum is not sent again.
 - Imports of one statistic are serialised, and each one sees what the previous one queued: it
   waits until the recorder has run that write (the recorder runs its queue only once Home Assistant
   has started). An import's rows for all its statistics are queued together, so a stop of Home
   Assistant keeps (flushes) all of them or none.
+- That wait is bounded (`WRITE_TIMEOUT`): a recorder that never runs the write makes the import
+  raise `RecorderStalledError` and release the statistic, rather than hold every later import
+  (and a reload's) forever. The previous write stays awaited, so no import reads around it.
 """
 
 import asyncio
@@ -26,6 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+import math
 from typing import Any
 
 from homeassistant.components.recorder.models import (
@@ -47,11 +58,23 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.hass_dict import HassKey
 
+from .api.errors import ApiResponseError
 from .const import DOMAIN, LOGGER
+
+WRITE_TIMEOUT = 600.0
+"""Seconds an import waits for the recorder to write the previous import of its statistic.
+
+Generous: the recorder runs nothing until Home Assistant has started, which a slow machine
+with many integrations takes minutes to do.
+"""
 
 _HOUR = timedelta(hours=1)
 _HOUR_SECONDS = 3600
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class RecorderStalledError(HomeAssistantError):
+    """The recorder has not written an earlier import of the statistic in time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +91,18 @@ class IntervalReading:
     """Money for the interval (currency units), imported into the cost statistic when given."""
 
     def __post_init__(self) -> None:
-        """Reject readings whose hour cannot be known."""
+        """Reject readings whose hour cannot be known, and numbers that are not numbers."""
         # A naive start would silently be read in the machine's zone, shifting every hour.
         if self.start.utcoffset() is None:
             raise ValueError(f"reading start {self.start} has no time zone")
         if self.duration <= timedelta(0):
             raise ValueError(f"reading duration {self.duration} is not positive")
+        # SQLite stores NaN as NULL (the running sum restarts at 0) and infinity as is (every
+        # later sum infinite): a provider's non-finite value is a malformed answer.
+        if not math.isfinite(self.value) or (
+            self.cost is not None and not math.isfinite(self.cost)
+        ):
+            raise ApiResponseError(f"reading at {self.start} is not a finite number")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +184,10 @@ class _Stored:
 
     before: float
     """Sum of the newest stored hour before the range (0.0 if none)."""
+    row_before: bool
+    """Whether a row is stored at the hour right before the range."""
+    any_before: bool
+    """Whether any row is stored before the range."""
     end: float
     """Sum of the newest stored hour at or before the range's last hour (`before` if none)."""
     after: list[StatisticsRow]
@@ -208,11 +241,23 @@ def _series(hass: HomeAssistant, statistic_id: str) -> _Series:
     return hass.data.setdefault(_SERIES, {}).setdefault(statistic_id, _Series())
 
 
-async def _async_wait_written(series: _Series) -> None:
-    """Wait until the recorder has processed the series' last write."""
-    if series.written is not None:
-        # Shielded: a cancelled caller must not cancel the receipt the next import waits on.
-        await asyncio.shield(series.written)
+async def _async_wait_written(statistic_id: str, series: _Series) -> None:
+    """Wait until the recorder has processed the series' last write, at most `WRITE_TIMEOUT`."""
+    if series.written is None:
+        return
+    try:
+        async with asyncio.timeout(WRITE_TIMEOUT):
+            # Shielded: a cancelled caller must not cancel the receipt the next import waits on.
+            await asyncio.shield(series.written)
+    except TimeoutError:
+        raise RecorderStalledError(
+            translation_domain=DOMAIN,
+            translation_key="recorder_stalled",
+            translation_placeholders={
+                "statistic_id": statistic_id,
+                "seconds": f"{WRITE_TIMEOUT:.0f}",
+            },
+        ) from None
 
 
 @callback
@@ -250,15 +295,18 @@ def _read_one(
     newest = get_last_statistics(hass, 1, statistic_id, False, {"sum"}).get(
         statistic_id, []
     )
+    hour_before_ts = (first - _HOUR).timestamp()
     if not newest or newest[0]["start"] < first_ts:
         # Nothing stored, or only hours before the range (an import that only appends).
         before = _sum(newest[0]) if newest else 0.0
-        return _Stored(before, before, [])
+        row_before = bool(newest) and newest[0]["start"] == hour_before_ts
+        return _Stored(before, row_before, bool(newest), before, [])
     # One query for the hour before the range, the range and everything after it.
     rows = statistics_during_period(
         hass, first - _HOUR, None, {statistic_id}, "hour", None, {"state", "sum"}
     ).get(statistic_id, [])
-    if rows and rows[0]["start"] < first_ts:
+    row_before = any_before = bool(rows) and rows[0]["start"] == hour_before_ts
+    if row_before:
         before = _sum(rows[0])
     else:
         # A gap right before the range: the sum carries over from the newest older hour.
@@ -266,6 +314,7 @@ def _read_one(
             hass, _EPOCH, first - _HOUR, {statistic_id}, "hour", None, {"sum"}
         ).get(statistic_id, [])
         before = _sum(older[-1]) if older else 0.0
+        any_before = bool(older)
     end = before
     after: list[StatisticsRow] = []
     in_range: dict[float, tuple[float | None, float]] = {}
@@ -276,7 +325,7 @@ def _read_one(
                 in_range[row["start"]] = (row.get("state"), end)
         else:
             after.append(row)
-    return _Stored(before, end, after, in_range)
+    return _Stored(before, row_before, any_before, end, after, in_range)
 
 
 def _read_stored(
@@ -300,19 +349,38 @@ def _rebased(row: StatisticsRow, shift: float) -> StatisticData:
 def _rows(
     statistic_id: str, hours: dict[datetime, float], stored: _Stored
 ) -> tuple[list[StatisticData], ImportResult]:
-    """Return the rows that replace the hours' range and rebase what follows it."""
+    """Return the rows that replace the hours' range and rebase what follows it.
+
+    The range's rows are its hours with a reading, the stored hours it no longer reports (set
+    to 0), and the 0 rows that carry the sum into an empty hour before a value (see the module's
+    docstring); no other hour gets a row.
+    """
     first, last = next(iter(hours)), next(reversed(hours))
+    kept = hours.keys() | {dt_util.utc_from_timestamp(ts) for ts in stored.in_range}
     rows: list[StatisticData] = []
     running = stored.before
-    start = first
-    while start <= last:
+    for start in sorted(kept):
         state = hours.get(start, 0.0)
+        if (
+            state
+            and (start - _HOUR) not in kept
+            and (start != first or (stored.any_before and not stored.row_before))
+        ):
+            rows.append(StatisticData(start=start - _HOUR, state=0.0, sum=running))
         running += state
         # An hour stored exactly so already is not sent again: a re-fetch of unchanged data
         # (a daily overlap, a re-delivered feed) costs the recorder nothing.
         if stored.in_range.get(start.timestamp()) != (state, running):
             rows.append(StatisticData(start=start, state=state, sum=running))
-        start += _HOUR
+    if (
+        stored.after
+        and stored.after[0].get("state")
+        and stored.after[0]["start"] - _HOUR_SECONDS > last.timestamp()
+    ):
+        # The next stored value was the first one (nothing before it needed carrying): now
+        # history comes before it, across an empty hour.
+        carried = dt_util.utc_from_timestamp(stored.after[0]["start"]) - _HOUR
+        rows.append(StatisticData(start=carried, state=0.0, sum=running))
     hours_written = len(rows)
     # Exactly 0.0 when the range is unchanged: the same additions from the same stored sum.
     if shift := running - stored.end:
@@ -332,7 +400,7 @@ async def _async_import_hours(
         for statistic_id in sorted(ids):
             series = _series(hass, statistic_id)
             await stack.enter_async_context(series.lock)
-            await _async_wait_written(series)
+            await _async_wait_written(statistic_id, series)
         stored = await _async_read(
             hass,
             _read_stored,
@@ -400,7 +468,7 @@ async def async_last_hour(hass: HomeAssistant, statistic_id: str) -> datetime | 
     """
     series = _series(hass, statistic_id)
     async with series.lock:
-        await _async_wait_written(series)
+        await _async_wait_written(statistic_id, series)
         newest = await _async_read(
             hass, get_last_statistics, hass, 1, statistic_id, False, set()
         )
@@ -420,7 +488,7 @@ async def async_growth_since(
     for statistic_id in sorted(ids):
         series = _series(hass, statistic_id)
         async with series.lock:
-            await _async_wait_written(series)
+            await _async_wait_written(statistic_id, series)
     rows = await _async_read(
         hass, statistics_during_period, hass, start, None, ids, "hour", None, {"change"}
     )

@@ -1,6 +1,7 @@
 """The request budget: a sliding window per limit, shared by concurrent callers."""
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
@@ -103,7 +104,7 @@ async def test_server_pause_holds_everyone() -> None:
     await budget.acquire()
     waiting = asyncio.ensure_future(budget.acquire())
     await asyncio.sleep(0)
-    budget.pause_for(300)
+    budget.pause_for(300, "the server answered 429")
     with pytest.raises(ApiRateLimitedError) as err:
         await waiting
     assert err.value.retry_after == pytest.approx(290)
@@ -170,3 +171,35 @@ async def test_background_requests_leave_room_for_the_rest() -> None:
     assert len(sent) == 60
     await asyncio.gather(*backfills)
     assert _max_in_window(sent, 300) == 40
+
+
+@pytest.mark.parametrize(
+    ("seconds", "paused"),
+    [(1e999, 0.0), (float("nan"), 0.0), (-5, 0.0), (0, 0.0), (86_400 * 365, 3600.0)],
+)
+def test_pause_is_bounded(seconds: float, paused: float) -> None:
+    """A pause is finite, positive and at most an hour (the budget outlives a reload)."""
+    clock = FakeClock()
+    budget = RequestBudget((RateLimit(1, 10),), clock=clock, sleep=clock.sleep)
+    budget.pause_for(seconds, "told so")
+    assert budget.paused_for() == paused
+
+
+def test_diagnostics_show_a_pause_in_force() -> None:
+    """Each limit's use, and a pause: until when and why; nothing once it is over."""
+    clock = FakeClock()
+    budget = RequestBudget(
+        (RateLimit(50, 300), RateLimit(1000, 3600)), clock=clock, sleep=clock.sleep
+    )
+    budget.pause_for(120, "amber answered 429")
+    diagnostics = budget.diagnostics()
+    assert diagnostics["limits"] == [
+        {"count": 50, "period": 300, "used": 0},
+        {"count": 1000, "period": 3600, "used": 0},
+    ]
+    assert diagnostics["pause_reason"] == "amber answered 429"
+    until = datetime.fromisoformat(diagnostics["paused_until"])
+    assert (until - datetime.now(UTC)).total_seconds() == pytest.approx(120, abs=5)
+    clock.now += 121
+    assert budget.diagnostics()["paused_until"] is None
+    assert budget.diagnostics()["pause_reason"] is None

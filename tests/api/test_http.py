@@ -165,7 +165,15 @@ async def test_exhausted_server_limit_pauses_the_budget(
         ({"RateLimit-Reset": "30"}, 30),
         ({"Retry-After": "soon"}, 300),
         ({"Retry-After": "Mon, 23 Nov 2026 02:01:00"}, 60),
-        ({"Retry-After": "-5"}, 0),
+        # Never "at once", never "forever": 30 s to an hour, whatever the server says.
+        ({"Retry-After": "-5"}, 30),
+        ({"Retry-After": "0"}, 30),
+        ({"Retry-After": "Mon, 23 Nov 2026 01:00:00 GMT"}, 30),
+        ({"Retry-After": "1e999"}, 300),
+        ({"Retry-After": "nan"}, 300),
+        ({"Retry-After": "inf", "RateLimit-Reset": "90"}, 90),
+        ({"Retry-After": "86400"}, 3600),
+        ({"RateLimit-Reset": "1e308"}, 3600),
         ({}, 300),
     ],
 )
@@ -176,7 +184,10 @@ async def test_429_waits_as_told(
     headers: dict[str, str],
     wait: float,
 ) -> None:
-    """429: Retry-After (seconds or date), else RateLimit-Reset, else 300 s; no retry."""
+    """429: Retry-After (seconds or date), else RateLimit-Reset, else 300 s; no retry.
+
+    Unparsable or non-finite values count as absent; the wait is kept within 30 s and an hour.
+    """
     script.answers.append(
         lambda: web.json_response(
             {"message": "Too Many Requests"}, status=429, headers=headers
@@ -530,6 +541,7 @@ async def test_stream_429(
         await client.request_stream("GET", "feed", Sink())
     assert err.value.retry_after == 42
     assert budget.paused_for() == pytest.approx(42, abs=1)
+    assert budget.diagnostics()["pause_reason"] == "test answered 429"
 
 
 async def test_stream_accepted_error_body_is_read_and_capped(

@@ -116,7 +116,8 @@ other key under `/emporia/maintenance/` (a private bucket) [real]. With `mainten
 
 Knobs (attributes of `Simulator.emporia`): `password_auth_enabled` (True), `token_lifetime` (3600 s),
 `refresh_token_lifetime` (None), `maintenance` (False), `reject_charger_writes` (False),
-`echo_instant` (False), `fault_targets` ({"api", "cognito"}). Methods: `issue_tokens(email)`,
+`echo_instant` (False), `fault_targets` ({"api", "cognito"}); `writes` lists the (path, JSON body)
+of every PUT whose body was read, for tests. Methods: `issue_tokens(email)`,
 `revoke_refresh_tokens(email)`, `expire_tokens()`, `add_account(...)`, `add_device(device,
 customer=…)` (`EmporiaDevice.monitor/plug/ev_charger` build one), `remove_device(gid)` (with the
 devices nested in it), `set_connected(gid, connected)`, `set_outlet(gid, on)`, `set_charger(gid,
@@ -1101,6 +1102,7 @@ class EmporiaSimulator(ProviderPart):
         self.reject_charger_writes = False
         self.echo_instant = False
         self.fault_targets: set[str] = {"api", "cognito"}
+        self.writes: list[tuple[str, dict[str, Any]]] = []
         self.accounts: dict[str, EmporiaAccount] = {}
         self.devices: dict[int, EmporiaDevice] = {}
         self._tokens: dict[str, _Token] = {}
@@ -1958,6 +1960,7 @@ class EmporiaSimulator(ProviderPart):
             body = None
         if not isinstance(body, dict):
             raise self._bad_request(request, account, "The body must be a JSON object")
+        self.writes.append((request.path, body))
         return body
 
     def _owned_device(

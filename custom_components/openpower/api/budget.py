@@ -11,16 +11,24 @@ take a send time when it is due, so that the requests a user is waiting for (cur
 find room and never queue behind a backfill.
 
 The budget also follows what the server says (`RateLimit-Remaining`/`RateLimit-Reset`, a 429):
-`pause_until` holds every caller until the server's window reopens.
+`pause_for` holds every caller until the server's window reopens, never longer than `MAX_PAUSE`
+(the budget outlives a reload: a pause of years would outlive the entry), and remembers why for
+diagnostics.
 """
 
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import math
 import time
+from typing import Any
 
 from .errors import ApiRateLimitedError
+
+MAX_PAUSE = 3600.0
+"""Longest a server can hold an account's requests, in seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,7 @@ class RequestBudget:
         self._sleep = sleep
         self._sent: tuple[deque[float], ...] = tuple(deque() for _ in limits)
         self._paused_until = 0.0
+        self._pause_reason: str | None = None
         self._lock = asyncio.Lock()
         self.requests = 0
 
@@ -115,13 +124,14 @@ class RequestBudget:
                 f"rate limited by the server for {paused:.0f} s", retry_after=paused
             )
 
-    def pause_until(self, when: float) -> None:
-        """Hold every caller until `when` (a time of this budget's clock)."""
-        self._paused_until = max(self._paused_until, when)
-
-    def pause_for(self, seconds: float) -> None:
-        """Hold every caller for `seconds` from now."""
-        self.pause_until(self._clock() + seconds)
+    def pause_for(self, seconds: float, reason: str) -> None:
+        """Hold every caller for `seconds` from now (at most `MAX_PAUSE`), saying why."""
+        if not math.isfinite(seconds) or seconds <= 0:
+            return
+        until = self._clock() + min(seconds, MAX_PAUSE)
+        if until > self._paused_until:
+            self._paused_until = until
+            self._pause_reason = reason
 
     def remaining(self) -> int:
         """How many more requests the tightest limit allows in its current window."""
@@ -142,3 +152,20 @@ class RequestBudget:
     def paused_for(self) -> float:
         """Seconds left in a server-imposed pause (0 when none)."""
         return max(0.0, self._paused_until - self._clock())
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return what the budget holds: each limit's use, and a pause in force (until, why)."""
+        paused = self.paused_for()
+        return {
+            "limits": [
+                {"count": limit.count, "period": limit.period, "used": used}
+                for limit, used in zip(self.limits, self.used(), strict=True)
+            ],
+            "requests": self.requests,
+            "paused_until": (
+                (datetime.now(UTC) + timedelta(seconds=paused)).isoformat()
+                if paused
+                else None
+            ),
+            "pause_reason": self._pause_reason if paused else None,
+        }

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 import json
 import logging
+import math
 import random
 import re
 import ssl
@@ -43,6 +44,10 @@ DEFAULT_MAX_STREAM_BODY = 1024 * 1024 * 1024
 MAX_ERROR_BODY = 64 * 1024
 """What is read of a streamed request's error answer (the rest is dropped)."""
 DEFAULT_MAX_BUDGET_WAIT = 60.0
+MIN_SERVER_DELAY = 30.0
+"""Shortest wait a 429 imposes, whatever the server said (`Retry-After: 0`, a past date)."""
+MAX_SERVER_DELAY = 3600.0
+"""Longest wait a server can impose (`Retry-After: 1e999` must not pause an account forever)."""
 CHUNK_SIZE = 64 * 1024
 
 # An identifier-like word: 9 characters or more, digits among them (ULIDs, PRMs, serials,
@@ -73,29 +78,40 @@ class HttpResponse:
     body: bytes
 
     def json(self) -> Any:
-        """Decode the body as JSON, or raise ApiResponseError."""
+        """Decode the body as strict JSON (no `NaN` or `Infinity`), or raise ApiResponseError."""
         try:
-            return json.loads(self.body)
+            return json.loads(self.body, parse_constant=_not_json)
         except ValueError as err:
             raise ApiResponseError("the response is not valid JSON") from err
 
 
+def _not_json(constant: str) -> Any:
+    """Refuse what Python's decoder accepts but JSON has not: NaN, Infinity, -Infinity."""
+    raise ValueError(f"{constant} is not JSON")
+
+
 def _seconds_header(value: str | None, now: datetime) -> float | None:
-    """Read a delay header: delta-seconds, or an HTTP date (Retry-After allows both)."""
+    """Read a delay header: delta-seconds, or an HTTP date (Retry-After allows both).
+
+    Returns the delay within [0, MAX_SERVER_DELAY]; None for a header that is absent or not
+    a finite number nor a date (`NaN`, `1e999` overflowing to infinity, garbage).
+    """
     if value is None:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except TypeError, ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except TypeError, ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    if not math.isfinite(seconds):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, seconds), MAX_SERVER_DELAY)
 
 
 def _int_header(value: str | None) -> int | None:
@@ -316,7 +332,10 @@ class HttpClient:
             reset_at=now + timedelta(seconds=reset) if reset is not None else None,
         )
         if remaining == 0 and reset and self.budget is not None:
-            self.budget.pause_for(reset)
+            self.budget.pause_for(
+                reset,
+                f"{self.provider} said no request is left until its window resets",
+            )
 
     def _failure(self, what: str, response: HttpResponse) -> ApiError:
         """Map a non-2xx response; ApiConnectionError means worth retrying."""
@@ -328,8 +347,10 @@ class HttpClient:
                 wait = _seconds_header(response.headers.get("RateLimit-Reset"), now)
             if wait is None:
                 wait = self._rate_limit_wait
+            # Never "at once": a server answering 429 with 0 would be asked again and again.
+            wait = min(max(wait, MIN_SERVER_DELAY), MAX_SERVER_DELAY)
             if self.budget is not None:
-                self.budget.pause_for(wait)
+                self.budget.pause_for(wait, f"{self.provider} answered 429")
             return ApiRateLimitedError(f"{what}: rate limited (429)", retry_after=wait)
         if status in (401, 403):
             return ApiAuthError(f"{what}: credentials rejected ({status})")

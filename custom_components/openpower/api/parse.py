@@ -6,6 +6,7 @@ response (the coordinator keeps the previous data and logs it once) instead of a
 
 from collections.abc import Mapping
 from datetime import datetime
+import math
 from typing import Any
 
 from .errors import ApiResponseError
@@ -20,10 +21,12 @@ def require(item: Mapping[str, Any], key: str) -> Any:
 
 
 def number(item: Mapping[str, Any], key: str) -> float:
-    """Return a required JSON number (booleans are not numbers)."""
+    """Return a required JSON number: finite (`1e999` decodes to infinity), not a boolean."""
     value = require(item, key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ApiResponseError(f"{key} is not a number")
+    if not math.isfinite(value):
+        raise ApiResponseError(f"{key} is not a finite number")
     return float(value)
 
 

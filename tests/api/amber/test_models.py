@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from custom_components.openpower.api.amber import AmberClient
 from custom_components.openpower.api.amber.models import (
     ChannelType,
     Descriptor,
@@ -98,6 +97,55 @@ def test_usage() -> None:
     assert usage.per_kwh == pytest.approx(0.1904971)
     assert usage.quality is UsageQuality.BILLABLE
     assert usage.start == datetime(2025, 7, 13, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("channel", "sign"),
+    [("general", 1), ("controlledLoad", 1), ("feedIn", -1)],
+)
+def test_user_view_of_prices(channel: str, sign: int) -> None:
+    """Amber's feed-in price is negative when you are paid: the user's view is what you are paid.
+
+    Import channels keep Amber's sign (what you pay); the market's spot price and range are
+    never flipped.
+    """
+    item = _load("issue247_prices_current_next3_previous2_TRUNCATED.json")[1]
+    (interval,) = parse_prices([item | {"channelType": channel}], Unknown())
+    assert interval.per_kwh == pytest.approx(0.226537)
+    assert interval.user_per_kwh == pytest.approx(sign * 0.226537)
+    band = interval.user_advanced_price
+    assert band is not None
+    assert (band.low, band.predicted, band.high) == pytest.approx(
+        (sign * 0.168671, sign * 0.184751, sign * 0.1984065)
+    )
+    assert interval.spot_per_kwh == pytest.approx(0.1459772)
+    (without_band,) = parse_prices(
+        [item | {"channelType": channel, "advancedPrice": None}], Unknown()
+    )
+    assert without_band.user_advanced_price is None
+
+
+@pytest.mark.parametrize(
+    ("channel", "kwh", "cost", "user_kwh", "user_cost"),
+    [
+        ("general", 0.025, 0.4762, 0.025, 0.004762),
+        # Exported and paid: Amber sends both negative.
+        ("feedIn", -0.025, -0.0625, 0.025, 0.000625),
+        # Exported while the feed-in price is negative: you pay to export.
+        ("feedIn", -0.025, 0.0625, 0.025, -0.000625),
+    ],
+)
+def test_user_view_of_usage(
+    channel: str, kwh: float, cost: float, user_kwh: float, user_cost: float
+) -> None:
+    """Exported energy is positive, and so is what you are paid for it."""
+    item = _load("issue256_usage_5min_TRUNCATED.json")[0]
+    (usage,) = parse_usage(
+        [item | {"channelType": channel, "kwh": kwh, "cost": cost}], Unknown()
+    )
+    assert usage.kwh == pytest.approx(kwh)
+    assert usage.user_kwh == pytest.approx(user_kwh)
+    assert usage.user_cost == pytest.approx(user_cost)
 
 
 def test_sites() -> None:
@@ -215,12 +263,3 @@ def test_malformed_sites() -> None:
         )
     with pytest.raises(ApiResponseError, match="channels"):
         parse_sites([{"id": "X", "nmi": "1", "channels": ["E1"]}], Unknown())
-
-
-async def test_usage_span_is_checked_before_asking() -> None:
-    """More than 7 days per request is refused locally (Amber answers 422)."""
-    client = AmberClient(None, "psk_x")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="1 to 7 days"):
-        await client.async_get_usage("X", date(2026, 1, 1), date(2026, 1, 8))
-    with pytest.raises(ValueError, match="1 to 7 days"):
-        await client.async_get_usage("X", date(2026, 1, 2), date(2026, 1, 1))

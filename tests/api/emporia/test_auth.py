@@ -1,11 +1,9 @@
-"""Cognito answers the simulator does not give: throttling, MFA, odd challenges, S3 quirks.
+"""Cognito answers the simulator does not give: throttling, MFA, odd challenges, token expiry.
 
-The normal flows (password, SRP, refresh, revoked tokens, maintenance) run against the simulator
-in tests/test_emporia*.py; these pin the error mapping on canned answers.
+The normal flows (password, SRP, refresh, revoked tokens) run against the simulator in
+tests/providers/emporia; these pin the error mapping on canned answers.
 """
 
-import asyncio
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +13,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMockResponse,
 )
 
-from custom_components.openpower.api.emporia import CognitoAuth, EmporiaClient, Tokens
+from custom_components.openpower.api.emporia import CognitoAuth, Tokens
 from custom_components.openpower.api.errors import (
     ApiAuthError,
     ApiRateLimitedError,
@@ -23,17 +21,6 @@ from custom_components.openpower.api.errors import (
 )
 
 AUTH = "https://cognito.test"
-API = "https://api.test"
-FLAG = "https://flag.test/maintenance.json"
-
-
-@pytest.fixture
-async def mocker() -> AsyncGenerator[tuple[AiohttpClientMocker, Any]]:
-    """A mocked aiohttp session."""
-    mock = AiohttpClientMocker()
-    session = mock.create_session(asyncio.get_running_loop())
-    yield mock, session
-    await session.close()
 
 
 def _auth(session: Any, **kwargs: Any) -> CognitoAuth:
@@ -152,23 +139,3 @@ async def test_token_renewed_before_expiry(
     assert auth.tokens is not None
     assert auth.tokens.refresh_token == "refresh"
     assert mock.call_count == 1
-
-
-@pytest.mark.parametrize(
-    ("status", "body"),
-    [(200, "not json"), (200, '{"msg": "up"}'), (403, "<Error/>"), (500, "")],
-)
-async def test_maintenance_flag(
-    mocker: tuple[AiohttpClientMocker, Any], status: int, body: str
-) -> None:
-    """Only S3's `{"msg": "down"}` means maintenance; anything else does not."""
-    mock, session = mocker
-    mock.get(FLAG, status=status, text=body)
-    client = EmporiaClient(
-        session,
-        _auth(session),
-        api_url=API,
-        maintenance_url=FLAG,
-        backoff=0,
-    )
-    assert await client.async_down_for_maintenance() is False

@@ -1,4 +1,4 @@
-"""Emporia payloads parse exactly, and SRP matches pycognito's test vector.
+"""Emporia payloads parse exactly; readings follow the sign convention of `Channel`.
 
 The payloads are real captures (shared/fixtures/emporia, copied here).
 """
@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from custom_components.openpower.api.emporia.models import (
+    Channel,
+    Usages,
     charger_update,
     parse_charger,
     parse_chart_usage,
@@ -19,12 +21,6 @@ from custom_components.openpower.api.emporia.models import (
     parse_status,
     parse_usages,
 )
-from custom_components.openpower.api.emporia.srp import (
-    K,
-    SrpSession,
-    cognito_timestamp,
-    pad_hex,
-)
 from custom_components.openpower.api.errors import ApiResponseError
 
 FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "emporia"
@@ -32,49 +28,6 @@ FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "emporia"
 
 def _load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-
-
-def test_srp_matches_pycognito_vector() -> None:
-    """A, k and the PASSWORD_VERIFIER answer equal pycognito 2024.5.1's, byte for byte."""
-    vector = _load("cognito_srp_test_vector.json")
-    inputs = vector["inputs"]
-    session = SrpSession.start(inputs["pool_id"], int(inputs["small_a_hex"], 16))
-    assert f"{K:x}" == vector["k_hex"]
-    assert session.srp_a == vector["SRP_A"]
-    answer = session.respond(
-        inputs["challenge_parameters"],
-        inputs["username"],
-        inputs["password"],
-        datetime(2024, 1, 5, 3, 4, 5, tzinfo=UTC),
-    )
-    assert answer == vector["challenge_response"]
-    wrong = session.respond(
-        inputs["challenge_parameters"],
-        inputs["username"],
-        "not the password",
-        datetime(2024, 1, 5, 3, 4, 5, tzinfo=UTC),
-    )
-    assert wrong["PASSWORD_CLAIM_SIGNATURE"] != answer["PASSWORD_CLAIM_SIGNATURE"]
-
-
-def test_srp_helpers() -> None:
-    """Padding keeps numbers positive; the timestamp has no zero-padded day; B=0 is refused."""
-    assert pad_hex(0xABC) == "0abc"
-    assert pad_hex(0x8F) == "008f"
-    assert pad_hex(0x7F) == "7f"
-    assert (
-        cognito_timestamp(datetime(2026, 11, 3, 9, 5, 7, tzinfo=UTC))
-        == "Tue Nov 3 09:05:07 UTC 2026"
-    )
-    session = SrpSession.start("us-east-2_ghlOXVLi1")
-    assert session.pool_name == "ghlOXVLi1"
-    with pytest.raises(ValueError, match="B is 0"):
-        session.respond(
-            {"USER_ID_FOR_SRP": "u", "SRP_B": "0", "SALT": "01", "SECRET_BLOCK": ""},
-            "u",
-            "p",
-            datetime(2026, 1, 1, tzinfo=UTC),
-        )
 
 
 def test_devices_2026_capture() -> None:
@@ -223,3 +176,74 @@ def test_malformed(parser: Any, payload: Any) -> None:
     """A payload of the wrong shape is an invalid response, not a crash."""
     with pytest.raises(ApiResponseError):
         parser(payload)
+
+
+def _channel(
+    number: str, kind: str | None = "FiftyAmp", type_gid: int | None = None
+) -> Channel:
+    return Channel(
+        device_gid=1,
+        number=number,
+        name=None,
+        multiplier=1.0,
+        type_gid=type_gid,
+        kind=kind,
+    )
+
+
+MAINS_CHANNEL = _channel("1,2,3", "Main")
+SOLAR = _channel("6", "FiftyAmpBidirectional")
+SOLAR_BY_TYPE = _channel("6", None, type_gid=13)
+CIRCUIT = _channel("1")
+
+
+@pytest.mark.parametrize(
+    ("channel", "kwh", "watts", "consumed", "produced"),
+    [
+        # The mains: + importing, − exporting.
+        pytest.param(MAINS_CHANNEL, 0.01, 600.0, 0.01, 0.0, id="mains importing"),
+        pytest.param(MAINS_CHANNEL, -0.02, -1200.0, 0.0, 0.02, id="mains exporting"),
+        # A bidirectional channel: − while producing (by its type name or its type id).
+        pytest.param(SOLAR, -0.05, -3000.0, 0.0, 0.05, id="solar producing"),
+        pytest.param(SOLAR, 0.001, 60.0, 0.001, 0.0, id="solar consuming"),
+        pytest.param(SOLAR_BY_TYPE, -0.05, -3000.0, 0.0, 0.05, id="solar by type"),
+        # An ordinary circuit is a load: a clamp fitted backwards counts by magnitude.
+        pytest.param(CIRCUIT, 0.002, 120.0, 0.002, 0.0, id="circuit"),
+        pytest.param(CIRCUIT, -0.002, 120.0, 0.002, 0.0, id="circuit reversed"),
+        pytest.param(CIRCUIT, 0.0, 0.0, 0.0, 0.0, id="circuit idle"),
+    ],
+)
+def test_sign_convention(
+    channel: Channel, kwh: float, watts: float, consumed: float, produced: float
+) -> None:
+    """A minute's kWh becomes mean W, signed; energy splits into positive quantities."""
+    assert channel.minute_watts(kwh) == pytest.approx(watts)
+    assert channel.consumed_kwh(kwh) == pytest.approx(consumed)
+    assert channel.produced_kwh(kwh) == pytest.approx(produced)
+
+
+def test_usages_minute_watts() -> None:
+    """Every channel of a 1MIN answer in W; Balance and unknown channels keep their sign."""
+    usages = Usages(
+        instant=datetime(2026, 11, 23, 20, tzinfo=UTC),
+        scale="1MIN",
+        values={
+            (1, "1,2,3"): -0.01,
+            (1, "1"): -0.002,
+            (1, "Balance"): -0.001,
+            (2, "1,2,3"): 0.003,
+            (1, "6"): None,
+        },
+    )
+    watts = usages.minute_watts(
+        {(1, "1,2,3"): MAINS_CHANNEL, (1, "1"): CIRCUIT, (1, "6"): SOLAR}
+    )
+    assert watts.pop((1, "6")) is None
+    assert watts == pytest.approx(
+        {
+            (1, "1,2,3"): -600.0,
+            (1, "1"): 120.0,
+            (1, "Balance"): -60.0,
+            (2, "1,2,3"): 180.0,
+        }
+    )

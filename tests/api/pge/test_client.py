@@ -1,17 +1,10 @@
 """PgeClient against the simulator over HTTPS with mutual TLS (no Home Assistant)."""
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime, timedelta
 import logging
-from pathlib import Path
-import re
-import ssl
 from typing import Any
 
-import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.openpower.api.budget import RequestBudget
@@ -26,14 +19,8 @@ from custom_components.openpower.api.pge import (
     DEFAULT_API_URL,
     PGE_LIMITS,
     RESOURCE_PATH,
-    Authorization,
     CertificateRejectedError,
-    EspiParser,
-    IntervalBlock,
     PgeClient,
-    RegistrationStep,
-    load_client_certificate,
-    parse_authorizations,
     parse_batch_list,
 )
 from custom_components.openpower.api.pge.client import TOKEN_PATH
@@ -47,120 +34,9 @@ from tests.simulator import (
 )
 from tests.simulator.pki import pki_material
 
-FIXTURES = Path(__file__).parents[2] / "simulator" / "fixtures" / "pge"
-# Thursday 20 November 2025, 11:30 in California: the latest served day is the 19th (24 h).
-NOW = datetime(2025, 11, 20, 19, 30, tzinfo=UTC)
-LONG_AGO = datetime(2000, 6, 1, tzinfo=UTC)
+from .common import FIXTURES, NOW, Canned, Factory, Feed, statuses
+
 TEST_TOKEN_PATH = "/datacustodian/test/oauth/v2/token"
-
-type Factory = Callable[..., PgeClient]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The simulator's clock (the client's too)."""
-    return FakeClock(NOW)
-
-
-@pytest.fixture
-async def simulator(
-    socket_enabled: None, clock: FakeClock
-) -> AsyncGenerator[Simulator]:
-    """The simulator on 127.0.0.1, HTTP and HTTPS (mutual TLS), notifying within 50 ms."""
-    simulator = Simulator(clock=clock)
-    simulator.pge.notification_delay = 0.05
-    await simulator.start(tls=True)
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-def inbox(simulator: Simulator) -> list[bytes]:
-    """The BatchList bodies the simulator POSTs."""
-    bodies: list[bytes] = []
-
-    async def receive(body: bytes) -> None:
-        bodies.append(body)
-
-    simulator.pge.notification_target = receive
-    return bodies
-
-
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """A plain aiohttp session (Home Assistant injects its own)."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-def _context(kind: str) -> ssl.SSLContext:
-    material = pki_material()
-    ca = material.ca.cert.decode()
-    if kind == "none":
-        return ssl.create_default_context(cadata=ca)
-    cert, key, now = {
-        "client": (material.client.cert, material.client.key, NOW),
-        "expired": (material.expired_client.cert, material.client.key, LONG_AGO),
-        "rogue": (material.rogue_client.cert, material.rogue_client.key, NOW),
-    }[kind]
-    return load_client_certificate(cert.decode(), key.decode(), ca, now=now).ssl_context
-
-
-@pytest.fixture
-def make(
-    simulator: Simulator, session: aiohttp.ClientSession, clock: FakeClock
-) -> Factory:
-    """Build clients on the HTTPS base, with the valid certificate unless told."""
-    api_url = simulator.urls("pge")["api_url"]
-
-    def build(certificate: str = "client", **kwargs: Any) -> PgeClient:
-        options: dict[str, Any] = {
-            "client_id": PGE_CLIENT_ID,
-            "client_secret": PGE_CLIENT_SECRET,
-            "api_url": api_url,
-            "ssl_context": _context(certificate),
-            "backoff": 0.001,
-            "now": clock,
-        }
-        options.update(kwargs)
-        return PgeClient(session, **options)
-
-    return build
-
-
-@pytest.fixture
-def client(make: Factory) -> PgeClient:
-    """A client with the valid certificate."""
-    return make()
-
-
-def _paths(simulator: Simulator, suffix: str) -> list[int]:
-    """Statuses of the PG&E requests whose path ends with `suffix`, in order."""
-    return [
-        record.status
-        for record in simulator.requests
-        if record.provider == "pge" and record.path.endswith(suffix)
-    ]
-
-
-class Feed:
-    """Streams a feed into the ESPI parser, as the integration does."""
-
-    def __init__(self) -> None:
-        self.blocks: list[IntervalBlock] = []
-        self.parser = EspiParser(self.blocks.append)
-        self.chunks: list[int] = []
-
-    async def __call__(self, chunk: bytes) -> None:
-        self.chunks.append(len(chunk))
-        self.parser.feed(chunk)
-
-    @property
-    def readings(self) -> int:
-        return sum(len(block.readings) for block in self.blocks)
-
-
-# ---- token -------------------------------------------------------------------------------------
 
 
 async def test_token_is_cached_until_a_minute_before_expiry(
@@ -172,13 +48,13 @@ async def test_token_is_cached_until_a_minute_before_expiry(
     assert await client.async_get_token() == token
     assert await client.async_service_status() == 1
     assert client.token_expires_at == NOW + timedelta(seconds=3600)
-    assert _paths(simulator, TOKEN_PATH) == [200]
+    assert statuses(simulator, TOKEN_PATH) == [200]
     clock.advance(3539)
     assert await client.async_get_token() == token
     clock.advance(2)
     renewed = await client.async_get_token()
     assert renewed != token
-    assert _paths(simulator, TOKEN_PATH) == [200, 200]
+    assert statuses(simulator, TOKEN_PATH) == [200, 200]
     assert client.token_expires_at == clock.now + timedelta(seconds=3600)
 
 
@@ -197,8 +73,8 @@ async def test_test_token_is_separate(client: PgeClient, simulator: Simulator) -
     test_token = await client.async_get_token(test=True)
     production = await client.async_get_token()
     assert test_token != production
-    assert _paths(simulator, TEST_TOKEN_PATH) == [200]
-    assert _paths(simulator, TOKEN_PATH) == [200]
+    assert statuses(simulator, TEST_TOKEN_PATH) == [200]
+    assert statuses(simulator, TOKEN_PATH) == [200]
     # A test token cannot request data: the production one is used.
     assert await client.async_request_bulk(PGE_BULK_ID) is True
 
@@ -217,7 +93,7 @@ async def test_wrong_credentials(
     assert not isinstance(err.value, CertificateRejectedError)
     assert "credentials rejected (400)" in str(err.value)
     assert secret not in str(err.value)
-    assert _paths(simulator, TOKEN_PATH) == [400]
+    assert statuses(simulator, TOKEN_PATH) == [400]
 
 
 @pytest.mark.parametrize(
@@ -250,7 +126,7 @@ async def test_token_server_error_is_retried(
     simulator.fault_next("pge", "http_500")
     simulator.fault_next("pge", "http_502")
     assert await client.async_get_token()
-    assert _paths(simulator, TOKEN_PATH) == [500, 502, 200]
+    assert statuses(simulator, TOKEN_PATH) == [500, 502, 200]
 
 
 @pytest.mark.parametrize("certificate", ["none", "expired", "rogue"])
@@ -261,7 +137,7 @@ async def test_certificate_refused(
     client = make(certificate)
     with pytest.raises(CertificateRejectedError, match="certificate refused"):
         await client.async_get_token()
-    assert _paths(simulator, TOKEN_PATH) == [400]
+    assert statuses(simulator, TOKEN_PATH) == [400]
 
 
 async def test_plain_http_without_certificate_check(
@@ -274,9 +150,6 @@ async def test_plain_http_without_certificate_check(
     other = make("none", api_url=simulator.urls("pge")["http_api_url"])
     with pytest.raises(CertificateRejectedError):
         await other.async_get_token()
-
-
-# ---- resources ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("status", [1, 0])
@@ -329,151 +202,6 @@ async def test_no_bulk_authorization(
     assert len(await client.async_authorizations()) == 1
     with pytest.raises(ApiResponseError, match="no Batch/Bulk authorization"):
         await client.async_bulk_id()
-
-
-def test_parse_authorization_fixture() -> None:
-    """The Green Button Alliance entry: a subscription, parsed by namespace URI."""
-    body = (FIXTURES / "espi_gba_authorization_entry_anonymized.xml").read_bytes()
-    (authorization,) = parse_authorizations(body)
-    assert authorization == Authorization(
-        href="https://test-datacustodian.example.com/espi/1_1/resource/Authorization/test-auth-id",
-        resource_uri="https://test-api.example.com/espi/1_1/resource/Batch/Subscription/test-subscription-id",
-        authorization_uri="https://test-api.example.com/espi/1_1/resource/Authorization/test-auth-id",
-        grant_type="authorization_code",
-        status=1,
-        scope="FB=1_3_4_5_13_15_16_28_31_37_39_51_53_54_55_56_57_58_59_60_61_64_65_69",
-        published_start=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC),
-        published_end=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
-        + timedelta(seconds=31604340),
-        authorized_start=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC),
-        authorized_end=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
-        + timedelta(seconds=31604340),
-    )
-    assert authorization.bulk_id is None
-
-
-@pytest.mark.parametrize(
-    ("body", "count"),
-    [
-        (
-            (
-                b'<Authorization xmlns="http://naesb.org/espi"><resourceURI>'
-                b"https://api.pge.com/x/Batch/Bulk/51070</resourceURI></Authorization>"
-            ),
-            1,
-        ),
-        (b'<feed xmlns="http://www.w3.org/2005/Atom"/>', 0),
-        (  # entry in a feed, numbers out of range or not numbers
-            (
-                b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:e="http://naesb.org/espi">'
-                b"<entry><content><e:Authorization><e:publishedPeriod>"
-                b"<e:start>99999999999999999</e:start><e:duration>1</e:duration>"
-                b"</e:publishedPeriod><e:authorizedPeriod><e:start>1,600,000,000</e:start>"
-                b"</e:authorizedPeriod><e:status>active</e:status><e:resourceURI>"
-                b"https://api.pge.com/x/Batch/Bulk/51070</e:resourceURI>"
-                b"</e:Authorization></content></entry></feed>"
-            ),
-            1,
-        ),
-        (
-            b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><content/></entry></feed>',
-            0,
-        ),
-    ],
-)
-def test_parse_authorization_shapes(body: bytes, count: int) -> None:
-    """A bare Authorization, an empty feed, an entry without one."""
-    parsed = parse_authorizations(body)
-    assert len(parsed) == count
-    if count:
-        assert parsed[0].bulk_id == "51070"
-        assert parsed[0].href is None
-        assert parsed[0].published_start is None
-        assert parsed[0].published_end is None
-        assert parsed[0].status is None
-        assert parsed[0].authorized_end is None
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"<html>maintenance</html>",
-        b"<feed",
-        b'<!DOCTYPE f [<!ENTITY e "x">]><feed xmlns="http://www.w3.org/2005/Atom"/>',
-    ],
-)
-def test_parse_authorization_refusals(body: bytes) -> None:
-    """Not Atom, not XML, a DTD: ApiResponseError."""
-    with pytest.raises(ApiResponseError):
-        parse_authorizations(body)
-
-
-@pytest.mark.parametrize(
-    ("uri", "bulk_id"),
-    [
-        (
-            "https://api.pge.com/GreenButtonConnect/espi/1_1/resource/Batch/Bulk/50916",
-            "50916",
-        ),
-        (
-            "https://api.pge.com/GreenButtonConnect/espi/1_1/resource/Batch/Bulk/50916/",
-            "50916",
-        ),
-        ("https://api.pge.com/r/Batch/Bulk/50916?published-min=1", "50916"),
-        ("https://api.pge.com/r/Batch/Bulk/50916/UsagePoint/1", "50916"),
-        ("https://api.pge.com/r/Batch/Bulk/", None),
-        ("https://api.pge.com/r/Batch/Bulk/a%2Fb", None),
-        ("https://api.pge.com/r/Batch/Subscription/4095251", None),
-        (None, None),
-    ],
-)
-def test_bulk_id_of_a_resource_uri(uri: str | None, bulk_id: str | None) -> None:
-    """The id after /Batch/Bulk/ only."""
-    authorization = Authorization(
-        None, uri, None, None, None, None, None, None, None, None
-    )
-    assert authorization.bulk_id == bulk_id
-
-
-# ---- answers the simulator does not give ------------------------------------------------------
-
-
-class Canned:
-    """A plain-HTTP stand-in for PG&E answering queued (status, body) pairs by path suffix."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, list[tuple[int, bytes]]] = {}
-        self.received: list[str] = []
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.received.append(request.path)
-        for suffix, queue in self.answers.items():
-            if request.path.endswith(suffix) and queue:
-                status, body = queue.pop(0)
-                return web.Response(status=status, body=body)
-        return web.json_response(
-            {"client_access_token": "canned-token-0123456789", "expires_in": 3600}
-        )
-
-
-@pytest.fixture
-async def canned(
-    socket_enabled: None, session: aiohttp.ClientSession
-) -> AsyncGenerator[tuple[Canned, PgeClient]]:
-    """A canned server and a client of it."""
-    script = Canned()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", script.handle)
-    async with TestServer(app, host="127.0.0.1") as server:
-        client = PgeClient(
-            session,
-            client_id=PGE_CLIENT_ID,
-            client_secret=PGE_CLIENT_SECRET,
-            api_url=str(server.make_url("/pge")),
-            backoff=0.001,
-            now=lambda: NOW,
-        )
-        yield script, client
 
 
 @pytest.mark.parametrize(
@@ -645,44 +373,6 @@ async def test_bulk_unexpected_status(canned: tuple[Canned, PgeClient]) -> None:
         await client.async_request_bulk("50916")
 
 
-async def test_registration_sample_data_odd_status(
-    canned: tuple[Canned, PgeClient],
-) -> None:
-    """DownloadSampleData answering 204 is a failed step, not an error."""
-    script, client = canned
-    script.answers["/ReadServiceStatus"] = [
-        (
-            200,
-            b'<ServiceStatus xmlns="http://naesb.org/espi"><currentStatus>1</currentStatus></ServiceStatus>',
-        )
-    ]
-    script.answers["/DownloadSampleData"] = [(204, b"")]
-    script.answers["/Authorization"] = [(200, b"<feed")]
-    steps = await client.async_registration_tests()
-    assert [(s.name, s.ok, s.status) for s in steps] == [
-        ("token", True, 200),
-        ("service_status", True, 200),
-        ("sample_data", False, 204),
-        ("authorization", False, 200),
-    ]
-    assert steps[2].detail == "unexpected status 204"
-    assert "not well-formed" in steps[3].detail
-
-
-async def test_registration_lets_cancellation_through(
-    canned: tuple[Canned, PgeClient],
-) -> None:
-    """Cancelling the sequence cancels it (no step swallows CancelledError)."""
-    _, client = canned
-
-    async def cancelled(*, test: bool) -> Any:
-        raise asyncio.CancelledError
-
-    client._token_request = cancelled  # type: ignore[method-assign]  # noqa: SLF001
-    with pytest.raises(asyncio.CancelledError):
-        await client.async_registration_tests()
-
-
 async def test_server_errors_are_retried(
     client: PgeClient, simulator: Simulator
 ) -> None:
@@ -690,11 +380,11 @@ async def test_server_errors_are_retried(
     await client.async_get_token()
     simulator.fault_next("pge", "http_502")
     assert await client.async_service_status() == 1
-    assert _paths(simulator, "/ReadServiceStatus") == [502, 200]
+    assert statuses(simulator, "/ReadServiceStatus") == [502, 200]
     simulator.fault_next("pge", "http_500", 4)
     with pytest.raises(ApiConnectionError, match=r"server error \(500\)"):
         await client.async_service_status()
-    assert _paths(simulator, "/ReadServiceStatus")[2:] == [500] * 4
+    assert statuses(simulator, "/ReadServiceStatus")[2:] == [500] * 4
 
 
 async def test_resource_certificate_refusal(
@@ -705,7 +395,7 @@ async def test_resource_certificate_refusal(
     simulator.fault_next("pge", "http_400")
     with pytest.raises(CertificateRejectedError):
         await client.async_service_status()
-    assert _paths(simulator, TOKEN_PATH) == [200]
+    assert statuses(simulator, TOKEN_PATH) == [200]
 
 
 async def test_other_refusals(client: PgeClient, simulator: Simulator) -> None:
@@ -718,9 +408,6 @@ async def test_other_refusals(client: PgeClient, simulator: Simulator) -> None:
         await client.async_service_status()
 
 
-# ---- token renewal -----------------------------------------------------------------------------
-
-
 async def test_expired_token_is_renewed_once(
     client: PgeClient, simulator: Simulator
 ) -> None:
@@ -728,8 +415,8 @@ async def test_expired_token_is_renewed_once(
     first = await client.async_get_token()
     simulator.fault_next("pge", "expired_token")
     assert await client.async_service_status() == 1
-    assert _paths(simulator, "/ReadServiceStatus") == [403, 200]
-    assert _paths(simulator, TOKEN_PATH) == [200, 200]
+    assert statuses(simulator, "/ReadServiceStatus") == [403, 200]
+    assert statuses(simulator, TOKEN_PATH) == [200, 200]
     assert await client.async_get_token() != first
 
 
@@ -740,7 +427,7 @@ async def test_unknown_token_is_renewed_once(
     await client.async_get_token()
     simulator.fault_next("pge", "http_401")
     assert await client.async_bulk_id() == PGE_BULK_ID
-    assert _paths(simulator, "/Authorization") == [401, 200]
+    assert statuses(simulator, "/Authorization") == [401, 200]
 
 
 async def test_two_refusals_are_an_auth_error(
@@ -751,8 +438,8 @@ async def test_two_refusals_are_an_auth_error(
     simulator.fault_next("pge", "expired_token", 2)
     with pytest.raises(ApiAuthError, match=r"access token refused \(403\)"):
         await client.async_service_status()
-    assert _paths(simulator, "/ReadServiceStatus") == [403, 403]
-    assert _paths(simulator, TOKEN_PATH) == [200, 200]
+    assert statuses(simulator, "/ReadServiceStatus") == [403, 403]
+    assert statuses(simulator, TOKEN_PATH) == [200, 200]
 
 
 async def test_concurrent_callers_renew_once(
@@ -763,10 +450,7 @@ async def test_concurrent_callers_renew_once(
     simulator.pge.expire_tokens()
     results = await asyncio.gather(*(client.async_service_status() for _ in range(3)))
     assert results == [1, 1, 1]
-    assert _paths(simulator, TOKEN_PATH) == [200, 200]
-
-
-# ---- bulk requests, notifications, fetch --------------------------------------------------------
+    assert statuses(simulator, TOKEN_PATH) == [200, 200]
 
 
 async def test_bulk_notify_fetch_parse(
@@ -774,7 +458,7 @@ async def test_bulk_notify_fetch_parse(
 ) -> None:
     """202, the BatchList arrives, its URLs pass the check, the feeds stream into the parser."""
     assert await client.async_request_bulk(PGE_BULK_ID) is True
-    assert _paths(simulator, f"/Batch/Bulk/{PGE_BULK_ID}") == [202]
+    assert statuses(simulator, f"/Batch/Bulk/{PGE_BULK_ID}") == [202]
     await simulator.pge.wait_for_notifications(1, timeout=5)
     assert len(inbox) == 1
     urls = parse_batch_list(inbox[0])
@@ -825,7 +509,7 @@ async def test_bulk_range_without_data(
         await client.async_request_bulk(PGE_BULK_ID, NOW, NOW + timedelta(days=2))
         is False
     )
-    assert _paths(simulator, f"/Batch/Bulk/{PGE_BULK_ID}") == [204]
+    assert statuses(simulator, f"/Batch/Bulk/{PGE_BULK_ID}") == [204]
     await simulator.pge.deliver_pending()
     assert inbox == []
 
@@ -887,7 +571,7 @@ async def test_fetch_renews_an_expired_token(
     await client.async_fetch(url, feed)
     feed.parser.close()
     assert feed.readings == 24
-    assert _paths(simulator, f"/Batch/Bulk/{PGE_BULK_ID}") == [403, 200]
+    assert statuses(simulator, f"/Batch/Bulk/{PGE_BULK_ID}") == [403, 200]
 
 
 @pytest.mark.parametrize(
@@ -934,10 +618,12 @@ async def test_fetch_broken_feed(
         feed.parser.close()
 
 
-# ---- the notified-resource check -----------------------------------------------------------------
-
 GOOD = f"{DEFAULT_API_URL}{RESOURCE_PATH}/Batch/Bulk/50916?correlationID=e043071d-d93d-4876-8907-c501e622a825"
+
+
 PATH = f"{RESOURCE_PATH}/Batch/Bulk/50916"
+
+
 QUERY = "?correlationID=e043071d-d93d-4876-8907-c501e622a825"
 
 
@@ -1047,140 +733,6 @@ def test_notified_resource_under_a_base_path() -> None:
         f"https://127.0.0.1:8443/pge/x/..{PATH}{QUERY}",
     ):
         assert not client.is_notified_resource(url, "50916"), url
-
-
-# ---- registration tests --------------------------------------------------------------------------
-
-
-def _summary(steps: list[RegistrationStep]) -> list[tuple[str, bool, int | None]]:
-    return [(step.name, step.ok, step.status) for step in steps]
-
-
-async def test_registration_tests_pass(client: PgeClient, simulator: Simulator) -> None:
-    """Test token, service status, sample data (200), authorization: all ok."""
-    steps = await client.async_registration_tests()
-    assert _summary(steps) == [
-        ("token", True, 200),
-        ("service_status", True, 200),
-        ("sample_data", True, 200),
-        ("authorization", True, 200),
-    ]
-    assert steps[1].detail == "currentStatus 1"
-    assert steps[3].detail == f"Bulk ID {PGE_BULK_ID}"
-    assert _paths(simulator, TEST_TOKEN_PATH) == [200]
-    assert _paths(simulator, TOKEN_PATH) == []  # the production token is untouched
-    assert client.token_expires_at is None
-
-
-async def test_registration_sample_data_accepted(
-    client: PgeClient, simulator: Simulator
-) -> None:
-    """DownloadSampleData answering 202 is a pass too."""
-    simulator.pge.sample_data_status = 202
-    steps = await client.async_registration_tests()
-    assert steps[2] == RegistrationStep(
-        "sample_data", True, 202, "sample data request accepted (202)"
-    )
-    assert all(step.ok for step in steps)
-
-
-async def test_registration_failing_steps_do_not_stop_the_others(
-    client: PgeClient, simulator: Simulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Service offline, a 404 on the sample, no Bulk authorization: each step reported."""
-    simulator.pge.service_status = 0
-    original = simulator.pge._authorization_entries  # noqa: SLF001
-    monkeypatch.setattr(
-        simulator.pge, "_authorization_entries", lambda *args: original(*args)[:1]
-    )
-    steps = await client.async_registration_tests()
-    assert _summary(steps) == [
-        ("token", True, 200),
-        ("service_status", False, 200),
-        ("sample_data", True, 200),
-        ("authorization", False, 200),
-    ]
-    assert steps[1].detail == "currentStatus 0"
-    assert "no Batch/Bulk authorization" in steps[3].detail
-
-
-@pytest.mark.parametrize(
-    ("fault", "status", "detail"),
-    [
-        ("not_found", 404, r"not found \(404\)"),
-        ("http_403", 403, r"credentials rejected \(403\)"),
-        ("http_429", None, r"rate limited \(429\)"),
-    ],
-)
-async def test_registration_token_step_errors(
-    client: PgeClient,
-    simulator: Simulator,
-    fault: str,
-    status: int | None,
-    detail: str,
-) -> None:
-    """A failed test token keeps its status (none without an answer); the rest not run."""
-    simulator.fault_next("pge", fault)
-    steps = await client.async_registration_tests()
-    assert (steps[0].ok, steps[0].status) == (False, status)
-    assert re.search(detail, steps[0].detail)
-    assert [(s.ok, s.status, s.detail) for s in steps[1:]] == [
-        (False, None, "not run")
-    ] * 3
-    assert len(simulator.requests) == 1
-
-
-async def test_registration_wrong_secret(make: Factory, simulator: Simulator) -> None:
-    """A refused test token: the other steps are not run."""
-    client = make(client_secret="wrong")
-    steps = await client.async_registration_tests()
-    assert _summary(steps) == [
-        ("token", False, 400),
-        ("service_status", False, None),
-        ("sample_data", False, None),
-        ("authorization", False, None),
-    ]
-    assert "credentials rejected" in steps[0].detail
-    assert "wrong" not in steps[0].detail
-    assert len(simulator.requests) == 1
-
-
-@pytest.mark.parametrize("certificate", ["none", "expired"])
-async def test_registration_certificate_refused(
-    make: Factory, certificate: str
-) -> None:
-    """Without a valid certificate the token step says so."""
-    steps = await make(certificate).async_registration_tests()
-    assert _summary(steps)[0] == ("token", False, 400)
-    assert "certificate refused" in steps[0].detail
-
-
-async def test_registration_later_step_refused(
-    client: PgeClient, simulator: Simulator
-) -> None:
-    """A 400 on service status and a 5xx storm on the sample data: reported, not raised."""
-    real_token = client._token_request  # noqa: SLF001
-
-    async def token_then_faults(*, test: bool) -> Any:
-        response = await real_token(test=test)
-        simulator.fault_next("pge", "http_400")
-        simulator.fault_next("pge", "http_500", 4)
-        return response
-
-    client._token_request = token_then_faults  # type: ignore[method-assign]  # noqa: SLF001
-    steps = await client.async_registration_tests()
-    assert _summary(steps) == [
-        ("token", True, 200),
-        ("service_status", False, 400),
-        ("sample_data", False, None),
-        ("authorization", True, 200),
-    ]
-    assert "certificate refused" in steps[1].detail
-    assert "server error (500)" in steps[2].detail
-    assert all(len(step.detail) <= 120 for step in steps)
-
-
-# ---- budget and logs -----------------------------------------------------------------------------
 
 
 async def test_requests_go_through_the_budget(make: Factory) -> None:

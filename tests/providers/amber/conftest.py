@@ -1,11 +1,15 @@
 """Amber fixtures: short timeouts and history, the demo site's entry."""
 
+from dataclasses import replace
+import json
+from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+import custom_components.openpower
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.amber.runtime import SETTINGS, AmberSettings
 from tests.simulator import (
@@ -15,6 +19,17 @@ from tests.simulator import (
     DEMO_TOKEN,
     Simulator,
 )
+
+INTEGRATION = Path(custom_components.openpower.__file__).parent
+
+
+def english(*path: str) -> Any:
+    """Return the English translation at `path` (a KeyError if there is none)."""
+    english_file = INTEGRATION / "translations" / "en.json"
+    found: Any = json.loads(english_file.read_text(encoding="utf-8"))
+    for key in path:
+        found = found[key]
+    return found
 
 
 @pytest.fixture
@@ -34,6 +49,12 @@ def amber_settings(hass: HomeAssistant, amber_history_days: int) -> AmberSetting
     )
     hass.data[SETTINGS] = settings
     return settings
+
+
+@pytest.fixture
+def amber_one_hour_forecast(hass: HomeAssistant, amber_settings: AmberSettings) -> None:
+    """Fetch an hour of forecast instead of a day: snapshots stay short."""
+    hass.data[SETTINGS] = replace(amber_settings, forecast_hours=1)
 
 
 def amber_entry_data(

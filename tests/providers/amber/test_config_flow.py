@@ -23,6 +23,8 @@ from tests.simulator import (
     Simulator,
 )
 
+from .conftest import english
+
 ACCOUNT_ID = min(DEMO_SITE_5MIN, DEMO_SITE_30MIN, DEMO_SITE_CLOSED)
 
 
@@ -227,7 +229,8 @@ async def test_amber_account_without_site(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], token_input(simulator, EMPTY_TOKEN)
     )
-    assert result["errors"] == {"base": "no_site"}
+    assert result["errors"] == {"base": "amber_no_site"}
+    assert english("config", "error", "amber_no_site")
 
 
 async def test_amber_site_already_configured(
@@ -361,6 +364,11 @@ async def test_options(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     schema = result["data_schema"].schema
     defaults = {str(key): key.default() for key in schema}
     assert defaults == {"forecast_hours": 24, "pricing_mode": "per_kwh"}
+    modes = next(value for key, value in schema.items() if key == "pricing_mode")
+    assert modes.config["translation_key"] == "amber_pricing_mode"
+    assert set(english("selector", "amber_pricing_mode", "options")) == set(
+        modes.config["options"]
+    )
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {"forecast_hours": 12.0, "pricing_mode": "advanced_predicted"},

@@ -31,7 +31,7 @@ from tests.simulator import (
     Simulator,
 )
 
-from .conftest import amber_entry_data
+from .conftest import amber_entry_data, english
 
 PRICE = "sensor.home_general_price"
 pytestmark = pytest.mark.freeze_time("2026-11-23T02:00:10+00:00")
@@ -438,13 +438,17 @@ async def test_closed_site_raises_repair(
     await async_move_to(hass, freezer, "2026-11-23T02:00:31+00:00")
     assert hass.states.get(PRICE).state == STATE_UNAVAILABLE
     issue = issue_registry.async_get_issue(
-        DOMAIN, f"{amber_entry.entry_id}_site_closed"
+        DOMAIN, f"{amber_entry.entry_id}_amber_site_closed"
     )
     assert issue is not None
     assert issue.is_fixable
+    assert issue.translation_key == "amber_site_closed"
+    assert english("issues", issue.translation_key, "title")
     assert issue.translation_placeholders == {"entry": "Home"}
     assert (
-        issue_registry.async_get_issue(DOMAIN, f"{amber_entry.entry_id}_site_gone")
+        issue_registry.async_get_issue(
+            DOMAIN, f"{amber_entry.entry_id}_amber_site_gone"
+        )
         is None
     )
 
@@ -461,7 +465,7 @@ async def test_removed_site_raises_repair_cleared_when_back(
     site = simulator.amber.site(DEMO_SITE_5MIN)
     simulator.amber.remove_site(DEMO_SITE_5MIN)
     await async_move_to(hass, freezer, "2026-11-23T02:00:31+00:00")
-    issue_id = f"{amber_entry.entry_id}_site_gone"
+    issue_id = f"{amber_entry.entry_id}_amber_site_gone"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     simulator.amber.add_site("demo", site)
     await async_move_to(hass, freezer, "2026-11-23T08:01:00+00:00")

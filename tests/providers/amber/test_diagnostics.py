@@ -17,6 +17,7 @@ from tests.simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
 
 
 @pytest.mark.freeze_time("2026-11-23T02:00:40+00:00")
+@pytest.mark.usefixtures("amber_one_hour_forecast")
 async def test_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -25,12 +26,7 @@ async def test_diagnostics(
     snapshot: SnapshotAssertion,
 ) -> None:
     """The dump is stable, and holds no token, site id, NMI or name."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            "custom_components.openpower.providers.amber.coordinator.DEFAULT_FORECAST_HOURS",
-            1,
-        )
-        assert await async_setup_entry(hass, amber_entry)
+    assert await async_setup_entry(hass, amber_entry)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, amber_entry)
     text = json.dumps(diagnostics)
     for secret in (

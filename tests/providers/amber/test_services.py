@@ -6,13 +6,17 @@ import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
+import yaml
 
+from custom_components.openpower.api.amber import ChannelType
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.provider import ProviderSpec
 from custom_components.openpower.providers import PROVIDERS
 from custom_components.openpower.services import _async_dispatch
 from tests.common import async_move_to, async_setup_entry
 from tests.simulator import DEMO_SITE_30MIN, Simulator
+
+from .conftest import INTEGRATION, english
 
 pytestmark = pytest.mark.freeze_time("2026-11-23T02:00:40+00:00")
 
@@ -59,8 +63,9 @@ async def test_get_forecasts_channel_not_at_site(
     assert await async_setup_entry(hass, amber_entry)
     with pytest.raises(ServiceValidationError) as err:
         await _forecasts(hass, amber_entry.entry_id, "feed_in")
-    assert err.value.translation_key == "channel_not_found"
+    assert err.value.translation_key == "amber_channel_not_found"
     assert err.value.translation_placeholders == {"channel_type": "feed_in"}
+    assert str(err.value) == "There is no feed_in channel at this site"
 
 
 async def test_get_forecasts_while_prices_are_unavailable(
@@ -75,7 +80,8 @@ async def test_get_forecasts_while_prices_are_unavailable(
     await async_move_to(hass, freezer, "2026-11-23T02:05:03+00:00")  # type: ignore[arg-type]
     with pytest.raises(HomeAssistantError) as err:
         await _forecasts(hass, amber_entry.entry_id, "general")
-    assert err.value.translation_key == "prices_unavailable"
+    assert err.value.translation_key == "amber_prices_unavailable"
+    assert str(err.value) == "The prices of this site are unavailable right now"
 
 
 async def test_get_forecasts_entry_not_loaded(
@@ -126,3 +132,15 @@ async def test_action_of_another_provider(
         "entry": "Home",
         "action": "amber_get_forecasts",
     }
+
+
+def test_channel_selector_is_translated() -> None:
+    """The action's channel picker offers every channel, each with its English name."""
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text("utf-8"))
+    field = services["amber_get_forecasts"]["fields"]["channel_type"]
+    select = field["selector"]["select"]
+    assert select["translation_key"] == "amber_channel_type"
+    assert select["options"] == [channel.value for channel in ChannelType]
+    assert set(english("selector", "amber_channel_type", "options")) == set(
+        select["options"]
+    )

@@ -1,15 +1,16 @@
-"""Tests of the provider simulator itself (plain aiohttp, no Home Assistant)."""
+"""The simulator's Amber part speaks Amber: the fixtures' shapes, its rules, limits and faults.
 
-import asyncio
+Plain aiohttp, no Home Assistant. What the application does for every part is in
+`tests/test_simulator.py`.
+"""
+
 from collections.abc import AsyncGenerator
-import contextlib
 from datetime import UTC, date, datetime, timedelta
 import json
 from pathlib import Path
 import re
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 import pytest
@@ -20,7 +21,6 @@ from tests.simulator import (
     DEMO_SITE_CLOSED,
     DEMO_TOKEN,
     EMPTY_TOKEN,
-    FAULTS,
     MULTI_SITES,
     MULTI_TOKEN,
     AmberChannel,
@@ -242,20 +242,6 @@ async def test_state_changes(client: Client, simulator: Simulator) -> None:
     simulator.amber.revoke_token(DEMO_TOKEN)
     revoked = await client.get(SITES, headers=AUTH)
     assert revoked.status == 401
-
-
-async def test_unknown_paths(client: Client, simulator: Simulator) -> None:
-    """Unknown paths answer 404 and are logged (outside a provider: provider None)."""
-    for path in ("/amber/v1/nope", "/elsewhere"):
-        response = await client.get(path, headers=AUTH)
-        assert response.status == 404
-        assert (await response.json())["message"] == "Not Found"
-    assert (await client.post(SITES, headers=AUTH)).status == 405
-    assert [(r.provider, r.status) for r in simulator.requests] == [
-        ("amber", 404),
-        (None, 404),
-        ("amber", 405),
-    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -591,23 +577,6 @@ async def test_http_faults(
     assert simulator.count_requests("amber", status=status, injected=True) == 2
 
 
-async def test_fault_always(client: Client, simulator: Simulator) -> None:
-    """A persistent fault lasts until cleared; invalid names are refused."""
-    simulator.fault_always("amber", "http_500")
-    for _ in range(3):
-        assert (await client.get(SITES, headers=AUTH)).status == 500
-    simulator.fault_next("amber", "http_401")
-    assert (await client.get(SITES, headers=AUTH)).status == 401
-    assert (await client.get(SITES, headers=AUTH)).status == 500
-    simulator.fault_always("amber", None)
-    assert (await client.get(SITES, headers=AUTH)).status == 200
-    with pytest.raises(ValueError):
-        simulator.fault_next("amber", "http_418")
-    with pytest.raises(ValueError):
-        simulator.fault_always("nobody", "http_500")
-    assert "timeout" in FAULTS
-
-
 async def test_data_faults(client: Client, simulator: Simulator) -> None:
     """malformed, unknown_enum and missing_field damage a 200 answer."""
     simulator.fault_next("amber", "malformed")
@@ -650,23 +619,6 @@ async def test_data_faults(client: Client, simulator: Simulator) -> None:
         )
     )
     assert not any("channels" in s for s in await _json(client, SITES))
-
-
-async def test_timeout_fault(client: Client, simulator: Simulator) -> None:
-    """A `timeout` request waits `timeout_seconds`, then answers normally."""
-    simulator.timeout_seconds = 0.3
-    simulator.fault_next("amber", "timeout", count=2)
-    with pytest.raises(TimeoutError):
-        await client.get(SITES, headers=AUTH, timeout=aiohttp.ClientTimeout(total=0.05))
-    loop = asyncio.get_running_loop()
-    began = loop.time()
-    response = await client.get(SITES, headers=AUTH)
-    assert response.status == 200
-    assert loop.time() - began >= 0.25
-    assert [(r.fault, r.status) for r in simulator.requests] == [
-        ("timeout", 499),
-        ("timeout", 200),
-    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -713,7 +665,7 @@ async def test_rate_limit(
 
 
 # --------------------------------------------------------------------------------------------
-# Determinism and serving
+# Determinism
 
 
 async def test_deterministic(socket_enabled: None) -> None:
@@ -738,38 +690,3 @@ async def test_deterministic(socket_enabled: None) -> None:
     five = json.loads(bodies[0][0])
     half = json.loads(bodies[0][2])
     assert five[36]["perKwh"] != half[0]["perKwh"]
-
-
-async def test_start_stop(socket_enabled: None) -> None:
-    """`start` serves on 127.0.0.1 with a free port; `base_url` points at the API."""
-    simulator = Simulator()
-    with pytest.raises(RuntimeError):
-        simulator.base_url("amber")
-    assert simulator.base_url("amber", root="http://127.0.0.1:1234/") == (
-        "http://127.0.0.1:1234/amber/v1"
-    )
-    await simulator.start()
-    try:
-        url = simulator.base_url("amber")
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/amber/v1", url)
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(f"{url}/sites", headers=AUTH) as response,
-        ):
-            assert response.status == 200
-            assert len(await response.json()) == 3
-        simulator.timeout_seconds = 30
-        simulator.fault_next("amber", "timeout")
-        async with aiohttp.ClientSession() as session:
-            stalled = asyncio.ensure_future(session.get(f"{url}/sites", headers=AUTH))
-            await asyncio.sleep(0.05)
-            stopping = asyncio.get_running_loop().time()
-            await simulator.stop()
-            assert asyncio.get_running_loop().time() - stopping < 5
-            stalled.cancel()
-            with contextlib.suppress(asyncio.CancelledError, aiohttp.ClientError):
-                (await stalled).release()
-    finally:
-        await simulator.stop()
-    simulator.set_root("http://localhost:9/")
-    assert simulator.base_url("amber") == "http://localhost:9/amber/v1"

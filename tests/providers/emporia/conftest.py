@@ -1,12 +1,18 @@
-"""Emporia fixtures: short timeouts and history, the demo account's entry."""
+"""Emporia fixtures: short timeouts and history, the demo account's entry, a client of it."""
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
+import aiohttp
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.openpower.api.emporia import EMPORIA_LIMITS
+from custom_components.openpower.api.emporia import (
+    EMPORIA_LIMITS,
+    CognitoAuth,
+    EmporiaClient,
+)
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.emporia.runtime import (
     SETTINGS,
@@ -59,3 +65,17 @@ def emporia_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     )
     entry.add_to_hass(hass)
     return entry
+
+
+@pytest.fixture
+async def emporia_client(simulator: Simulator) -> AsyncGenerator[EmporiaClient]:
+    """A client of the demo account, apart from Home Assistant's: what Emporia says."""
+    urls = simulator.urls("emporia")
+    async with aiohttp.ClientSession() as session:
+        auth = CognitoAuth(
+            session,
+            auth_url=urls["auth_url"],
+            email=EMPORIA_EMAIL,
+            password=EMPORIA_PASSWORD,
+        )
+        yield EmporiaClient(session, auth, api_url=urls["api_url"])

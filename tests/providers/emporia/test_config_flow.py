@@ -282,6 +282,8 @@ async def test_options(
     """Options choose the optional sensor groups."""
     result = await hass.config_entries.options.async_init(emporia_entry.entry_id)
     assert result["step_id"] == "emporia_sensors"
+    selector = result["data_schema"].schema["sensors"]
+    assert selector.config["translation_key"] == "emporia_sensors"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"sensors": ["power"]}
     )

@@ -866,6 +866,9 @@ async def test_outlet_write(
     response = await client.put(path, headers=headers, json=body)
     assert response.status == 200
     assert await response.json() == body
+    # Every body read is kept for tests, the refused ones too (the garbage is not JSON).
+    assert emporia.writes[-1] == (path, body)
+    assert len(emporia.writes) == 7
     status = await _json(client, f"{API}/customers/devices/status", token)
     assert status["outlets"][0]["outletOn"] is False
 

@@ -1,14 +1,24 @@
-"""PG&E fixtures: short timeouts, a 6-day backfill, the demo registration's entry data."""
+"""PG&E fixtures: short timeouts, a 6-day backfill, the demo entry, the webhook as PG&E posts."""
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
+from aiohttp.test_utils import TestClient
+from homeassistant.components.webhook import async_generate_path
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openpower.api.pge import PGE_LIMITS
+from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.pge.runtime import SETTINGS, PgeSettings
-from tests.simulator import PGE_BULK_ID, PGE_CLIENT_ID, PGE_CLIENT_SECRET, Simulator
+from tests.simulator import PGE_BULK_ID, PGE_CLIENT_ID, Simulator, pki_files
+
+from .common import WEBHOOK_ID, Post, pge_entry_data
+
+# Made before time is frozen (cryptography refuses freezegun's datetimes).
+pki_files()
 
 
 @pytest.fixture(autouse=True)
@@ -29,21 +39,49 @@ def pge_settings(hass: HomeAssistant) -> PgeSettings:
     return settings
 
 
-def pge_entry_data(
-    simulator: Simulator, webhook_id: str, **changes: Any
-) -> dict[str, Any]:
-    """Entry data as the PG&E flow stores it, pointing at the simulator's mutual-TLS listener."""
-    urls = simulator.urls("pge")
-    return {
-        "provider": "pge",
-        "client_id": PGE_CLIENT_ID,
-        "client_secret": PGE_CLIENT_SECRET,
-        "bulk_id": PGE_BULK_ID,
-        "certificate": urls["client_cert_pem"].strip(),
-        "private_key": urls["client_key_pem"].strip(),
-        "advanced": {
-            "api_url": urls["api_url"],
-            "ca_certificate": urls["ca_pem"].strip(),
-        },
-        "webhook_id": webhook_id,
-    } | changes
+@pytest.fixture
+def pge_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
+    """The demo registration's entry (not set up)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        entry_id="01KAPGE0000000000000000000",
+        title=f"PG&E Share My Data ({PGE_BULK_ID})",
+        unique_id=f"pge_{PGE_CLIENT_ID}",
+        data=pge_entry_data(simulator, WEBHOOK_ID),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def post(
+    hass: HomeAssistant, hass_client_no_auth: Callable[[], Awaitable[TestClient]]
+) -> Post:
+    """POST a body to the entry's webhook, as PG&E does; return the status."""
+    # Our dependencies register their views first: the test client freezes the router.
+    for component in ("webhook", "file_upload", "diagnostics"):
+        assert await async_setup_component(hass, component, {})
+    client = await hass_client_no_auth()
+
+    async def send(body: bytes) -> int:
+        response = await client.post(
+            async_generate_path(WEBHOOK_ID),
+            data=body,
+            headers={"Content-Type": "application/xml"},
+        )
+        await response.read()
+        return response.status
+
+    return send
+
+
+@pytest.fixture
+async def pushed(simulator: Simulator, post: Post) -> Simulator:
+    """The simulator, posting its notifications to the webhook."""
+
+    async def deliver(body: bytes) -> None:
+        assert await post(body) == 200
+
+    simulator.pge.notification_target = deliver
+    simulator.pge.notification_delay = 0.01
+    return simulator

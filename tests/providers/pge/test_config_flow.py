@@ -36,7 +36,7 @@ from tests.simulator import (
     pki_material,
 )
 
-from .conftest import pge_entry_data
+from .common import pge_entry_data
 
 CLIENT = "custom_components.openpower.api.pge.client.PgeClient"
 TITLE = f"PG&E Share My Data ({PGE_BULK_ID})"

@@ -2,8 +2,10 @@
 
 Shapes follow the real payloads in shared/fixtures/amber (issue168, issue222, issue247, issue256).
 Amber reports money in cents; every price and cost here is in dollars (AUD), so `perKwh: 19.39453`
-becomes `per_kwh=0.1939453`. Signs are kept as Amber sends them (feed-in prices and generation are
-negative when you are paid): choosing the user's view is the provider's job.
+becomes `per_kwh=0.1939453`. Amber's fields keep Amber's signs (feed-in prices, energy and cost are
+negative when you export and are paid); the `user_*` properties are the same figures as the user
+counts them: what you pay on an import channel, what you are paid and the energy you export on
+feed-in, positive. That sign flip happens here and nowhere else (`_user_sign`).
 
 Enum values Amber has never sent parse to None and are reported through `report_unknown` instead of
 failing the whole response, so a new descriptor does not take the prices down with it.
@@ -138,6 +140,11 @@ _SITE_STATUSES = {s.value: s for s in SiteStatus}
 _USAGE_QUALITIES = {q.value: q for q in UsageQuality}
 
 
+def _user_sign(channel: ChannelType) -> float:
+    """Turn Amber's sign into the user's: feed-in is negative when you export and are paid."""
+    return -1.0 if channel is ChannelType.FEED_IN else 1.0
+
+
 @dataclass(frozen=True, slots=True)
 class Channel:
     """One meter channel of a site."""
@@ -195,6 +202,21 @@ class PriceInterval:
     tariff_block: int | None
     demand_window: bool | None
 
+    @property
+    def user_per_kwh(self) -> float:
+        """What you pay per kWh on an import channel; what you are paid on feed-in."""
+        return _user_sign(self.channel) * self.per_kwh
+
+    @property
+    def user_advanced_price(self) -> AdvancedPrice | None:
+        """The advanced price band, signed as `user_per_kwh` is."""
+        if (band := self.advanced_price) is None:
+            return None
+        sign = _user_sign(self.channel)
+        return AdvancedPrice(
+            low=sign * band.low, predicted=sign * band.predicted, high=sign * band.high
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class UsageInterval:
@@ -209,6 +231,16 @@ class UsageInterval:
     cost: float
     per_kwh: float
     quality: UsageQuality | None
+
+    @property
+    def user_kwh(self) -> float:
+        """Energy consumed on an import channel, exported on feed-in: positive either way."""
+        return _user_sign(self.channel) * self.kwh
+
+    @property
+    def user_cost(self) -> float:
+        """What you paid on an import channel; what you were paid on feed-in."""
+        return _user_sign(self.channel) * self.cost
 
 
 def _date(value: Any, key: str) -> date:

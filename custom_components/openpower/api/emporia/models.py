@@ -6,8 +6,9 @@ and `getChartUsage`, and the outlet and charger PUT answers. Device ids ("gids")
 but a scrubbed capture has them as strings, so both parse.
 
 Usage values are energy in kWh over the requested window, signed as Emporia sends them; `None`
-means Emporia had no value, which is never the same as 0. Choosing what a user sees (power, the
-sign of solar) is the provider's job.
+means Emporia had no value, which is never the same as 0. What a signed reading means, and how
+it becomes power and positive energy quantities, is `Channel`'s sign convention, applied here
+and nowhere else.
 """
 
 from collections.abc import Iterator, Mapping
@@ -21,6 +22,8 @@ from ..parse import aware_datetime, number, obj, objects, optional_number, requi
 MAINS: Final = "1,2,3"
 BALANCE: Final = "Balance"
 SOLAR_CHANNEL_TYPE: Final = 13
+# kWh in one minute → mean W over it.
+_KWH_PER_MINUTE_TO_W: Final = 60_000
 
 
 def _gid(item: Mapping[str, Any], key: str) -> int:
@@ -55,7 +58,16 @@ def _flag(item: Mapping[str, Any], key: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """One measured channel of a device: the mains (`1,2,3`) or a circuit (`1`…`16`)."""
+    """One measured channel of a device: the mains (`1,2,3`) or a circuit (`1`…`16`).
+
+    Sign convention (documented in docs/providers/emporia.md): Emporia reports energy per
+    channel over a window. The mains channel is positive when importing from the grid and
+    negative when exporting; a bidirectional channel (solar, battery) is negative while it
+    produces. Power keeps those signs. An ordinary circuit is a load: a negative reading there
+    is a clamp fitted backwards, so its magnitude is used. Energy splits into positive
+    quantities only: what was consumed, and what flowed the other way (returned to the grid on
+    the mains, produced on a bidirectional channel).
+    """
 
     device_gid: int
     number: str
@@ -76,6 +88,28 @@ class Channel:
         return (
             self.kind is not None and self.kind.endswith("Bidirectional")
         ) or self.type_gid == SOLAR_CHANNEL_TYPE
+
+    @property
+    def signed(self) -> bool:
+        """Whether a reading's sign is a direction here (mains, bidirectional), not an error."""
+        return self.is_mains or self.bidirectional
+
+    def minute_watts(self, kwh: float) -> float:
+        """Return the mean power in W of a minute in which `kwh` was measured, signed."""
+        watts = kwh * _KWH_PER_MINUTE_TO_W
+        return watts if self.signed else abs(watts)
+
+    def consumed_kwh(self, kwh: float) -> float:
+        """Return the consumption part of a signed reading (its magnitude on a circuit)."""
+        return max(kwh, 0.0) if self.signed else abs(kwh)
+
+    def produced_kwh(self, kwh: float) -> float:
+        """Return the part of a signed reading that flowed the other way (none on a circuit).
+
+        On the mains that is energy returned to the grid; on a bidirectional channel, energy
+        produced.
+        """
+        return max(-kwh, 0.0) if self.signed else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +194,24 @@ class Usages:
     scale: str
     values: Mapping[tuple[int, str], float | None]
     """By (device gid, channel number); nested devices included under their own gid."""
+
+    def minute_watts(
+        self, channels: Mapping[tuple[int, str], Channel]
+    ) -> dict[tuple[int, str], float | None]:
+        """Return the mean power in W of every channel of a 1MIN answer (`Channel.minute_watts`).
+
+        Balance (what the circuits do not measure) and channels missing from `channels` keep
+        Emporia's sign; no value stays None.
+        """
+        watts: dict[tuple[int, str], float | None] = {}
+        for key, kwh in self.values.items():
+            if kwh is None:
+                watts[key] = None
+            elif (channel := channels.get(key)) is None:
+                watts[key] = kwh * _KWH_PER_MINUTE_TO_W
+            else:
+                watts[key] = channel.minute_watts(kwh)
+        return watts
 
 
 @dataclass(frozen=True, slots=True)

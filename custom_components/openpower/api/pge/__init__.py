@@ -1,14 +1,17 @@
-"""PG&E Share My Data (Green Button Connect / ESPI 1.1) client pieces."""
+"""PG&E Share My Data (Green Button Connect / ESPI 1.1) client pieces.
+
+`client.py` (token, service status, data requests, notified-feed fetches), `registration.py` (the
+registration tests), `resources.py` (the Authorization and ReadServiceStatus answers), `espi/`
+(the streaming feed parser), `notification.py` (the BatchList PG&E posts), `tls.py` (the client
+certificate).
+"""
 
 from .client import (
     DEFAULT_API_URL,
     PGE_LIMITS,
     RESOURCE_PATH,
-    Authorization,
     CertificateRejectedError,
     PgeClient,
-    RegistrationStep,
-    parse_authorizations,
 )
 from .espi import (
     ATOM_NS,
@@ -35,6 +38,8 @@ from .espi import (
     parse_espi,
 )
 from .notification import MAX_NOTIFICATION_BYTES, correlation_id, parse_batch_list
+from .registration import RegistrationStep, async_registration_tests
+from .resources import Authorization, parse_authorizations
 from .tls import (
     CertificateError,
     ClientCertificate,
@@ -74,6 +79,7 @@ __all__ = [
     "RegistrationStep",
     "UsagePoint",
     "UsageSummary",
+    "async_registration_tests",
     "certificate_expiry",
     "correlation_id",
     "load_client_certificate",

@@ -24,29 +24,25 @@ Nothing here logs the client secret, a token or the certificate; response bodies
 import asyncio
 import base64
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
 import re
 import ssl
 from typing import Final
 from urllib.parse import SplitResult, urlsplit
-from xml.etree.ElementTree import Element, ParseError
 
 import aiohttp
-from defusedxml import DefusedXmlException
-import defusedxml.ElementTree as DefusedET
 
 from ..budget import RateLimit, RequestBudget
-from ..errors import (
-    ApiAuthError,
-    ApiError,
-    ApiNotFoundError,
-    ApiRejectedError,
-    ApiResponseError,
-)
+from ..errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ApiResponseError
 from ..http import HttpClient, HttpResponse, mask_identifiers
-from .espi import ATOM_NS, ESPI_NS
+from .resources import (
+    BULK_ID,
+    Authorization,
+    first_bulk_id,
+    parse_authorizations,
+    parse_service_status,
+)
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -64,20 +60,14 @@ PGE_LIMITS: Final = (
 TOKEN_MARGIN: Final = 60.0
 """A token is renewed this many seconds before PG&E says it expires."""
 DEFAULT_TOKEN_LIFETIME: Final = 3600
-BULK_MARKER: Final = "/Batch/Bulk/"
 
 # Every 4xx but 429 comes back to us: PG&E's 400 carries the reason (certificate or request).
 _REFUSALS: Final = tuple(status for status in range(400, 500) if status != 429)
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-_BULK_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CORRELATION_QUERY: Final = re.compile(r"correlationID=[A-Za-z0-9._~-]{1,128}")
 _AUTH_ERRORS: Final = frozenset(
     {"invalid_request", "invalid_client", "unauthorized_client", "invalid_grant"}
 )
-_A: Final = f"{{{ATOM_NS}}}"
-_E: Final = f"{{{ESPI_NS}}}"
-_LATER_STEPS: Final = ("service_status", "sample_data", "authorization")
-_MAX_DETAIL: Final = 120
 
 
 class CertificateRejectedError(ApiAuthError):
@@ -86,46 +76,6 @@ class CertificateRejectedError(ApiAuthError):
     Missing, unregistered, expired or from another authority: the user must renew or re-upload
     it (and register it with PG&E).
     """
-
-
-@dataclass(frozen=True, slots=True)
-class Authorization:
-    """One ESPI Authorization (the Self Access Bulk one, or a customer subscription)."""
-
-    href: str | None
-    """The entry's `self` link."""
-    resource_uri: str | None
-    authorization_uri: str | None
-    grant_type: str | None
-    status: int | None
-    scope: str | None
-    published_start: datetime | None
-    published_end: datetime | None
-    authorized_start: datetime | None
-    authorized_end: datetime | None
-
-    @property
-    def bulk_id(self) -> str | None:
-        """The BulkID of a `…/Batch/Bulk/{BulkID}` resource URI (else None)."""
-        if not self.resource_uri:
-            return None
-        path = urlsplit(self.resource_uri).path
-        _, marker, rest = path.partition(BULK_MARKER)
-        bulk_id = rest.strip("/").split("/", 1)[0] if marker else ""
-        return bulk_id if _BULK_ID.fullmatch(bulk_id) else None
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationStep:
-    """One step of PG&E's registration "complete testing" sequence."""
-
-    name: str
-    """`token`, `service_status`, `sample_data` or `authorization`."""
-    ok: bool
-    status: int | None
-    """HTTP status of the step's answer, when there was one."""
-    detail: str
-    """Short and secret-free."""
 
 
 class PgeClient:
@@ -180,7 +130,7 @@ class PgeClient:
     async def async_get_token(self, *, test: bool = False) -> str:
         """Return the production token (cached), or a new registration-test token."""
         if test:
-            return self._token_from(await self._token_request(test=True))[0]
+            return read_token(await self._token_request(test=True))[0]
         return await self._production_token()
 
     async def _production_token(self, rejected: str | None = None) -> str:
@@ -195,7 +145,7 @@ class PgeClient:
                 ):
                     return self._token
             self._token = None
-            token, lifetime = self._token_from(await self._token_request(test=False))
+            token, lifetime = read_token(await self._token_request(test=False))
             now = self._now()
             self._token = token
             self.token_expires_at = now + timedelta(seconds=lifetime)
@@ -217,51 +167,22 @@ class PgeClient:
             accept=_REFUSALS,
         )
 
-    @staticmethod
-    def _token_from(response: HttpResponse) -> tuple[str, int]:
-        """Read a token answer: (token, lifetime in seconds), or raise what it means."""
-        what = "pge token"
-        status = response.status
-        if status == 400 and _invalid_certificate(response.body):
-            raise CertificateRejectedError(f"{what}: client certificate refused (400)")
-        if status in (400, 401, 403):
-            error = _json_error(response)
-            if status != 400 or error in _AUTH_ERRORS:
-                raise ApiAuthError(f"{what}: client credentials rejected ({status})")
-            raise ApiRejectedError(
-                f"{what}: refused ({status}, {error or 'no reason'})"
-            )
-        _raise_for_status(response, what)
-        try:
-            payload = response.json()
-        except ApiResponseError:
-            payload = None
-        if not isinstance(payload, dict):
-            payload = {}
-        token = payload.get("client_access_token")
-        if not isinstance(token, str) or not token.strip():
-            _LOGGER.debug(
-                "%s: unexpected answer (%s, %d bytes)",
-                what,
-                response.headers.get("Content-Type", "no type"),
-                len(response.body),
-            )
-            raise ApiResponseError(f"{what}: the answer holds no client_access_token")
-        lifetime = payload.get("expires_in", DEFAULT_TOKEN_LIFETIME)
-        try:
-            seconds = int(lifetime)
-        except TypeError, ValueError:
-            seconds = 0
-        if seconds <= 0 or isinstance(lifetime, bool):
-            raise ApiResponseError(f"{what}: invalid expires_in")
-        return token.strip(), seconds
+    # ---- registration tests (`registration.py`) ------------------------------------------------
+
+    async def async_request_test_token(self) -> HttpResponse:
+        """Ask for a registration-test token; return PG&E's answer as is (`read_token` reads it)."""
+        return await self._token_request(test=True)
+
+    async def async_get_test_resource(self, token: str, resource: str) -> HttpResponse:
+        """GET `resource` (under the resource path) with a test token: no renewal, any status."""
+        return await self._send(token, f"{RESOURCE_PATH}/{resource}")
 
     # ---- resources ---------------------------------------------------------------------------
 
     async def async_service_status(self) -> int:
         """ReadServiceStatus's `currentStatus` (1: online)."""
         response = await self._authorized(f"{RESOURCE_PATH}/ReadServiceStatus")
-        return _service_status(response.body)
+        return parse_service_status(response.body)
 
     async def async_authorizations(self) -> list[Authorization]:
         """Return the registration's authorizations (the Bulk one, customer subscriptions)."""
@@ -270,7 +191,7 @@ class PgeClient:
 
     async def async_bulk_id(self) -> str:
         """Return the BulkID of the first authorization on a `Batch/Bulk` resource."""
-        return _first_bulk_id(await self.async_authorizations())
+        return first_bulk_id(await self.async_authorizations())
 
     async def async_request_bulk(
         self,
@@ -285,7 +206,7 @@ class PgeClient:
         True: accepted (202), a BatchList notification will follow; False: no data in the range
         (204). Times are aware datetimes, sent as epoch seconds.
         """
-        if not _BULK_ID.fullmatch(bulk_id):
+        if not BULK_ID.fullmatch(bulk_id):
             raise ValueError("invalid BulkID")
         params: dict[str, str | int] = {}
         if start is not None:
@@ -310,7 +231,7 @@ class PgeClient:
         {bulk_id}` character for character, query only a non-empty `correlationID`, no user
         information, no fragment, nothing percent-encoded, nothing outside printable ASCII.
         """
-        if not (isinstance(url, str) and _BULK_ID.fullmatch(bulk_id)):
+        if not (isinstance(url, str) and BULK_ID.fullmatch(bulk_id)):
             return False
         parts = self._split_same_origin(url)
         return (
@@ -337,60 +258,6 @@ class PgeClient:
             raise ApiResponseError("pge: refusing to fetch a URL off the PG&E API")
         await self._authorized(url, consume=consume, patient=patient)
 
-    # ---- registration ------------------------------------------------------------------------
-
-    async def async_registration_tests(self) -> list[RegistrationStep]:
-        """Run PG&E's "complete testing" sequence with a registration-test token.
-
-        Test token → ReadServiceStatus (currentStatus 1) → DownloadSampleData (200 or 202) →
-        Authorization (a Bulk authorization). Every step runs even when an earlier one failed,
-        except after a failed token step (the others are then "not run"). Never raises
-        ApiError: each failure is a step with its status and a short reason.
-        """
-        status: int | None = None
-        try:
-            response = await self._token_request(test=True)
-            status = response.status
-            token = self._token_from(response)[0]
-        except ApiError as err:
-            return [
-                RegistrationStep("token", False, status, _detail(err)),
-                *(
-                    RegistrationStep(name, False, None, "not run")
-                    for name in _LATER_STEPS
-                ),
-            ]
-        return [
-            RegistrationStep("token", True, status, "test token issued"),
-            await self._test_step(
-                "service_status", token, "ReadServiceStatus", _judge_service_status
-            ),
-            await self._test_step(
-                "sample_data", token, "DownloadSampleData", _judge_sample_data
-            ),
-            await self._test_step(
-                "authorization", token, "Authorization", _judge_authorization
-            ),
-        ]
-
-    async def _test_step(
-        self,
-        name: str,
-        token: str,
-        resource: str,
-        judge: Callable[[HttpResponse], tuple[bool, str]],
-    ) -> RegistrationStep:
-        path = f"{RESOURCE_PATH}/{resource}"
-        status: int | None = None
-        try:
-            response = await self._send(token, path)
-            status = response.status
-            _raise_for_status(response, _describe(path))
-            ok, detail = judge(response)
-        except ApiError as err:
-            return RegistrationStep(name, False, status, _detail(err))
-        return RegistrationStep(name, ok, status, detail)
-
     # ---- bearer requests ---------------------------------------------------------------------
 
     async def _authorized(
@@ -406,11 +273,11 @@ class PgeClient:
         response = await self._send(token, path, params, consume, patient)
         if response.status in (401, 403):
             _LOGGER.debug(
-                "%s: token refused (%d), renewing it", _describe(path), response.status
+                "%s: token refused (%d), renewing it", describe(path), response.status
             )
             token = await self._production_token(rejected=token)
             response = await self._send(token, path, params, consume, patient)
-        _raise_for_status(response, _describe(path))
+        raise_for_status(response, describe(path))
         return response
 
     async def _send(
@@ -468,108 +335,47 @@ class PgeClient:
         return parts
 
 
-# ---- parsing -----------------------------------------------------------------------------------
-
-
-def parse_authorizations(body: bytes) -> list[Authorization]:
-    """Return the Authorizations of an Atom feed, an entry, or a bare ESPI Authorization."""
-    root = _xml(body, "pge Authorization")
-    found: list[Authorization] = []
-    if root.tag == f"{_E}Authorization":
-        return [_authorization(None, root)]
-    if root.tag == f"{_A}feed":
-        entries = root.findall(f"{_A}entry")
-    elif root.tag == f"{_A}entry":
-        entries = [root]
-    else:
-        raise ApiResponseError("pge Authorization: not an Atom feed or entry")
-    for entry in entries:
-        content = entry.find(f"{_A}content/{_E}Authorization")
-        if content is None:
-            continue
-        href = next(
-            (
-                link.get("href")
-                for link in entry.findall(f"{_A}link")
-                if link.get("rel") == "self"
-            ),
-            None,
-        )
-        found.append(_authorization(href, content))
-    return found
-
-
-def _authorization(href: str | None, element: Element) -> Authorization:
-    def text(name: str) -> str | None:
-        child = element.find(f"{_E}{name}")
-        value = (child.text or "").strip() if child is not None else ""
-        return value or None
-
-    def period(name: str) -> tuple[datetime | None, datetime | None]:
-        start = _int(element.findtext(f"{_E}{name}/{_E}start"))
-        duration = _int(element.findtext(f"{_E}{name}/{_E}duration"))
-        begin = _utc(start)
-        end = (
-            _utc(start + duration)
-            if start is not None and duration is not None
-            else None
-        )
-        return begin, end
-
-    published = period("publishedPeriod")
-    authorized = period("authorizedPeriod")
-    return Authorization(
-        href=href,
-        resource_uri=text("resourceURI"),
-        authorization_uri=text("authorizationURI"),
-        grant_type=text("grant_type"),
-        status=_int(text("status")),
-        scope=text("scope"),
-        published_start=published[0],
-        published_end=published[1],
-        authorized_start=authorized[0],
-        authorized_end=authorized[1],
-    )
-
-
-def _service_status(body: bytes) -> int:
-    root = _xml(body, "pge ReadServiceStatus")
-    element = next(root.iter(f"{_E}currentStatus"), None)
-    value = _int(element.text if element is not None else None)
-    if value is None:
-        raise ApiResponseError("pge ReadServiceStatus: no currentStatus")
-    return value
-
-
-def _first_bulk_id(authorizations: list[Authorization]) -> str:
-    for authorization in authorizations:
-        if (bulk_id := authorization.bulk_id) is not None:
-            return bulk_id
-    raise ApiResponseError("pge Authorization: no Batch/Bulk authorization")
-
-
-def _judge_service_status(response: HttpResponse) -> tuple[bool, str]:
-    status = _service_status(response.body)
-    return status == 1, f"currentStatus {status}"
-
-
-def _judge_sample_data(response: HttpResponse) -> tuple[bool, str]:
-    if response.status == 200:
-        return True, f"sample data received ({len(response.body)} bytes)"
-    if response.status == 202:
-        return True, "sample data request accepted (202)"
-    return False, f"unexpected status {response.status}"
-
-
-def _judge_authorization(response: HttpResponse) -> tuple[bool, str]:
-    bulk_id = _first_bulk_id(parse_authorizations(response.body))
-    return True, f"Bulk ID {bulk_id}"
-
-
 # ---- helpers -----------------------------------------------------------------------------------
 
 
-def _raise_for_status(response: HttpResponse, what: str) -> None:
+def read_token(response: HttpResponse) -> tuple[str, int]:
+    """Read a token answer: (token, lifetime in seconds), or raise what it means."""
+    what = "pge token"
+    status = response.status
+    if status == 400 and _invalid_certificate(response.body):
+        raise CertificateRejectedError(f"{what}: client certificate refused (400)")
+    if status in (400, 401, 403):
+        error = _json_error(response)
+        if status != 400 or error in _AUTH_ERRORS:
+            raise ApiAuthError(f"{what}: client credentials rejected ({status})")
+        raise ApiRejectedError(f"{what}: refused ({status}, {error or 'no reason'})")
+    raise_for_status(response, what)
+    try:
+        payload = response.json()
+    except ApiResponseError:
+        payload = None
+    if not isinstance(payload, dict):
+        payload = {}
+    token = payload.get("client_access_token")
+    if not isinstance(token, str) or not token.strip():
+        _LOGGER.debug(
+            "%s: unexpected answer (%s, %d bytes)",
+            what,
+            response.headers.get("Content-Type", "no type"),
+            len(response.body),
+        )
+        raise ApiResponseError(f"{what}: the answer holds no client_access_token")
+    lifetime = payload.get("expires_in", DEFAULT_TOKEN_LIFETIME)
+    try:
+        seconds = int(lifetime)
+    except TypeError, ValueError:
+        seconds = 0
+    if seconds <= 0 or isinstance(lifetime, bool):
+        raise ApiResponseError(f"{what}: invalid expires_in")
+    return token.strip(), seconds
+
+
+def raise_for_status(response: HttpResponse, what: str) -> None:
     """Map an accepted 4xx (what HttpClient handed back) to the hierarchy."""
     status = response.status
     if 200 <= status < 300:
@@ -598,25 +404,9 @@ def _json_error(response: HttpResponse) -> str | None:
     return error if isinstance(error, str) and len(error) <= 40 else None
 
 
-def _xml(body: bytes, what: str) -> Element:
-    try:
-        root: Element = DefusedET.fromstring(
-            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-    except DefusedXmlException as err:
-        raise ApiResponseError(f"{what}: DTDs and entities are refused") from err
-    except (ParseError, ValueError) as err:
-        raise ApiResponseError(f"{what}: not well-formed XML") from err
-    return root
-
-
-def _describe(path: str) -> str:
+def describe(path: str) -> str:
+    """Return how a GET of `path` is named in errors and logs (identifiers masked)."""
     return f"pge GET {mask_identifiers(urlsplit(path).path)}"
-
-
-def _detail(err: ApiError) -> str:
-    message = str(err) or type(err).__name__
-    return message if len(message) <= _MAX_DETAIL else message[: _MAX_DETAIL - 1] + "…"
 
 
 def _effective_port(scheme: str, port: int | None) -> int | None:
@@ -627,21 +417,3 @@ def _epoch(moment: datetime) -> int:
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
     return int(moment.timestamp())
-
-
-def _int(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().replace(",", ""))
-    except ValueError:
-        return None
-
-
-def _utc(seconds: int | None) -> datetime | None:
-    if seconds is None:
-        return None
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except OverflowError, OSError, ValueError:
-        return None

@@ -8,6 +8,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
+from homeassistant.const import CONF_API_TOKEN
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -25,18 +26,16 @@ from ...const import CONF_ACCOUNT_ID, CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
 from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
 from .const import (
-    CONF_API_TOKEN,
     CONF_FORECAST_HOURS,
     CONF_PRICING_MODE,
     CONF_SITE_ID,
     CONF_SITE_NAME,
-    DEFAULT_FORECAST_HOURS,
     MAX_FORECAST_HOURS,
     PROVIDER,
     TOKEN_URL,
     PricingMode,
 )
-from .runtime import build_client
+from .runtime import build_client, settings
 
 PLACEHOLDERS = {"token_url": TOKEN_URL}
 
@@ -83,7 +82,7 @@ class AmberFlow(ProviderFlow):
         client = build_client(self.hass, user_input, token)
         sites, errors = await async_probe(PROVIDER, client.async_get_sites())
         if sites is not None and not sites:
-            errors = {"base": "no_site"}
+            errors = {"base": "amber_no_site"}
         return sites, errors
 
     def _amber_schema(self, *, reconfigure: bool = False) -> probatio.Schema:
@@ -238,7 +237,7 @@ class AmberOptionsFlow(OptionsFlowWithReload):
                     probatio.Required(
                         CONF_FORECAST_HOURS,
                         default=options.get(
-                            CONF_FORECAST_HOURS, DEFAULT_FORECAST_HOURS
+                            CONF_FORECAST_HOURS, settings(self.hass).forecast_hours
                         ),
                     ): NumberSelector(
                         NumberSelectorConfig(
@@ -255,7 +254,7 @@ class AmberOptionsFlow(OptionsFlowWithReload):
                     ): SelectSelector(
                         SelectSelectorConfig(
                             options=[mode.value for mode in PricingMode],
-                            translation_key=CONF_PRICING_MODE,
+                            translation_key="amber_pricing_mode",
                             mode=SelectSelectorMode.LIST,
                         )
                     ),

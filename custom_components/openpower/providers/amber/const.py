@@ -5,7 +5,6 @@ from enum import StrEnum
 from typing import Final
 
 PROVIDER: Final = "amber"
-CONF_API_TOKEN: Final = "api_token"
 CONF_SITE_ID: Final = "site_id"
 CONF_SITE_NAME: Final = "site_name"
 

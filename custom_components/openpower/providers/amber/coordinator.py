@@ -6,10 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from math import ceil
 from typing import TYPE_CHECKING, override
 
-from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from homeassistant.util.unit_conversion import EnergyConverter
 
 from ...api.amber import (
     AmberClient,
@@ -22,35 +20,27 @@ from ...api.amber import (
     SpikeStatus,
     TariffPeriod,
     TariffSeason,
-    UsageInterval,
 )
 from ...api.errors import ApiNotFoundError, ApiRateLimitedError, ApiResponseError
 from ...coordinator import OpenPowerCoordinator
 from ...entity import DeviceRef
-from ...statistics import (
-    ImportResult,
-    IntervalReading,
-    StatisticSpec,
-    async_import,
-    async_last_hour,
-)
+from ...statistics import ImportResult, async_import, async_last_hour
 from .const import (
-    APP_URL,
     CONF_FORECAST_HOURS,
     CONF_PRICING_MODE,
     CONFIRM_POLL_MAX,
     CONFIRM_POLL_MIN,
     CONFIRM_STEP,
     CONFIRM_WINDOW,
-    DEFAULT_FORECAST_HOURS,
     FIRST_POLL_DELAY,
-    PROVIDER,
     REFETCH_DAYS,
     SCHEDULING_SLACK,
     SETTLE_DAYS,
     SITE_REFRESH,
     PricingMode,
 )
+from .devices import site_device
+from .statistics import statistic_specs, usage_readings
 
 if TYPE_CHECKING:
     from ...data import OpenPowerConfigEntry
@@ -64,7 +54,8 @@ class AmberPricePoint:
     """One channel's price for one interval, as the user sees it.
 
     `price`, `per_kwh` and the advanced prices are what you pay for import channels and what you
-    are paid for feed-in (Amber's sign flipped); `spot_per_kwh` and the range are the market's.
+    are paid for feed-in (the interval's `user_*` figures); `spot_per_kwh` and the range are the
+    market's, as Amber sends them.
     """
 
     start: datetime
@@ -131,25 +122,9 @@ class AmberPrices:
         return replace(self, channels=channels)
 
 
-def site_device(entry: OpenPowerConfigEntry, site: Site) -> DeviceRef:
-    """Describe the device of a site (one per entry)."""
-    return DeviceRef(
-        uid=f"{PROVIDER}_{site.id}",
-        name=entry.title,
-        manufacturer="Amber Electric",
-        model=f"{site.interval_minutes}-minute site ({site.network})"
-        if site.network
-        else f"{site.interval_minutes}-minute site",
-        serial_number=site.nmi,
-        configuration_url=APP_URL,
-        service=True,
-    )
-
-
 def _point(interval: PriceInterval, mode: PricingMode) -> AmberPricePoint:
-    sign = -1.0 if interval.channel is ChannelType.FEED_IN else 1.0
-    advanced = interval.advanced_price
-    price = interval.per_kwh
+    advanced = interval.user_advanced_price
+    price = interval.user_per_kwh
     if mode is PricingMode.ADVANCED_PREDICTED and advanced is not None:
         price = advanced.predicted
     return AmberPricePoint(
@@ -158,8 +133,8 @@ def _point(interval: PriceInterval, mode: PricingMode) -> AmberPricePoint:
         duration_minutes=interval.duration_minutes,
         nem_date=interval.nem_date,
         nem_time=interval.nem_time,
-        price=sign * price,
-        per_kwh=sign * interval.per_kwh,
+        price=price,
+        per_kwh=interval.user_per_kwh,
         spot_per_kwh=interval.spot_per_kwh,
         descriptor=interval.descriptor,
         spike_status=interval.spike_status,
@@ -167,9 +142,9 @@ def _point(interval: PriceInterval, mode: PricingMode) -> AmberPricePoint:
         estimate=interval.estimate,
         range_min=interval.range_min,
         range_max=interval.range_max,
-        advanced_low=sign * advanced.low if advanced else None,
-        advanced_predicted=sign * advanced.predicted if advanced else None,
-        advanced_high=sign * advanced.high if advanced else None,
+        advanced_low=advanced.low if advanced else None,
+        advanced_predicted=advanced.predicted if advanced else None,
+        advanced_high=advanced.high if advanced else None,
         tariff_period=interval.tariff_period,
         tariff_season=interval.tariff_season,
         demand_window=interval.demand_window,
@@ -264,8 +239,13 @@ class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
         entry: OpenPowerConfigEntry,
         client: AmberClient,
         site: AmberSiteCoordinator,
+        *,
+        forecast_hours: int,
     ) -> None:
-        """Create the coordinator; the site coordinator knows the billing interval."""
+        """Create the coordinator; `forecast_hours` unless the entry's options say otherwise.
+
+        The site coordinator knows the billing interval.
+        """
         super().__init__(
             hass,
             entry,
@@ -274,6 +254,7 @@ class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
         )
         self.client = client
         self.site = site
+        self.forecast_hours = forecast_hours
         self._confirmation = ConfirmationClock()
 
     @override
@@ -295,7 +276,7 @@ class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
         self.update_interval = self._until(
             next_boundary(now, site.interval_minutes) + FIRST_POLL_DELAY, now
         )
-        hours = options.get(CONF_FORECAST_HOURS, DEFAULT_FORECAST_HOURS)
+        hours = options.get(CONF_FORECAST_HOURS, self.forecast_hours)
         try:
             intervals = await self.client.async_get_current_prices(
                 site.id,
@@ -340,62 +321,6 @@ class AmberPriceCoordinator(OpenPowerCoordinator[AmberPrices]):
         return max(when - now, timedelta(0)) + SCHEDULING_SLACK
 
 
-def statistic_specs(
-    title: str, site_id: str, identifier: str, channel: ChannelType
-) -> tuple[StatisticSpec, StatisticSpec]:
-    """Return the energy and money statistics of one meter channel.
-
-    Import channels hold consumption and cost; feed-in holds returned energy and compensation,
-    both positive when you export and are paid.
-    """
-    point = f"{site_id}_{identifier}"
-    label = f"{title} {identifier}"
-    if channel is ChannelType.FEED_IN:
-        quantities = (
-            ("energy_return", "return"),
-            ("energy_compensation", "compensation"),
-        )
-    else:
-        quantities = (("energy_consumption", "consumption"), ("energy_cost", "cost"))
-    (energy_key, energy_name), (money_key, money_name) = quantities
-    return (
-        StatisticSpec(
-            provider=PROVIDER,
-            point=point,
-            quantity=energy_key,
-            name=f"{label} {energy_name}",
-            unit=UnitOfEnergy.KILO_WATT_HOUR,
-            unit_class=EnergyConverter.UNIT_CLASS,
-        ),
-        StatisticSpec(
-            provider=PROVIDER,
-            point=point,
-            quantity=money_key,
-            name=f"{label} {money_name}",
-            unit=None,
-            unit_class=None,
-        ),
-    )
-
-
-def usage_readings(
-    usage: Iterable[UsageInterval],
-) -> dict[tuple[str, ChannelType], list[IntervalReading]]:
-    """Turn usage into readings per channel; feed-in's negative kWh and credit become positive."""
-    readings: dict[tuple[str, ChannelType], list[IntervalReading]] = {}
-    for item in usage:
-        sign = -1.0 if item.channel is ChannelType.FEED_IN else 1.0
-        readings.setdefault((item.channel_identifier, item.channel), []).append(
-            IntervalReading(
-                start=item.start,
-                duration=timedelta(minutes=item.duration_minutes),
-                value=sign * item.kwh,
-                cost=sign * item.cost,
-            )
-        )
-    return readings
-
-
 def nem_today(now: datetime) -> date:
     """Today's date in NEM time (UTC+10, no daylight saving)."""
     return (now.astimezone(UTC) + NEM_OFFSET).date()
@@ -420,11 +345,11 @@ class AmberSiteCoordinator(OpenPowerCoordinator[Site]):
     async def _async_fetch(self) -> Site:
         sites = await self.client.async_get_sites()
         site = next((s for s in sites if s.id == self.site_id), None)
-        self.async_set_issue("site_gone", site is None, fixable=True)
+        self.async_set_issue("amber_site_gone", site is None, fixable=True)
         if site is None:
             raise ApiNotFoundError("the site is no longer on the Amber account")
         self.async_set_issue(
-            "site_closed", site.status is SiteStatus.CLOSED, fixable=True
+            "amber_site_closed", site.status is SiteStatus.CLOSED, fixable=True
         )
         return site
 

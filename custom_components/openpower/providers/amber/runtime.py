@@ -1,17 +1,21 @@
-"""Amber runtime data of one entry (one site), and the one way to build its client."""
+"""Amber runtime data of one entry (one site): settings, the client, setting the entry up."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.const import CONF_API_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
-from ...api.amber import DEFAULT_API_URL, AmberClient
+from ...api.amber import AMBER_LIMITS, DEFAULT_API_URL, AmberClient
 from ...api.budget import RequestBudget
-from ...const import DOMAIN
+from ...const import CONF_ACCOUNT_ID, DOMAIN
+from ...data import OpenPowerConfigEntry
 from ...flow import api_url
+from ...provider import account_budget
+from .const import CONF_SITE_ID, DEFAULT_FORECAST_HOURS, PROVIDER
 from .coordinator import (
     AmberHistoryCoordinator,
     AmberPriceCoordinator,
@@ -21,16 +25,19 @@ from .coordinator import (
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AmberSettings:
-    """How Amber is asked: per-request timeout, first retry delay, days of usage history.
+    """How Amber is asked: per-request timeout, first retry delay, how far ahead and back.
 
-    Production runs on the defaults. Tests put shorter ones in `hass.data[SETTINGS]`: under a
-    frozen clock a real retry delay never ends, and few tests need 90 days of history.
+    Production runs on the defaults. Tests put others in `hass.data[SETTINGS]`: under a frozen
+    clock a real retry delay never ends, few tests need 90 days of history, and snapshots are
+    shorter with an hour of forecast.
     """
 
     request_timeout: float = 30.0
     retry_backoff: float = 1.0
     history_days: int = 90
     """Amber keeps 90 days of usage."""
+    forecast_hours: int = DEFAULT_FORECAST_HOURS
+    """The forecast horizon of an entry whose options do not set one."""
 
 
 SETTINGS: HassKey[AmberSettings] = HassKey(f"{DOMAIN}_amber_settings")
@@ -67,3 +74,31 @@ class AmberRuntime:
     site: AmberSiteCoordinator
     prices: AmberPriceCoordinator
     history: AmberHistoryCoordinator
+
+
+async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> AmberRuntime:
+    """Build the clients and coordinators of one site; fail setup if prices are unreachable."""
+    data = entry.data
+    tuning = settings(hass)
+    client = build_client(
+        hass,
+        data,
+        data[CONF_API_TOKEN],
+        account_budget(hass, PROVIDER, data[CONF_ACCOUNT_ID], AMBER_LIMITS),
+    )
+    site = AmberSiteCoordinator(hass, entry, client, data[CONF_SITE_ID])
+    await site.async_config_entry_first_refresh()
+    site.async_keep_polling()
+    prices = AmberPriceCoordinator(
+        hass, entry, client, site, forecast_hours=tuning.forecast_hours
+    )
+    await prices.async_config_entry_first_refresh()
+    history = AmberHistoryCoordinator(
+        hass, entry, client, site, history_days=tuning.history_days
+    )
+    history.async_keep_polling()
+    # A 90-day backfill must not hold up setup: history arrives in the background.
+    entry.async_create_background_task(
+        hass, history.async_refresh(), f"{entry.title} amber history"
+    )
+    return AmberRuntime(client=client, site=site, prices=prices, history=history)

@@ -1,6 +1,6 @@
-"""Amber sensor and binary sensor descriptions (data only: the shell's platforms build them)."""
+"""Amber sensor descriptions (data only: the shell's sensor platform builds them)."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -8,14 +8,7 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.helpers.typing import StateType
 
-from ...api.amber import (
-    ChannelType,
-    Descriptor,
-    SpikeStatus,
-    TariffPeriod,
-    TariffSeason,
-)
-from ...binary_sensor import OpenPowerBinarySensorDescription
+from ...api.amber import ChannelType, Descriptor, TariffPeriod, TariffSeason
 from ...sensor import OpenPowerSensorDescription
 from .const import ATTR_FORECASTS
 from .coordinator import AmberChannelPrices, AmberPricePoint, AmberPrices
@@ -24,7 +17,6 @@ from .runtime import AmberRuntime
 PRICE_UNIT = "AUD/kWh"
 
 type PriceSensor = OpenPowerSensorDescription[AmberRuntime, AmberPrices]
-type PriceBinarySensor = OpenPowerBinarySensorDescription[AmberRuntime, AmberPrices]
 
 
 def _has_channel(channel: ChannelType) -> Callable[[AmberPrices, str], bool]:
@@ -117,92 +109,120 @@ def _forecast_attributes(
     }
 
 
-def _devices(prices: AmberPrices) -> tuple[Any, ...]:
-    return (prices.device,)
-
-
-def _channel_sensors(channel: ChannelType) -> Iterator[PriceSensor]:
-    key = channel.value
-    common: dict[str, Any] = {
-        "coordinator_fn": lambda rt: rt.prices,
-        "devices_fn": _devices,
-        "exists_fn": _has_channel(channel),
-    }
-    yield OpenPowerSensorDescription(
-        key=f"{key}_price",
-        translation_key=f"{key}_price",
+def _price_sensor(channel: ChannelType) -> PriceSensor:
+    return OpenPowerSensorDescription(
+        key=f"{channel.value}_price",
+        translation_key=f"{channel.value}_price",
         native_unit_of_measurement=PRICE_UNIT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=lambda prices: (prices.device,),
+        exists_fn=_has_channel(channel),
         value_fn=_current(channel, lambda p: p.price),
         attributes_fn=_current_attributes(channel),
-        **common,
     )
-    yield OpenPowerSensorDescription(
-        key=f"{key}_spot_price",
-        translation_key=f"{key}_spot_price",
+
+
+def _spot_price_sensor(channel: ChannelType) -> PriceSensor:
+    return OpenPowerSensorDescription(
+        key=f"{channel.value}_spot_price",
+        translation_key=f"{channel.value}_spot_price",
         native_unit_of_measurement=PRICE_UNIT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
         # The market spot price is the same on every channel: shown once by default.
         entity_registry_enabled_default=channel is ChannelType.GENERAL,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=lambda prices: (prices.device,),
+        exists_fn=_has_channel(channel),
         value_fn=_current(channel, lambda p: p.spot_per_kwh),
-        **common,
     )
-    yield OpenPowerSensorDescription(
-        key=f"{key}_price_descriptor",
-        translation_key=f"{key}_price_descriptor",
+
+
+def _descriptor_sensor(channel: ChannelType) -> PriceSensor:
+    return OpenPowerSensorDescription(
+        key=f"{channel.value}_price_descriptor",
+        translation_key=f"{channel.value}_price_descriptor",
         device_class=SensorDeviceClass.ENUM,
         options=[d.value for d in Descriptor],
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=lambda prices: (prices.device,),
+        exists_fn=_has_channel(channel),
         value_fn=_current(channel, lambda p: _text(p.descriptor)),
-        **common,
     )
-    yield OpenPowerSensorDescription(
-        key=f"{key}_forecast",
-        translation_key=f"{key}_forecast",
+
+
+def _forecast_sensor(channel: ChannelType) -> PriceSensor:
+    return OpenPowerSensorDescription(
+        key=f"{channel.value}_forecast",
+        translation_key=f"{channel.value}_forecast",
         native_unit_of_measurement=PRICE_UNIT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=3,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=lambda prices: (prices.device,),
+        exists_fn=_has_channel(channel),
         value_fn=_next_forecast(channel),
         attributes_fn=_forecast_attributes(channel),
         # Forecast lists are for automations reading the current state, not for history:
         # kept out of the recorder (they would exceed its 16 kB attribute limit).
         unrecorded_attributes=frozenset({ATTR_FORECASTS}),
-        **common,
     )
-    for band, pick in (
-        ("low", lambda p: p.advanced_low),
-        ("predicted", lambda p: p.advanced_predicted),
-        ("high", lambda p: p.advanced_high),
-    ):
-        yield OpenPowerSensorDescription(
-            key=f"{key}_advanced_price_{band}",
-            translation_key=f"{key}_advanced_price_{band}",
-            native_unit_of_measurement=PRICE_UNIT,
-            state_class=SensorStateClass.MEASUREMENT,
-            suggested_display_precision=3,
-            entity_registry_enabled_default=False,
-            value_fn=_current(channel, pick),
-            **common,
-        )
-    tariff: tuple[
-        tuple[str, type[StrEnum], Callable[[AmberPricePoint], StrEnum | None]], ...
-    ] = (
-        ("tariff_period", TariffPeriod, lambda p: p.tariff_period),
-        ("tariff_season", TariffSeason, lambda p: p.tariff_season),
+
+
+def _advanced_price_sensor(
+    channel: ChannelType, band: str, pick: Callable[[AmberPricePoint], float | None]
+) -> PriceSensor:
+    return OpenPowerSensorDescription(
+        key=f"{channel.value}_advanced_price_{band}",
+        translation_key=f"{channel.value}_advanced_price_{band}",
+        native_unit_of_measurement=PRICE_UNIT,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=3,
+        entity_registry_enabled_default=False,
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=lambda prices: (prices.device,),
+        exists_fn=_has_channel(channel),
+        value_fn=_current(channel, pick),
     )
-    for name, values, pick in tariff:
-        # Only for networks whose tariff has periods or seasons.
-        yield OpenPowerSensorDescription(
-            key=f"{key}_{name}",
-            translation_key=f"{key}_{name}",
-            device_class=SensorDeviceClass.ENUM,
-            options=[value.value for value in values],
-            value_fn=_current(channel, _as_text(pick)),
-            coordinator_fn=lambda rt: rt.prices,
-            devices_fn=_devices,
-            exists_fn=_has_current(channel, pick),
-        )
+
+
+def _tariff_sensor(
+    channel: ChannelType,
+    name: str,
+    values: type[StrEnum],
+    pick: Callable[[AmberPricePoint], StrEnum | None],
+) -> PriceSensor:
+    # Only for networks whose tariff has periods or seasons.
+    return OpenPowerSensorDescription(
+        key=f"{channel.value}_{name}",
+        translation_key=f"{channel.value}_{name}",
+        device_class=SensorDeviceClass.ENUM,
+        options=[value.value for value in values],
+        coordinator_fn=lambda rt: rt.prices,
+        devices_fn=lambda prices: (prices.device,),
+        exists_fn=_has_current(channel, pick),
+        value_fn=_current(channel, _as_text(pick)),
+    )
+
+
+def _channel_sensors(channel: ChannelType) -> tuple[PriceSensor, ...]:
+    return (
+        _price_sensor(channel),
+        _spot_price_sensor(channel),
+        _descriptor_sensor(channel),
+        _forecast_sensor(channel),
+        _advanced_price_sensor(channel, "low", lambda p: p.advanced_low),
+        _advanced_price_sensor(channel, "predicted", lambda p: p.advanced_predicted),
+        _advanced_price_sensor(channel, "high", lambda p: p.advanced_high),
+        _tariff_sensor(
+            channel, "tariff_period", TariffPeriod, lambda p: p.tariff_period
+        ),
+        _tariff_sensor(
+            channel, "tariff_season", TariffSeason, lambda p: p.tariff_season
+        ),
+    )
 
 
 SENSORS: tuple[PriceSensor, ...] = (
@@ -214,7 +234,7 @@ SENSORS: tuple[PriceSensor, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
+        devices_fn=lambda prices: (prices.device,),
         exists_fn=_has_channel(ChannelType.GENERAL),
         value_fn=_current(ChannelType.GENERAL, lambda p: p.renewables),
     ),
@@ -225,7 +245,7 @@ SENSORS: tuple[PriceSensor, ...] = (
         entity_registry_enabled_default=False,
         state_class=SensorStateClass.MEASUREMENT,
         coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
+        devices_fn=lambda prices: (prices.device,),
         value_fn=lambda prices, _uid: prices.rate_limit_remaining,
     ),
     OpenPowerSensorDescription(
@@ -235,45 +255,7 @@ SENSORS: tuple[PriceSensor, ...] = (
         entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.TIMESTAMP,
         coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
+        devices_fn=lambda prices: (prices.device,),
         value_fn=lambda prices, _uid: prices.rate_limit_reset,
-    ),
-)
-
-
-def _general_current(prices: AmberPrices) -> AmberPricePoint | None:
-    return prices.general.current if prices.general else None
-
-
-def _is_spike(point: AmberPricePoint | None) -> bool | None:
-    # An unknown spike status is unknown, not "no spike".
-    if point is None or point.spike_status is None:
-        return None
-    return point.spike_status is SpikeStatus.SPIKE
-
-
-BINARY_SENSORS: tuple[PriceBinarySensor, ...] = (
-    OpenPowerBinarySensorDescription(
-        key="price_spike",
-        translation_key="price_spike",
-        coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
-        exists_fn=_has_channel(ChannelType.GENERAL),
-        is_on_fn=lambda prices, _uid: _is_spike(_general_current(prices)),
-        attributes_fn=lambda prices, _uid: {
-            "spike_status": _text(point.spike_status)
-            if (point := _general_current(prices))
-            else None
-        },
-    ),
-    OpenPowerBinarySensorDescription(
-        key="demand_window",
-        translation_key="demand_window",
-        coordinator_fn=lambda rt: rt.prices,
-        devices_fn=_devices,
-        exists_fn=_has_channel(ChannelType.GENERAL),
-        is_on_fn=lambda prices, _uid: (
-            point.demand_window if (point := _general_current(prices)) else None
-        ),
     ),
 )

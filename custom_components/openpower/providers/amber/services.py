@@ -27,12 +27,12 @@ async def async_get_forecasts(
     coordinator = runtime.prices
     if not coordinator.last_update_success:
         raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key="prices_unavailable"
+            translation_domain=DOMAIN, translation_key="amber_prices_unavailable"
         )
     if (found := coordinator.data.channels.get(channel)) is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="channel_not_found",
+            translation_key="amber_channel_not_found",
             translation_placeholders={"channel_type": channel.value},
         )
     forecasts: list[Any] = forecast_list(found)

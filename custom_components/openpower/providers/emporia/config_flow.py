@@ -12,6 +12,7 @@ from homeassistant.config_entries import (
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
+from homeassistant.const import CONF_ACCESS_TOKEN, CONF_EMAIL, CONF_PASSWORD
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -34,12 +35,9 @@ from ...errors import async_probe
 from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
 from .const import (
     APP_URL,
-    CONF_ACCESS_TOKEN,
     CONF_AUTH_URL,
-    CONF_EMAIL,
     CONF_ID_TOKEN,
     CONF_MAINTENANCE_URL,
-    CONF_PASSWORD,
     CONF_REFRESH_TOKEN,
     CONF_SENSORS,
     PROVIDER,
@@ -238,7 +236,7 @@ class EmporiaOptionsFlow(OptionsFlowWithReload):
                     ): SelectSelector(
                         SelectSelectorConfig(
                             options=[s.value for s in SensorSet],
-                            translation_key=CONF_SENSORS,
+                            translation_key="emporia_sensors",
                             multiple=True,
                             mode=SelectSelectorMode.LIST,
                         )

@@ -5,10 +5,8 @@ from enum import StrEnum
 from typing import Final
 
 PROVIDER: Final = "emporia"
-CONF_EMAIL: Final = "email"
-CONF_PASSWORD: Final = "password"
+# Entry-data keys beyond Home Assistant's CONF_EMAIL, CONF_PASSWORD and CONF_ACCESS_TOKEN.
 CONF_ID_TOKEN: Final = "id_token"
-CONF_ACCESS_TOKEN: Final = "access_token"
 CONF_REFRESH_TOKEN: Final = "refresh_token"
 CONF_AUTH_URL: Final = "auth_url"
 CONF_MAINTENANCE_URL: Final = "maintenance_url"
@@ -21,7 +19,6 @@ APP_URL: Final = "https://web.emporiaenergy.com"
 POWER_INTERVAL: Final = timedelta(seconds=60)
 STATUS_INTERVAL: Final = timedelta(minutes=5)
 DEVICES_INTERVAL: Final = timedelta(hours=1)
-HISTORY_INTERVAL: Final = timedelta(hours=1)
 # Minutes after the hour at which the last hour is read: Emporia needs a moment to complete it.
 HISTORY_OFFSET: Final = timedelta(minutes=3)
 # Every hourly run reads this many complete hours, so a revised hour is picked up.
@@ -30,6 +27,7 @@ HISTORY_LOOKBACK_HOURS: Final = 2
 GAP_RETRY: Final = timedelta(hours=3)
 
 MIN_CHARGING_CURRENT: Final = 6
+CHARGER_STATUSES: Final = ["standby", "charging"]
 
 
 class SensorSet(StrEnum):

@@ -1,189 +1,63 @@
 """Emporia coordinators: the device tree, device status, 1-minute power, and hourly history.
 
-Sign convention (documented in the README): Emporia reports energy per channel over a window. The
-mains channel is positive when importing from the grid and negative when exporting; a
-bidirectional channel (solar, battery) is negative while it produces. Power sensors keep those
-signs. An ordinary circuit is a load: a negative reading there is a clamp fitted backwards, so its
-magnitude is used. Statistics hold positive quantities only: consumption, plus energy returned to
-the grid (mains) or produced (bidirectional channels), each in its own statistic.
+Readings keep `Channel`'s sign convention (api/emporia): power as signed there, energy split
+into positive quantities.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Final, override
+from typing import Final, override
 
-from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from homeassistant.util.unit_conversion import EnergyConverter
 
 from ...api.emporia import (
     BALANCE,
     Channel,
+    Charger,
     Customer,
     Device,
     DeviceStatus,
     EmporiaClient,
+    Outlet,
+    Usages,
 )
 from ...api.errors import ApiRateLimitedError, ApiResponseError
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
-from ...statistics import (
-    IntervalReading,
-    StatisticSpec,
-    async_growth_since,
-    async_import,
-    async_last_hour,
-)
-from . import const
 from .const import (
+    CHARGER_STATUSES,
     CONF_SENSORS,
     DEVICES_INTERVAL,
     GAP_RETRY,
     HISTORY_LOOKBACK_HOURS,
     HISTORY_OFFSET,
     POWER_INTERVAL,
-    PROVIDER,
     STATUS_INTERVAL,
     SensorSet,
+)
+from .devices import (
+    ChannelId,
+    EmporiaLayout,
+    channels_by_id,
+    device_gid,
+    layout,
+    measured_channels,
+)
+from .statistics import (
+    async_import_hours,
+    async_stored_since,
+    async_stored_until,
+    split,
+    today_quantity,
 )
 
 _HOUR: Final = timedelta(hours=1)
 _MINUTE: Final = timedelta(minutes=1)
-# kWh in one minute → mean W over it.
-_KWH_PER_MINUTE_TO_W: Final = 60_000
 _MINUTES_KEPT: Final = timedelta(hours=3)
 STALE_POWER: Final = timedelta(minutes=3)
-
-MODELS: Final = {
-    "VUE001": "Vue",
-    "VUE002": "Vue 2",
-    "VUE003": "Vue 3",
-    "SSO001": "Smart Plug",
-    "SSO002": "Smart Plug",
-    "VVDN01": "EV Charger",
-}
-
-type ChannelId = tuple[int, str]
-"""(device gid, channel number)."""
-
-
-def device_uid(gid: int) -> str:
-    """Return the device uid of an Emporia device."""
-    return f"{PROVIDER}_{gid}"
-
-
-def device_gid(uid: str) -> int:
-    """Return the gid of a device uid."""
-    return int(uid.removeprefix(f"{PROVIDER}_"))
-
-
-def channel_key(number: str) -> str:
-    """Return the id part of a channel: `mains`, `balance`, or `circuit_<n>`."""
-    if number == "1,2,3":
-        return "mains"
-    if number == BALANCE:
-        return "balance"
-    return f"circuit_{number.replace(',', '_')}"
-
-
-def device_ref(device: Device) -> DeviceRef:
-    """Describe an Emporia device for the registry; nested devices hang under their parent."""
-    return DeviceRef(
-        uid=device_uid(device.gid),
-        name=device.name or MODELS.get(device.model or "", "Emporia device"),
-        manufacturer="Emporia Energy",
-        model=MODELS.get(device.model or "", device.model),
-        model_id=device.model,
-        serial_number=device.serial,
-        sw_version=device.firmware,
-        configuration_url=const.APP_URL,
-        parent=device_uid(device.parent_gid) if device.parent_gid else None,
-    )
-
-
-def measured_channels(customer: Customer) -> Iterator[tuple[Device, Channel]]:
-    """Every channel with history (Balance is a difference Emporia computes, not measured)."""
-    for device in customer.devices:
-        for channel in device.channels:
-            if channel.number != BALANCE:
-                yield device, channel
-
-
-def channels_by_id(customer: Customer) -> dict[ChannelId, Channel]:
-    """Every channel of the account by (device gid, channel number)."""
-    return {
-        (device.gid, channel.number): channel
-        for device in customer.devices
-        for channel in device.channels
-    }
-
-
-def consumed(channel: Channel, kwh: float) -> float:
-    """Return the consumption part of a signed reading (magnitude on ordinary circuits)."""
-    if channel.is_mains or channel.bidirectional:
-        return max(kwh, 0.0)
-    return abs(kwh)
-
-
-def shown_power(channel: Channel | None, kwh: float) -> float:
-    """Mean power over one minute in W, signed per the module's convention."""
-    watts = kwh * _KWH_PER_MINUTE_TO_W
-    if channel is None or channel.is_mains or channel.bidirectional:
-        return watts
-    return abs(watts)
-
-
-def statistic_specs(device: Device, channel: Channel) -> dict[str, StatisticSpec]:
-    """Return the statistics of one channel: consumption, and returned or produced energy."""
-    label = " ".join(
-        part
-        for part in (
-            device.name or device.model,
-            None if channel.is_mains else (channel.name or f"circuit {channel.number}"),
-        )
-        if part
-    )
-    quantities = {"energy_consumption": "consumption"}
-    if channel.is_mains and is_monitor(device) and device.parent_gid is None:
-        quantities["energy_return"] = "returned to grid"
-    elif channel.bidirectional:
-        quantities["energy_production"] = "production"
-    return {
-        quantity: StatisticSpec(
-            provider=PROVIDER,
-            point=f"{device.gid}_{channel_key(channel.number)}",
-            quantity=quantity,
-            name=f"{label} {name}",
-            unit=UnitOfEnergy.KILO_WATT_HOUR,
-            unit_class=EnergyConverter.UNIT_CLASS,
-        )
-        for quantity, name in quantities.items()
-    }
-
-
-def today_quantity(channel: Channel) -> str:
-    """Return what a channel's "energy today" counts: production on solar, else consumption."""
-    if channel.bidirectional and not channel.is_mains:
-        return "energy_production"
-    return "energy_consumption"
-
-
-def is_monitor(device: Device) -> bool:
-    """Whether a device measures circuits (a Vue), rather than one load (a plug, a charger)."""
-    return device.outlet is None and device.charger is None and len(device.channels) > 1
-
-
-def split(channel: Channel, kwh: float) -> dict[str, float]:
-    """Split a signed reading into the positive quantities of `statistic_specs`."""
-    parts = {"energy_consumption": consumed(channel, kwh)}
-    if channel.is_mains:
-        parts["energy_return"] = max(-kwh, 0.0)
-    elif channel.bidirectional:
-        parts["energy_production"] = max(-kwh, 0.0)
-    return parts
 
 
 class EmporiaDevicesCoordinator(OpenPowerCoordinator[Customer]):
@@ -215,6 +89,35 @@ class EmporiaStatus:
     layout: EmporiaLayout
     status: DeviceStatus
 
+    def chargers(self) -> list[DeviceRef]:
+        """Return the devices that are chargers."""
+        return self.layout.devices_of(self.status.chargers)
+
+    def has_charger(self, uid: str) -> bool:
+        """Whether the device is a charger."""
+        return device_gid(uid) in self.status.chargers
+
+    def charger(self, uid: str) -> Charger:
+        """Return the charger of a device."""
+        return self.status.chargers[device_gid(uid)]
+
+    def charger_status(self, uid: str) -> str | None:
+        """Return the charger's status, one of `CHARGER_STATUSES` (None for any other)."""
+        status = (self.charger(uid).status or "").lower()
+        return status if status in CHARGER_STATUSES else None
+
+    def outlets(self) -> list[DeviceRef]:
+        """Return the devices that are plugs."""
+        return self.layout.devices_of(self.status.outlets)
+
+    def has_outlet(self, uid: str) -> bool:
+        """Whether the device is a plug."""
+        return device_gid(uid) in self.status.outlets
+
+    def outlet(self, uid: str) -> Outlet:
+        """Return the relay of a plug."""
+        return self.status.outlets[device_gid(uid)]
+
 
 class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
     """Connection, outlet and charger state, every 5 minutes and right after a write."""
@@ -238,8 +141,8 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
 
     async def async_set_outlet(self, uid: str, on: bool) -> None:
         """Switch a plug and show Emporia's answer at once (the platform reads status after)."""
+        outlet = await self.client.async_set_outlet(self.data.outlet(uid), on)
         status = self.data.status
-        outlet = await self.client.async_set_outlet(status.outlets[device_gid(uid)], on)
         self.async_set_updated_data(
             replace(
                 self.data,
@@ -253,10 +156,10 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
         self, uid: str, *, on: bool | None = None, rate: int | None = None
     ) -> None:
         """Change a charger and show Emporia's answer at once (the platform reads status after)."""
-        status = self.data.status
         charger = await self.client.async_set_charger(
-            status.chargers[device_gid(uid)], on=on, rate=rate
+            self.data.charger(uid), on=on, rate=rate
         )
+        status = self.data.status
         self.async_set_updated_data(
             replace(
                 self.data,
@@ -327,7 +230,7 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         newest = now.replace(minute=0, second=0, microsecond=0) - _HOUR
         recent = newest - (HISTORY_LOOKBACK_HOURS - 1) * _HOUR
         oldest = newest - timedelta(days=self.history_days) + _HOUR
-        stored = await self._stored_until(channels)
+        stored = await async_stored_until(self.hass, channels)
         covered = {key: until for key, until in stored.items() if until}
         behind: dict[ChannelId, tuple[Device, Channel, datetime, datetime | None]] = {}
         for device, channel in channels:
@@ -362,26 +265,15 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
             hours = readings.get((device.gid, channel.number))
             if not hours:
                 continue
-            end = await self._async_import(device, channel, hours)
+            end = await async_import_hours(self.hass, device, channel, hours)
             key = (device.gid, channel.number)
             covered[key] = max(covered.get(key, end), end)
         return await self._summary(channels, covered, now)
 
-    async def _stored_until(
-        self, channels: Iterable[tuple[Device, Channel]]
-    ) -> dict[ChannelId, datetime | None]:
-        """End of each channel's newest stored hour (None: nothing stored yet)."""
-        stored: dict[ChannelId, datetime | None] = {}
-        for device, channel in channels:
-            spec = statistic_specs(device, channel)["energy_consumption"]
-            last = await async_last_hour(self.hass, spec.statistic_id)
-            stored[device.gid, channel.number] = last + _HOUR if last else None
-        return stored
-
     async def async_load_stored(self) -> None:
         """Start from what is stored, before the first fetch (today's totals after a restart)."""
         channels = list(measured_channels(self.devices.data))
-        stored = await self._stored_until(channels)
+        stored = await async_stored_until(self.hass, channels)
         self.async_set_updated_data(
             await self._summary(
                 channels,
@@ -421,27 +313,6 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
             hour += _HOUR
         return readings
 
-    async def _async_import(
-        self, device: Device, channel: Channel, hours: Mapping[datetime, float]
-    ) -> datetime:
-        """Import a channel's hours, one import per run of consecutive hours; return the end."""
-        specs = statistic_specs(device, channel)
-        for run in _consecutive(sorted(hours)):
-            for quantity, spec in specs.items():
-                await async_import(
-                    self.hass,
-                    spec,
-                    [
-                        IntervalReading(
-                            start=start,
-                            duration=_HOUR,
-                            value=split(channel, hours[start])[quantity],
-                        )
-                        for start in run
-                    ],
-                )
-        return max(hours) + _HOUR
-
     async def _summary(
         self,
         channels: list[tuple[Device, Channel]],
@@ -449,16 +320,9 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         now: datetime,
     ) -> EmporiaHistory:
         day_start = dt_util.start_of_local_day(dt_util.as_local(now))
-        ids = {
-            (device.gid, channel.number): statistic_specs(device, channel)[
-                today_quantity(channel)
-            ].statistic_id
-            for device, channel in channels
-        }
-        growth = await async_growth_since(self.hass, ids.values(), day_start)
         return EmporiaHistory(
             covered_until=covered,
-            today={key: growth[statistic_id] for key, statistic_id in ids.items()},
+            today=await async_stored_since(self.hass, channels, day_start),
             day_start=day_start,
         )
 
@@ -471,17 +335,6 @@ def answers(instant: datetime, window: datetime, asked: datetime) -> bool:
     Emporia serves again, and is not counted as this window's.
     """
     return instant in (window, asked)
-
-
-def _consecutive(hours: Iterable[datetime]) -> Iterator[list[datetime]]:
-    run: list[datetime] = []
-    for hour in hours:
-        if run and hour - run[-1] != _HOUR:
-            yield run
-            run = []
-        run.append(hour)
-    if run:
-        yield run
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,6 +351,10 @@ class EmporiaPower:
     """Requests the account made in the last 24 hours (all entries and cadences)."""
     sensor_sets: frozenset[str]
     """The optional sensor groups the user chose (options)."""
+
+    def shows(self, sensor_set: SensorSet, uid: str, kind: str) -> bool:
+        """Whether the user chose `sensor_set` and the device has a channel of `kind`."""
+        return sensor_set in self.sensor_sets and (uid, kind) in self.layout.channels
 
 
 class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
@@ -552,19 +409,8 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             await self._count_unstored_hours(customer, now)
             self._counted_from = now
         channels = channels_by_id(customer)
-        watts: dict[ChannelId, float | None] = {}
-        for key, kwh in usages.values.items():
-            channel = channels.get(key)
-            watts[key] = None if kwh is None else shown_power(channel, kwh)
-            if (
-                fresh
-                and minute >= self._counted_from
-                and kwh is not None
-                and channel is not None
-            ):
-                self._minutes.setdefault(key, {})[minute] = split(channel, kwh)[
-                    today_quantity(channel)
-                ]
+        if fresh and minute >= self._counted_from:
+            self._count(usages, minute, channels)
         for minutes in self._minutes.values():
             for start in [m for m in minutes if m < now - _MINUTES_KEPT]:
                 del minutes[start]
@@ -572,7 +418,7 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
         return EmporiaPower(
             layout=layout(customer),
             instant=minute if fresh else usages.instant,
-            watts=watts,
+            watts=usages.minute_watts(channels),
             today=self._today_totals(now, channels),
             requests_today=budget.used()[0] if budget else 0,
             sensor_sets=frozenset(
@@ -600,13 +446,18 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             usages = await self.client.async_get_usages(
                 [device.gid for device in customer.devices], asked, "1H"
             )
-            if not answers(usages.instant, start, asked):
-                continue
-            for key, kwh in usages.values.items():
-                if kwh is not None and (channel := channels.get(key)) is not None:
-                    self._minutes.setdefault(key, {})[start] = split(channel, kwh)[
-                        today_quantity(channel)
-                    ]
+            if answers(usages.instant, start, asked):
+                self._count(usages, start, channels)
+
+    def _count(
+        self, usages: Usages, start: datetime, channels: Mapping[ChannelId, Channel]
+    ) -> None:
+        """Count a window's readings toward today, once, under the window's start."""
+        for key, kwh in usages.values.items():
+            if kwh is not None and (channel := channels.get(key)) is not None:
+                self._minutes.setdefault(key, {})[start] = split(channel, kwh)[
+                    today_quantity(channel)
+                ]
 
     def _today_totals(
         self, now: datetime, channels: Mapping[ChannelId, Channel]
@@ -632,82 +483,3 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             self._today[key] = (day_start, total)
             totals[key] = total
         return totals
-
-
-def circuit_ref(device: Device, channel: Channel) -> DeviceRef:
-    """Describe a monitor's circuit: its own device under the monitor, named as in the app."""
-    return DeviceRef(
-        uid=f"{device_uid(device.gid)}_{channel_key(channel.number)}",
-        name=channel.name or f"Circuit {channel.number}",
-        manufacturer="Emporia Energy",
-        model="Circuit",
-        parent=device_uid(device.gid),
-    )
-
-
-def account_ref(customer_gid: int) -> DeviceRef:
-    """Describe the account itself (a service device, where the request budget is shown)."""
-    return DeviceRef(
-        uid=f"{PROVIDER}_account_{customer_gid}",
-        name="Emporia account",
-        manufacturer="Emporia Energy",
-        configuration_url=const.APP_URL,
-        service=True,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class EmporiaLayout:
-    """Which entity reads which channel: (device uid, kind) → channel, and the devices."""
-
-    channels: Mapping[tuple[str, str], ChannelId]
-    """Kinds: `mains` and `balance` on a monitor, `circuit` on a circuit, plug or charger."""
-    refs: Mapping[str, DeviceRef]
-    account: DeviceRef
-
-
-def layout(customer: Customer) -> EmporiaLayout:
-    """Lay the account's channels out on devices.
-
-    A plug or charger measures one thing: its only channel is the device itself. A monitor
-    carries its mains and the unmonitored balance; each circuit is a device under it.
-    """
-    channels: dict[tuple[str, str], ChannelId] = {}
-    refs: dict[str, DeviceRef] = {}
-    for device in customer.devices:
-        ref = device_ref(device)
-        refs[ref.uid] = ref
-        single = not is_monitor(device)
-        for channel in device.channels:
-            key = (device.gid, channel.number)
-            if channel.is_mains:
-                channels[ref.uid, "circuit" if single else "mains"] = key
-            else:
-                circuit = circuit_ref(device, channel)
-                refs[circuit.uid] = circuit
-                channels[circuit.uid, "circuit"] = key
-        if not single:
-            channels[ref.uid, "balance"] = (device.gid, BALANCE)
-    account = account_ref(customer.gid)
-    refs[account.uid] = account
-    return EmporiaLayout(channels=channels, refs=refs, account=account)
-
-
-def diagnostics(customer: Customer | None) -> dict[str, Any]:
-    """Summarise the device tree without names or locations."""
-    if customer is None:
-        return {}
-    return {
-        "devices": [
-            {
-                "model": device.model,
-                "firmware": device.firmware,
-                "nested": device.parent_gid is not None,
-                "channels": len(device.channels),
-                "outlet": device.outlet is not None,
-                "charger": device.charger is not None,
-                "connected": device.connected,
-            }
-            for device in customer.devices
-        ]
-    }

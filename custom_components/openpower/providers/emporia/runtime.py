@@ -4,7 +4,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_ACCESS_TOKEN, CONF_EMAIL, CONF_PASSWORD
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
@@ -18,16 +19,16 @@ from ...api.emporia import (
     EmporiaClient,
     Tokens,
 )
-from ...const import CONF_ADVANCED, DOMAIN
-from ...flow import api_url
+from ...const import DOMAIN
+from ...data import OpenPowerConfigEntry
+from ...flow import advanced_url, api_url
+from ...provider import account_budget
 from .const import (
-    CONF_ACCESS_TOKEN,
     CONF_AUTH_URL,
-    CONF_EMAIL,
     CONF_ID_TOKEN,
     CONF_MAINTENANCE_URL,
-    CONF_PASSWORD,
     CONF_REFRESH_TOKEN,
+    PROVIDER,
 )
 from .coordinator import (
     EmporiaDevicesCoordinator,
@@ -59,11 +60,6 @@ def settings(hass: HomeAssistant) -> EmporiaSettings:
     return hass.data.get(SETTINGS) or EmporiaSettings()
 
 
-def _url(data: Mapping[str, Any], key: str, default: str) -> str:
-    url: str = data.get(CONF_ADVANCED, {}).get(key, default)
-    return url.rstrip("/")
-
-
 def build_client(
     hass: HomeAssistant,
     data: Mapping[str, Any],
@@ -90,7 +86,7 @@ def build_client(
     )
     auth = CognitoAuth(
         session,
-        auth_url=_url(data, CONF_AUTH_URL, DEFAULT_AUTH_URL),
+        auth_url=advanced_url(data, CONF_AUTH_URL, DEFAULT_AUTH_URL),
         email=data.get(CONF_EMAIL),
         password=data.get(CONF_PASSWORD),
         tokens=tokens,
@@ -103,7 +99,9 @@ def build_client(
         session,
         auth,
         api_url=api_url(data, DEFAULT_API_URL),
-        maintenance_url=_url(data, CONF_MAINTENANCE_URL, DEFAULT_MAINTENANCE_URL),
+        maintenance_url=advanced_url(
+            data, CONF_MAINTENANCE_URL, DEFAULT_MAINTENANCE_URL
+        ),
         budget=budget,
         timeout=tuning.request_timeout,
         backoff=tuning.retry_backoff,
@@ -119,3 +117,43 @@ class EmporiaRuntime:
     status: EmporiaStatusCoordinator
     power: EmporiaPowerCoordinator
     history: EmporiaHistoryCoordinator
+
+
+async def async_setup(
+    hass: HomeAssistant, entry: OpenPowerConfigEntry
+) -> EmporiaRuntime:
+    """Build the client and coordinators of one account; fail setup if Emporia is unreachable."""
+
+    @callback
+    def keep_refresh_token(tokens: Tokens) -> None:
+        # A new sign-in (the old refresh token was refused) gives a new refresh token.
+        if tokens.refresh_token != entry.data.get(CONF_REFRESH_TOKEN):
+            hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_REFRESH_TOKEN: tokens.refresh_token}
+            )
+
+    tuning = settings(hass)
+    client = build_client(
+        hass,
+        entry.data,
+        budget=account_budget(hass, PROVIDER, entry.unique_id or "", tuning.limits),
+        on_sign_in=keep_refresh_token,
+    )
+    devices = EmporiaDevicesCoordinator(hass, entry, client)
+    await devices.async_config_entry_first_refresh()
+    status = EmporiaStatusCoordinator(hass, entry, client, devices)
+    await status.async_config_entry_first_refresh()
+    history = EmporiaHistoryCoordinator(
+        hass, entry, client, devices, status, history_days=tuning.history_days
+    )
+    await history.async_load_stored()
+    history.async_keep_polling()
+    power = EmporiaPowerCoordinator(hass, entry, client, devices, history)
+    await power.async_config_entry_first_refresh()
+    # A 30-day backfill must not hold up setup: history arrives in the background.
+    entry.async_create_background_task(
+        hass, history.async_refresh(), f"{entry.title} emporia history"
+    )
+    return EmporiaRuntime(
+        client=client, devices=devices, status=status, power=power, history=history
+    )

@@ -18,8 +18,8 @@ from typing import Any, override
 from homeassistant.components import webhook
 from homeassistant.components.file_upload import process_uploaded_file
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import section
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     FileSelector,
@@ -30,21 +30,17 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from ...api.errors import ApiResponseError
-from ...api.pge.client import DEFAULT_API_URL, CertificateRejectedError, PgeClient
-from ...api.pge.tls import CertificateError
+from ...api.pge import DEFAULT_API_URL, CertificateRejectedError
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, URL_SELECTOR, ProviderFlow
+from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
 from .const import (
     CONF_BULK_ID,
     CONF_CA_CERTIFICATE,
     CONF_CERTIFICATE,
     CONF_CERTIFICATE_FILE,
-    CONF_CLIENT_ID,
-    CONF_CLIENT_SECRET,
     CONF_PRIVATE_KEY,
     CONF_PRIVATE_KEY_FILE,
-    CONF_WEBHOOK_ID,
     PORTAL_URL,
     PROVIDER,
 )
@@ -66,19 +62,10 @@ _SECRET_FIELDS = (CONF_CLIENT_SECRET, CONF_PRIVATE_KEY)
 
 def _advanced_section() -> dict[probatio.Marker, Any]:
     """Return the collapsed `advanced` section: PG&E's API URL, a CA certificate to trust."""
-    return {
-        probatio.Required(CONF_ADVANCED): section(
-            probatio.Schema(
-                {
-                    probatio.Required(
-                        CONF_API_URL, default=DEFAULT_API_URL
-                    ): URL_SELECTOR,
-                    probatio.Optional(CONF_CA_CERTIFICATE): PEM_SELECTOR,
-                }
-            ),
-            {"collapsed": True},
-        )
-    }
+    return advanced_section(
+        {CONF_API_URL: DEFAULT_API_URL},
+        {probatio.Optional(CONF_CA_CERTIFICATE): PEM_SELECTOR},
+    )
 
 
 def _pem_fields() -> dict[probatio.Marker, Any]:
@@ -105,12 +92,15 @@ def _read_upload(hass: HomeAssistant, file_id: str, *, certificate: bool) -> str
     return content.decode("utf-8")
 
 
-async def _async_check(client: PgeClient, bulk_id: str | None) -> tuple[str, str]:
-    """Get a token over mutual TLS, check the service status, find the Bulk ID.
+async def _async_check(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Load the certificate, get a token over mutual TLS, check the service, find the Bulk ID.
 
     Returns `(bulk id, "")` when everything works, else `("", form error)` for the failures
-    that are PG&E's answer rather than an API error.
+    that are PG&E's answer rather than an API error. An unusable certificate raises its
+    `ApiCertificateError` (the shell's error table names it; `_on_its_field` places it).
     """
+    client = build_client(hass, data, await async_load_certificate(hass, data))
+    bulk_id = data.get(CONF_BULK_ID)
     try:
         await client.async_get_token()
         if await client.async_service_status() != 1:
@@ -123,6 +113,18 @@ async def _async_check(client: PgeClient, bulk_id: str | None) -> tuple[str, str
             return "", "bulk_id_not_found"
     except CertificateRejectedError:
         return "", "certificate_rejected"
+
+
+def _on_its_field(
+    errors: dict[str, str], certificate_field: str, key_field: str
+) -> dict[str, str]:
+    """Move a certificate or key error from the form to the field it is about."""
+    error = errors.get("base")
+    if error in _CERTIFICATE_ERRORS:
+        return {certificate_field: error}
+    if error in _KEY_ERRORS:
+        return {key_field: error}
+    return errors
 
 
 class PgeFlow(ProviderFlow):
@@ -222,20 +224,9 @@ class PgeFlow(ProviderFlow):
             CONF_PRIVATE_KEY: private_key,
             CONF_ADVANCED: advanced,
         }
-        try:
-            client_certificate = await async_load_certificate(self.hass, data)
-        except CertificateError as err:
-            if err.reason in _CERTIFICATE_ERRORS:
-                return None, {certificate_field: err.reason}
-            if err.reason in _KEY_ERRORS:
-                return None, {key_field: err.reason}
-            return None, {"base": err.reason}
-        client = build_client(self.hass, data, client_certificate)
-        outcome, errors = await async_probe(
-            PROVIDER, _async_check(client, data.get(CONF_BULK_ID))
-        )
+        outcome, errors = await async_probe(PROVIDER, _async_check(self.hass, data))
         if outcome is None:
-            return None, errors
+            return None, _on_its_field(errors, certificate_field, key_field)
         bulk_id, error = outcome
         if error:
             return None, {"base": error}

@@ -2,23 +2,26 @@
 
 from datetime import timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
 PROVIDER: Final = "pge"
 
-# Entry data. The certificate, key and CA are stored as PEM text (uploaded files are read once,
-# in the flow); the webhook id is the secret part of the notification URL.
-CONF_CLIENT_ID: Final = "client_id"
-CONF_CLIENT_SECRET: Final = "client_secret"
+# Entry data, besides Home Assistant's CONF_CLIENT_ID, CONF_CLIENT_SECRET and CONF_WEBHOOK_ID (the
+# secret part of the notification URL). The certificate, key and CA are stored as PEM text
+# (uploaded files are read once, in the flow).
 CONF_BULK_ID: Final = "bulk_id"
 CONF_CERTIFICATE: Final = "certificate"
 CONF_PRIVATE_KEY: Final = "private_key"
 CONF_CA_CERTIFICATE: Final = "ca_certificate"
-CONF_WEBHOOK_ID: Final = "webhook_id"
 # Flow-only fields: the same PEM, uploaded as a file instead of pasted.
 CONF_CERTIFICATE_FILE: Final = "certificate_file"
 CONF_PRIVATE_KEY_FILE: Final = "private_key_file"
 
 PORTAL_URL: Final = "https://sharemydata.pge.com/"
+
+# PG&E serves California only: its days are Pacific days (the feeds' LocalTimeParameters say
+# the same, -8 h with US DST rules).
+PACIFIC: Final = ZoneInfo("America/Los_Angeles")
 
 # A certificate this close to its end raises a repair issue.
 CERTIFICATE_WARNING: Final = timedelta(days=30)
@@ -35,3 +38,7 @@ DAILY_OVERLAP: Final = timedelta(days=3)
 MIN_REQUEST_GAP: Final = timedelta(hours=12)
 # PG&E notifies 10 s to 2 min after a request; past this a repair issue says to check the URL.
 NOTIFICATION_TIMEOUT: Final = timedelta(minutes=15)
+
+# Repair issues (their translation keys).
+ISSUE_NOTIFICATION_MISSING: Final = "pge_notification_missing"
+ISSUE_CERTIFICATE_EXPIRING: Final = "pge_certificate_expiring"

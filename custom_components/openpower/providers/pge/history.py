@@ -1,19 +1,10 @@
-"""From a parsed ESPI feed to long-term statistics and the per-usage-point summary the sensors show.
+"""From an ESPI feed to readings, and to the per-usage-point summary the sensors show.
 
-`FeedCollector` receives the parser's IntervalBlocks (in the executor) and keeps one value per
-(usage point, series, reading start): a reading sent twice (both notification resources, a
-re-delivered day, a correction) replaces the earlier one instead of adding to it. The series are
-then imported through `statistics.async_import`, one import per run of contiguous readings, so
-that a day missing from a feed never overwrites stored hours with zeros.
-
-Series and statistic ids (`openpower:pge_<usage point id>_<quantity>`):
-
-| quantity | from | unit |
-|---|---|---|
-| `energy_consumption` (+ `energy_cost` when readings carry a cost) | electricity, flow 1 (delivered) | kWh |
-| `energy_return` | electricity, flow 19 (received: solar export), positive | kWh |
-| `gas_consumption` (+ `gas_cost`) | gas (uom 169) | thm |
-| `bill` | UsageSummary `billLastPeriod`, at the billing period's start hour | currency |
+`async_read_feed` streams a notified feed through the parser (in the executor) into a
+`FeedCollector`, which keeps one value per (usage point, series, reading start): a reading sent
+twice (both notification resources, a re-delivered day, a correction) replaces the earlier one
+instead of adding to it. `contiguous_runs` and `bill_readings` turn what was collected into the
+readings `statistics.py` imports; `summarize` into what the sensors show.
 
 Net readings (flow 4) and units Home Assistant has no energy unit for are skipped (counted in the
 parse summary).
@@ -24,9 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
-from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 
 from ...api.pge import (
@@ -35,15 +24,14 @@ from ...api.pge import (
     UOM_THERM,
     UOM_WH,
     EspiFeed,
+    EspiParser,
     IntervalBlock,
+    PgeClient,
     UsageSummary,
 )
-from ...statistics import IntervalReading, StatisticSpec, async_import
-from .const import PROVIDER
+from ...statistics import IntervalReading
+from .const import PACIFIC
 
-# PG&E serves California only: its days are Pacific days (the feeds' LocalTimeParameters say
-# the same, -8 h with US DST rules).
-PACIFIC: Final = ZoneInfo("America/Los_Angeles")
 _HOUR: Final = timedelta(hours=1)
 
 
@@ -53,20 +41,6 @@ class Series(StrEnum):
     CONSUMPTION = "energy_consumption"
     RETURN = "energy_return"
     GAS = "gas_consumption"
-
-
-COST_QUANTITY: Final = {Series.CONSUMPTION: "energy_cost", Series.GAS: "gas_cost"}
-BILL_QUANTITY: Final = "bill"
-UNITS: Final = {
-    Series.CONSUMPTION: UnitOfEnergy.KILO_WATT_HOUR,
-    Series.RETURN: UnitOfEnergy.KILO_WATT_HOUR,
-    Series.GAS: UnitOfEnergy.THERM,
-}
-_NAMES: Final = {
-    Series.CONSUMPTION: "PG&E electricity consumption",
-    Series.RETURN: "PG&E electricity returned to the grid",
-    Series.GAS: "PG&E gas consumption",
-}
 
 
 def series_of(block: IntervalBlock) -> Series | None:
@@ -81,37 +55,6 @@ def series_of(block: IntervalBlock) -> Series | None:
     if reading_type.flow_direction == FLOW_RECEIVED:
         return Series.RETURN
     return None
-
-
-def _spec(
-    point: str, quantity: str, name: str, unit: str | None = None
-) -> StatisticSpec:
-    """Return a statistic of one usage point: energy in `unit`, money when `unit` is None."""
-    return StatisticSpec(
-        provider=PROVIDER,
-        point=point,
-        quantity=quantity,
-        name=f"{name} {point}",
-        unit=unit,
-        unit_class="energy" if unit is not None else None,
-    )
-
-
-def statistic_spec(point: str, series: Series) -> StatisticSpec:
-    """Return the statistic of one usage point's series."""
-    return _spec(point, series.value, _NAMES[series], UNITS[series])
-
-
-def cost_spec(point: str, series: Series) -> StatisticSpec | None:
-    """Return the interval-cost statistic of a series (None: return has none)."""
-    if (quantity := COST_QUANTITY.get(series)) is None:
-        return None
-    return _spec(point, quantity, f"{_NAMES[series]} cost")
-
-
-def bill_spec(point: str) -> StatisticSpec:
-    """Return the billed-amount statistic of a usage point."""
-    return _spec(point, BILL_QUANTITY, "PG&E bill")
 
 
 @dataclass(slots=True)
@@ -134,7 +77,7 @@ class FeedCollector:
         if (series := series_of(block)) is None:
             self.skipped_blocks += 1
             return
-        point = block.usage_point.rstrip("/").rsplit("/", 1)[-1]
+        point = point_id(block.usage_point)
         values = self.series.setdefault((point, series), _Values()).readings
         for reading in block.readings:
             values[int(reading.start.timestamp())] = (
@@ -142,6 +85,11 @@ class FeedCollector:
                 reading.value,
                 reading.cost,
             )
+
+
+def point_id(href: str | None) -> str:
+    """Return the usage point id of a UsagePoint href (its last segment)."""
+    return (href or "").rstrip("/").rsplit("/", 1)[-1]
 
 
 def contiguous_runs(
@@ -168,6 +116,26 @@ def contiguous_runs(
     if run:
         runs.append(run)
     return runs
+
+
+def bill_readings(
+    summaries: Iterable[UsageSummary],
+) -> dict[str, list[IntervalReading]]:
+    """Return each usage point's bills as readings at their billing period's start."""
+    bills: dict[str, dict[datetime, IntervalReading]] = {}
+    for bill in summaries:
+        point = point_id(bill.usage_point)
+        if not point or bill.bill_last_period is None:
+            continue
+        if bill.billing_period_start is None:
+            continue
+        duration = bill.billing_period_duration or _HOUR
+        bills.setdefault(point, {})[bill.billing_period_start] = IntervalReading(
+            start=bill.billing_period_start,
+            duration=max(duration, _HOUR),
+            value=bill.bill_last_period,
+        )
+    return {point: [by[start] for start in sorted(by)] for point, by in bills.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +261,7 @@ def summarize(
                 )
         points[point] = summary
     for bill in feed.usage_summaries:
-        point = (bill.usage_point or "").rstrip("/").rsplit("/", 1)[-1]
+        point = point_id(bill.usage_point)
         if not point or bill.bill_last_period is None:
             continue
         if bill.billing_period_start is None or point not in points:
@@ -316,60 +284,31 @@ def summarize(
     return points
 
 
-def _bill_readings(
-    summaries: Iterable[UsageSummary],
-) -> dict[str, list[IntervalReading]]:
-    """Return each usage point's bills as readings at their billing period's start."""
-    bills: dict[str, dict[datetime, IntervalReading]] = {}
-    for bill in summaries:
-        point = (bill.usage_point or "").rstrip("/").rsplit("/", 1)[-1]
-        if not point or bill.bill_last_period is None:
-            continue
-        if bill.billing_period_start is None:
-            continue
-        duration = bill.billing_period_duration or _HOUR
-        bills.setdefault(point, {})[bill.billing_period_start] = IntervalReading(
-            start=bill.billing_period_start,
-            duration=max(duration, _HOUR),
-            value=bill.bill_last_period,
-        )
-    return {point: [by[start] for start in sorted(by)] for point, by in bills.items()}
-
-
 @dataclass(frozen=True, slots=True)
-class ImportSummary:
-    """What one feed added to the statistics (for diagnostics and tests)."""
+class ReadFeed:
+    """A notified feed, parsed: its readings by series, its small resources, its size."""
 
-    statistics: dict[str, int]
-    """Hours written per statistic id."""
-    readings: int
-    first: datetime | None
-    last: datetime | None
+    collector: FeedCollector
+    feed: EspiFeed
+    size: int
+    """Bytes received."""
 
 
-async def async_import_feed(
-    hass: HomeAssistant, collector: FeedCollector, feed: EspiFeed
-) -> ImportSummary:
-    """Import a collected feed's series and bills into the statistics."""
-    written: dict[str, int] = {}
-    readings = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    for (point, series), values in sorted(collector.series.items()):
-        spec = statistic_spec(point, series)
-        costs = cost_spec(point, series)
-        # A year of 15-minute readings is 35,040 objects to build: not in the event loop.
-        runs = await hass.async_add_executor_job(contiguous_runs, values.readings)
-        for run in runs:
-            result = await async_import(hass, spec, run, cost_spec=costs)
-            written[spec.statistic_id] = (
-                written.get(spec.statistic_id, 0) + result.hours_written
-            )
-            readings += len(run)
-            first = min(first, run[0].start) if first else run[0].start
-            last = max(last, run[-1].start) if last else run[-1].start
-    for point, bills in sorted(_bill_readings(feed.usage_summaries).items()):
-        spec = bill_spec(point)
-        result = await async_import(hass, spec, bills)
-        written[spec.statistic_id] = result.hours_written
-    return ImportSummary(written, readings, first, last)
+async def async_read_feed(hass: HomeAssistant, client: PgeClient, url: str) -> ReadFeed:
+    """Fetch a notified feed and parse it in the executor, chunk by chunk as it arrives.
+
+    Raises the client's and the parser's `ApiError`s, so a malformed feed never returns: its
+    blocks are only collected here, and imported (by the caller) once the whole document parsed.
+    """
+    collector = FeedCollector()
+    parser = EspiParser(collector.on_block)
+    size = 0
+
+    async def consume(chunk: bytes) -> None:
+        nonlocal size
+        size += len(chunk)
+        await hass.async_add_executor_job(parser.feed, chunk)
+
+    await client.async_fetch(url, consume)
+    feed = await hass.async_add_executor_job(parser.close)
+    return ReadFeed(collector, feed, size)

@@ -25,8 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from ...api.errors import ApiAuthError, ApiError
-from ...api.pge import PgeClient
-from ...api.pge.notification import correlation_id
+from ...api.pge import PgeClient, correlation_id
 from ...const import LOGGER
 from ...data import OpenPowerConfigEntry
 
@@ -90,14 +89,7 @@ class NotificationInbox:
         for url in urls:
             if not self._client.is_notified_resource(url, self._bulk_id):
                 refused += 1
-                self.log_once(
-                    f"refused {urlsplit(url).scheme}://{urlsplit(url).hostname}",
-                    logging.WARNING,
-                    "Ignored a notified resource that is not this registration's data "
-                    "on the configured PG&E host (%s://%s)",
-                    urlsplit(url).scheme,
-                    urlsplit(url).hostname,
-                )
+                self._log_refused(url)
                 continue
             key = correlation_id(url) or url
             if key in self._seen:
@@ -132,6 +124,18 @@ class NotificationInbox:
                 self._hass, self._async_drain(), f"{self._entry.title} PG&E fetch"
             )
         return info
+
+    def _log_refused(self, url: str) -> None:
+        """Log a URL that is not this registration's data (its scheme and host only)."""
+        parts = urlsplit(url)
+        self.log_once(
+            f"refused {parts.scheme}://{parts.hostname}",
+            logging.WARNING,
+            "Ignored a notified resource that is not this registration's data "
+            "on the configured PG&E host (%s://%s)",
+            parts.scheme,
+            parts.hostname,
+        )
 
     @property
     def pending(self) -> int:

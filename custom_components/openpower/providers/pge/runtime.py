@@ -1,30 +1,39 @@
-"""PG&E runtime data of one entry (one Share My Data registration), and how its client is built."""
+"""PG&E runtime data of one entry (one Share My Data registration): how it is built and removed."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
 from ...api.budget import RateLimit, RequestBudget
-from ...api.pge import DEFAULT_API_URL, PGE_LIMITS, ClientCertificate, PgeClient
-from ...api.pge.tls import load_client_certificate
+from ...api.pge import (
+    DEFAULT_API_URL,
+    PGE_LIMITS,
+    ClientCertificate,
+    PgeClient,
+    load_client_certificate,
+)
 from ...const import CONF_ADVANCED, DOMAIN
+from ...data import OpenPowerConfigEntry
 from ...flow import api_url
+from ...provider import account_budget
+from . import webhook
 from .const import (
+    CONF_BULK_ID,
     CONF_CA_CERTIFICATE,
     CONF_CERTIFICATE,
-    CONF_CLIENT_ID,
-    CONF_CLIENT_SECRET,
     CONF_PRIVATE_KEY,
+    PROVIDER,
 )
-
-if TYPE_CHECKING:
-    from .coordinator import PgeStatusCoordinator, PgeUsageCoordinator
-    from .inbox import NotificationInbox
+from .coordinator import PgeStatusCoordinator, PgeUsageCoordinator
+from .devices import account_device
+from .inbox import NotificationInbox
+from .requests import PgeRequests, UsageStore
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -57,7 +66,8 @@ async def async_load_certificate(
 ) -> ClientCertificate:
     """Build the mutual-TLS context of `data` (flow input or entry data) in the executor.
 
-    Raises `CertificateError` (its `reason` is the form error) for an unusable certificate.
+    Raises `CertificateError` (an `ApiCertificateError`: its `reason` is the form error) for an
+    unusable certificate.
     """
     return await hass.async_add_executor_job(
         load_client_certificate,
@@ -90,11 +100,70 @@ def build_client(
 
 @dataclass(kw_only=True, slots=True)
 class PgeRuntime:
-    """Client, certificate and coordinators of one registration."""
+    """Client, certificate, coordinators and the push side of one registration."""
 
     client: PgeClient
     certificate: ClientCertificate
     bulk_id: str
     status: PgeStatusCoordinator
     usage: PgeUsageCoordinator
+    requests: PgeRequests
     inbox: NotificationInbox
+
+
+async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRuntime:
+    """Load the certificate, check PG&E, listen for notifications, start asking for data.
+
+    The shell maps what this raises: an expired certificate starts reauth, an unusable one
+    fails the entry for good (`errors.setup_error`).
+    """
+    data = entry.data
+    certificate = await async_load_certificate(hass, data)
+    tuning = settings(hass)
+    client = build_client(
+        hass,
+        data,
+        certificate,
+        budget=account_budget(hass, PROVIDER, data[CONF_CLIENT_ID], tuning.limits),
+    )
+    bulk_id = data[CONF_BULK_ID]
+    account = account_device(entry.title, bulk_id)
+    status = PgeStatusCoordinator(hass, entry, client, certificate, account)
+    await status.async_config_entry_first_refresh()
+    store = UsageStore(hass, entry, account, history_days=tuning.history_days)
+    usage = PgeUsageCoordinator(hass, entry, store.async_load)
+    await usage.async_config_entry_first_refresh()
+    requests = PgeRequests(
+        hass,
+        entry,
+        client,
+        bulk_id,
+        usage,
+        store,
+        backfill_window=tuning.backfill_window,
+    )
+    inbox = NotificationInbox(
+        hass,
+        entry,
+        client,
+        bulk_id,
+        fetch=requests.async_process_feed,
+        on_notification=requests.async_notified,
+        on_idle=requests.async_inbox_idle,
+    )
+    webhook.async_register(hass, entry, inbox)
+    requests.async_start()
+    return PgeRuntime(
+        client=client,
+        certificate=certificate,
+        bulk_id=bulk_id,
+        status=status,
+        usage=usage,
+        requests=requests,
+        inbox=inbox,
+    )
+
+
+async def async_remove(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> None:
+    """Delete the entry's cloudhook."""
+    await webhook.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])

@@ -10,9 +10,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio
 
+from ...api.pge import async_registration_tests
 from ...const import DOMAIN
 from ...provider import ServiceSpec
-from .history import PACIFIC
+from .const import PACIFIC
 from .runtime import PgeRuntime
 
 ATTR_START: Final = "start"
@@ -37,7 +38,7 @@ async def async_request_data(
             translation_domain=DOMAIN, translation_key="end_before_start"
         )
     # PG&E includes the days whose midnight is in [min, max]: end at the last day's midnight.
-    requested = await runtime.usage.async_request(
+    requested = await runtime.requests.async_request(
         _midnight(start) if start is not None else None,
         _midnight(end) if end is not None else None,
     )
@@ -48,7 +49,7 @@ async def async_run_registration_tests(
     runtime: PgeRuntime, _data: Mapping[str, Any]
 ) -> ServiceResponse:
     """Run PG&E's registration connectivity tests; report each step."""
-    steps = await runtime.client.async_registration_tests()
+    steps = await async_registration_tests(runtime.client)
     return {
         "passed": all(step.ok for step in steps),
         "steps": [

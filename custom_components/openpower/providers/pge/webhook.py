@@ -20,12 +20,14 @@ from types import ModuleType
 from aiohttp import web
 from aiohttp.hdrs import METH_POST
 from homeassistant.components import webhook
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 
 from ...api.errors import ApiResponseError
-from ...api.pge.notification import MAX_NOTIFICATION_BYTES, parse_batch_list
+from ...api.pge import MAX_NOTIFICATION_BYTES, parse_batch_list
 from ...const import DOMAIN, LOGGER
+from ...data import OpenPowerConfigEntry
 from .inbox import NotificationInbox
 
 _CHUNK = 8192
@@ -69,17 +71,22 @@ async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
 
 
 def async_register(
-    hass: HomeAssistant, name: str, webhook_id: str, inbox: NotificationInbox
+    hass: HomeAssistant, entry: OpenPowerConfigEntry, inbox: NotificationInbox
 ) -> None:
-    """Listen for PG&E's notifications on `/api/webhook/<webhook_id>` (POST only)."""
+    """Listen for the entry's notifications on `/api/webhook/<webhook_id>` (POST only).
+
+    The webhook goes with the entry's unload.
+    """
+    webhook_id = entry.data[CONF_WEBHOOK_ID]
     webhook.async_register(
         hass,
         DOMAIN,
-        name,
+        entry.title,
         webhook_id,
         partial(_async_handle, inbox),
         allowed_methods=[METH_POST],
     )
+    entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
 
 
 async def _read_capped(request: web.Request, limit: int) -> bytes | None:

@@ -1,4 +1,4 @@
-"""Amber usage and cost history in long-term statistics: backfill, corrections, restarts, outages."""
+"""Amber usage and cost in long-term statistics: backfill, corrections, restarts, outages, Energy."""
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -6,9 +6,12 @@ from typing import Any
 
 import aiohttp
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.energy import data as energy_data
+from homeassistant.components.energy.validate import async_validate
 from homeassistant.components.recorder import get_instance
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -241,3 +244,46 @@ async def test_outage_longer_than_a_week_leaves_no_hole(
     rows = await _rows(hass)
     _assert_consistent(rows)
     await _assert_matches_amber(simulator, rows, date(2026, 11, 12), date(2026, 12, 2))
+
+
+async def test_energy_dashboard_accepts_statistics_and_prices(
+    hass: HomeAssistant, amber_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Imported consumption, cost, return and compensation, and the live price entities."""
+    hass.config.currency = "AUD"
+    assert await async_setup_component(hass, "energy", {})
+    assert await async_setup_entry(hass, amber_entry)
+    await async_wait_recording_done(hass)
+    manager = await energy_data.async_get_manager(hass)
+    await manager.async_update(
+        {
+            "energy_sources": [
+                {
+                    "type": "grid",
+                    "stat_energy_from": f"{PREFIX}_e1_energy_consumption",
+                    "stat_energy_to": f"{PREFIX}_b1_energy_return",
+                    "stat_cost": f"{PREFIX}_e1_energy_cost",
+                    "entity_energy_price": None,
+                    "number_energy_price": None,
+                    "stat_compensation": f"{PREFIX}_b1_energy_compensation",
+                    "entity_energy_price_export": None,
+                    "number_energy_price_export": None,
+                    "cost_adjustment_day": 0,
+                },
+                {
+                    "type": "grid",
+                    "stat_energy_from": f"{PREFIX}_e2_energy_consumption",
+                    "stat_energy_to": None,
+                    "stat_cost": None,
+                    "entity_energy_price": "sensor.home_controlled_load_price",
+                    "number_energy_price": None,
+                    "stat_compensation": None,
+                    "entity_energy_price_export": None,
+                    "number_energy_price_export": None,
+                    "cost_adjustment_day": 0,
+                },
+            ]
+        }
+    )
+    validation = await async_validate(hass)
+    assert validation.as_dict()["energy_sources"] == [[], []]

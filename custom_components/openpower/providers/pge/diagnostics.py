@@ -1,0 +1,47 @@
+"""PG&E diagnostics: the certificate, the inbox's counters, the budget; what is redacted."""
+
+from typing import Any, Final
+
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+
+from .const import CONF_BULK_ID, CONF_CA_CERTIFICATE, CONF_CERTIFICATE, CONF_PRIVATE_KEY
+from .runtime import PgeRuntime
+
+REDACT: Final = frozenset(
+    {
+        CONF_CLIENT_ID,
+        CONF_CLIENT_SECRET,
+        CONF_BULK_ID,
+        CONF_CERTIFICATE,
+        CONF_PRIVATE_KEY,
+        CONF_CA_CERTIFICATE,
+        CONF_WEBHOOK_ID,
+        "title",
+        "unique_id",
+        "point",
+        "uid",
+        "serial_number",
+        "subject",
+        "configuration_url",
+    }
+)
+"""Secrets, the PEM material, and every key holding an identifier (usage points, the Bulk ID)."""
+
+
+def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
+    """Return the certificate's dates and names, the inbox's counters, the budget used."""
+    certificate = runtime.certificate
+    budget = runtime.client.budget
+    return {
+        "certificate": {
+            "not_valid_after": certificate.not_valid_after.isoformat(),
+            "issuer": certificate.issuer,
+            "subject": certificate.subject,
+        },
+        "inbox": {
+            "pending": runtime.inbox.pending,
+            "fetched": runtime.inbox.fetched,
+            "failed": runtime.inbox.failed,
+        },
+        "budget": {"used": budget.used() if budget else None},
+    }

@@ -1,0 +1,47 @@
+"""PG&E diagnostics: the state, and never a secret, a key, a token or an identifier."""
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from tests.simulator import (
+    PGE_CLIENT_ID,
+    PGE_CLIENT_SECRET,
+    PGE_ELECTRIC_USAGE_POINT,
+    PGE_GAS_USAGE_POINT,
+    Simulator,
+)
+
+from .common import NOW, WEBHOOK_ID, set_up
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    pushed: Simulator,
+    pge_entry: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Diagnostics show the state and never a secret, a key, a token or an identifier."""
+    await set_up(hass, pge_entry, pushed)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, pge_entry)
+    text = str(diagnostics)
+    for secret in (
+        PGE_CLIENT_SECRET,
+        PGE_CLIENT_ID,
+        WEBHOOK_ID,
+        "PRIVATE KEY",
+        "BEGIN CERTIFICATE",
+        PGE_ELECTRIC_USAGE_POINT,
+        PGE_GAS_USAGE_POINT,
+    ):
+        assert secret not in text
+    # The simulator's port changes from run to run.
+    assert diagnostics == snapshot(exclude=props("api_url"))

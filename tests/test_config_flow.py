@@ -1,0 +1,110 @@
+"""The integration's config flow: a menu of providers, each provider's registered steps."""
+
+from unittest.mock import patch
+
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.flow import ProviderFlow
+from custom_components.openpower.providers import PROVIDERS
+
+
+@pytest.fixture(autouse=True)
+def no_setup() -> object:
+    """Creating an entry does not set it up here."""
+    with patch("custom_components.openpower.async_setup_entry", return_value=True):
+        yield
+
+
+async def test_menu_lists_every_registered_provider(hass: HomeAssistant) -> None:
+    """The first step is a menu of the registered providers, in registry order."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == list(PROVIDERS)
+    assert result["menu_options"][:3] == ["amber", "emporia", "pge"]
+
+
+@pytest.mark.usefixtures("fake_provider")
+async def test_a_registered_provider_runs_its_steps(hass: HomeAssistant) -> None:
+    """A provider added to the registry gets its menu entry and its steps served."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert "fake" in result["menu_options"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "fake"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "fake"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"account": "a"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Fake a"
+    assert result["data"] == {"provider": "fake", "account": "a"}
+    assert result["result"].unique_id == "fake_a"
+
+
+async def test_already_configured(
+    hass: HomeAssistant, fake_entry: MockConfigEntry
+) -> None:
+    """The same account cannot be added twice."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "fake"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"account": "a"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+@pytest.mark.parametrize("start", ["start_reauth_flow", "start_reconfigure_flow"])
+async def test_reauth_and_reconfigure_go_to_the_provider(
+    hass: HomeAssistant, fake_entry: MockConfigEntry, start: str
+) -> None:
+    """Reauth and reconfigure start at the entry's provider flow; same account only."""
+    result = await getattr(fake_entry, start)(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "fake_again"
+    assert result["description_placeholders"] == {"name": "Fake a"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"account": "b"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    result = await getattr(fake_entry, start)(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"account": "a"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] in ("reauth_successful", "reconfigure_successful")
+
+
+async def test_no_options_without_an_options_flow(
+    hass: HomeAssistant, fake_entry: MockConfigEntry
+) -> None:
+    """A provider without options offers none."""
+    assert not fake_entry.supports_options
+
+
+def test_a_step_must_belong_to_its_provider() -> None:
+    """Step ids start with the provider key, so two providers' steps never collide."""
+
+    class Stray(ProviderFlow):
+        provider = "stray"
+
+        async def async_step_other(self, user_input: object = None) -> None:
+            """Not this provider's step."""
+
+    with pytest.raises(ValueError, match="step other does not belong to stray"):
+        Stray(None).steps()  # type: ignore[arg-type]
