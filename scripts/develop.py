@@ -194,10 +194,11 @@ def summary(state: dict[str, Any], timer: Timer) -> str:
     ]
     lines += [f"Home Assistant  {hass.HA_URL}   (bound to 127.0.0.1 only)"]
     lines += [f"username        {hass.USERNAME}", f"password        {hass.PASSWORD}"]
-    lines += ["API token       .develop/token  (long-lived, for curl)"]
+    where = hass.DEVELOP_DIR.name
+    lines += [f"API token       {where}/token  (long-lived, for curl)"]
     lines += [line for demo in DEMOS for line in demo.summary(state[demo.NAME])]
     lines += [f"Energy          {hass.HA_URL}/energy   (Amber: usage up to yesterday)"]
-    lines += ["logs            .develop/config/home-assistant.log, .develop/*.log"]
+    lines += [f"logs            {where}/config/home-assistant.log, {where}/*.log"]
     lines += ["integration     custom_components/openpower (restart HA to load edits)"]
     text = "\n  ".join(lines).replace(" /config/", f" {hass.HA_URL}/config/")
     return f"[develop] {text}\n\nCtrl-C stops Home Assistant and the simulator."
@@ -238,13 +239,13 @@ async def run(args: argparse.Namespace) -> int:
     """Start everything, set it up, wait for Ctrl-C, stop everything."""
     timer = Timer()
     if args.reset and hass.DEVELOP_DIR.exists():
-        log("--reset: wiping .develop/")
+        log(f"--reset: wiping {hass.DEVELOP_DIR.name}/")
         shutil.rmtree(hass.DEVELOP_DIR)
     hass.DEVELOP_DIR.mkdir(exist_ok=True)
     hass.STATE_FILE.unlink(missing_ok=True)
     prepare_config_dir()
     timer.lap("config dir prepared")
-    python = f"{hass.ROOT}/.venv/bin/python -m"
+    python = f"{sys.executable} -m"  # the venv scripts/develop chose
     port = hass.SIMULATOR.rpartition(":")[2]
     simulator = f"{python} tests.simulator --port {port}".split()
     commands = {
@@ -341,6 +342,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
     parser.add_argument("--reset", action="store_true", help="wipe .develop/ first")
     parser.add_argument("--no-follow", action="store_true", help="no HA log lines")
+    parser.add_argument(
+        "--home-assistant", metavar="VERSION", help="(taken by scripts/develop)"
+    )
     args = parser.parse_args()
     for port in (8123, int(hass.SIMULATOR.rpartition(":")[2])):
         if asyncio.run(hass.port_open(port)):

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 import contextlib
 from datetime import UTC, datetime
+import os
 from pathlib import Path
 import time
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
-DEVELOP_DIR = ROOT / ".develop"
+# Another Home Assistant version runs on a state of its own (scripts/develop --home-assistant).
+DEVELOP_DIR = ROOT / os.environ.get("OPENPOWER_DEVELOP_DIR", ".develop")
 CONFIG_DIR = DEVELOP_DIR / "config"
 HA_LOG = CONFIG_DIR / "home-assistant.log"
 TOKEN_FILE = DEVELOP_DIR / "token"
