@@ -247,6 +247,18 @@ SERVICES = (
         handler=_echo,
         response=SupportsResponse.ONLY,
     ),
+    ServiceSpec[FakeRuntime](
+        name="fake_admin_echo",
+        schema=probatio.Schema(
+            {
+                probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+                probatio.Required("text"): cv.string,
+            }
+        ),
+        handler=_echo,
+        response=SupportsResponse.ONLY,
+        admin=True,
+    ),
 )
 
 

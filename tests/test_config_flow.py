@@ -9,7 +9,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openpower.const import DOMAIN
-from custom_components.openpower.flow import ProviderFlow
+from custom_components.openpower.flow import ProviderFlow, endpoint_errors, url_origin
 from custom_components.openpower.providers import PROVIDERS
 
 
@@ -108,3 +108,53 @@ def test_a_step_must_belong_to_its_provider() -> None:
 
     with pytest.raises(ValueError, match="step other does not belong to stray"):
         Stray(None).steps()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://api.amber.com.au/v1", ("api.amber.com.au", 443)),
+        ("https://API.amber.com.au:443/v2", ("api.amber.com.au", 443)),
+        ("https://api.emporiaenergy.com", ("api.emporiaenergy.com", 443)),
+        ("http://localhost:8123/amber/v1", ("localhost", 8123)),
+        ("http://[::1]/amber/v1", ("::1", 80)),
+        ("http://127.0.0.1:80/amber/v1", ("127.0.0.1", 80)),
+        ("http://amber.local/v1", None),
+        ("https://127.0.0.1:99999/v1", None),
+        ("https:///v1", None),
+        ("https://[/v1", None),
+        ("ftp://api.amber.com.au/v1", None),
+    ],
+)
+def test_url_origin(url: str, origin: tuple[str, int] | None) -> None:
+    """Where a secret sent to a URL goes: host and port; None where it may not go."""
+    assert url_origin(url) == origin
+
+
+@pytest.mark.parametrize(
+    ("submitted", "errors"),
+    [
+        ({"advanced": {"api_url": "https://api.example.com/v1"}}, {}),
+        ({"advanced": {"api_url": "https://api.example.com:443/v2"}}, {}),
+        (
+            {"advanced": {"api_url": "https://other.example.com"}},
+            {"token": "secret_for_new_host"},
+        ),
+        (
+            {"token": "new", "advanced": {"api_url": "https://other.example.com"}},
+            {},
+        ),
+        (
+            {"advanced": {"api_url": "http://api.example.com/v1"}},
+            {"base": "url_not_https"},
+        ),
+        (
+            {"advanced": {"api_url": "http://127.0.0.1:8765/v1"}},
+            {"token": "secret_for_new_host"},
+        ),
+    ],
+)
+def test_endpoint_errors(submitted: dict[str, object], errors: dict[str, str]) -> None:
+    """A stored secret goes only where it went before; to a new host only when re-entered."""
+    stored = {"token": "s3cret", "advanced": {"api_url": "https://api.example.com/v1"}}
+    assert endpoint_errors(stored, submitted, "token") == errors

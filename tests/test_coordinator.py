@@ -21,6 +21,7 @@ from custom_components.openpower.api.errors import (
 )
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.coordinator import OpenPowerCoordinator
+from custom_components.openpower.statistics import RecorderStalledError
 
 from .common import async_move_to, async_setup_entry
 from .fake_provider import FakeApi
@@ -128,3 +129,39 @@ async def test_rejected_credentials_start_reauth(
     assert hass.states.get(POWER).state == STATE_UNAVAILABLE
     flows = hass.config_entries.flow.async_progress()
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+
+
+async def test_name_holds_no_identifier(hass: HomeAssistant) -> None:
+    """A title that is an e-mail address or a meter number is masked in the name (logs)."""
+    for title, name in (
+        ("harness@example.com", "…@… test"),
+        ("4102345678", "…678 test"),
+        ("Home", "Home test"),
+    ):
+        entry = MockConfigEntry(domain=DOMAIN, title=title, data={"provider": "fake"})
+        entry.add_to_hass(hass)
+        assert _Counting(hass, entry).name == name
+
+
+async def test_stalled_recorder_is_an_update_failure(hass: HomeAssistant) -> None:
+    """Statistics the recorder did not write in time: a translated UpdateFailed, no traceback."""
+    entry = MockConfigEntry(domain=DOMAIN, title="Test", data={"provider": "fake"})
+    entry.add_to_hass(hass)
+    coordinator = _Counting(hass, entry)
+
+    async def stalled() -> int:
+        raise RecorderStalledError(
+            translation_domain=DOMAIN,
+            translation_key="recorder_stalled",
+            translation_placeholders={"statistic_id": "openpower:x", "seconds": "600"},
+        )
+
+    coordinator._async_fetch = stalled  # type: ignore[method-assign]
+    await coordinator.async_refresh()
+    error = coordinator.last_exception
+    assert isinstance(error, UpdateFailed)
+    assert error.translation_key == "recorder_stalled"
+    assert error.translation_placeholders == {
+        "statistic_id": "openpower:x",
+        "seconds": "600",
+    }

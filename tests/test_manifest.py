@@ -81,6 +81,26 @@ def test_hacs_json() -> None:
     assert hacs["homeassistant"] == "2026.10.0"
 
 
+def test_releases() -> None:
+    """HACS installs the release zip; its version is the manifest's, the newest in the changelog."""
+    hacs = _json(ROOT / "hacs.json")
+    assert hacs["zip_release"] is True
+    assert hacs["filename"] == "openpower.zip"
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    versions = re.findall(
+        r"^## (\d+\.\d+\.\d+) — \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE
+    )
+    assert versions[0] == _json(INTEGRATION / "manifest.json")["version"]
+    assert versions == sorted(
+        versions, key=lambda v: tuple(map(int, v.split("."))), reverse=True
+    )
+    assert versions[-1] == "0.1.0"
+    workflow = (ROOT / ".github" / "workflows" / "release.yml").read_text(
+        encoding="utf-8"
+    )
+    assert "openpower.zip" in workflow
+
+
 def test_brand_icon() -> None:
     """HACS's brands check: a square PNG icon in the integration's brand folder."""
     icon = (INTEGRATION / "brand" / "icon.png").read_bytes()

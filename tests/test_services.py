@@ -1,7 +1,8 @@
 """Actions: registered once for every provider, dispatched to the target entry's provider."""
 
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.auth.models import User
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -66,3 +67,32 @@ async def test_action_on_an_unloaded_entry(
             blocking=True,
             return_response=True,
         )
+
+
+async def test_admin_action(
+    hass: HomeAssistant,
+    fake_entry: MockConfigEntry,
+    hass_admin_user: User,
+    hass_read_only_user: User,
+) -> None:
+    """An action that spends the provider's quota is for administrators only."""
+    assert await async_setup_entry(hass, fake_entry)
+    data = {"config_entry_id": fake_entry.entry_id, "text": "hello"}
+    with pytest.raises(Unauthorized):
+        await hass.services.async_call(
+            DOMAIN,
+            "fake_admin_echo",
+            data,
+            blocking=True,
+            return_response=True,
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    response = await hass.services.async_call(
+        DOMAIN,
+        "fake_admin_echo",
+        data,
+        blocking=True,
+        return_response=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert response == {"text": "hello", "reads": 1}

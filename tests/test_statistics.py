@@ -841,8 +841,9 @@ async def test_a_stalled_recorder_releases_the_statistic(
             with pytest.raises(RecorderStalledError) as err:
                 await async_import(hass, ENERGY, series(T0 + HOUR, [2.0]))
         assert err.value.translation_key == "recorder_stalled"
+        # The id holds the site id: masked, as in every message.
         assert err.value.translation_placeholders == {
-            "statistic_id": ENERGY_ID,
+            "statistic_id": "openpower:amber_…0am_energy_consumption",
             "seconds": "0",
         }
     async with asyncio.timeout(5):

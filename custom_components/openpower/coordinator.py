@@ -39,6 +39,7 @@ from .api.errors import (
     ApiRateLimitedError,
     ApiResponseError,
 )
+from .api.http import mask_identifiers
 from .const import DOMAIN, LOGGER
 from .errors import error_key
 from .statistics import RecorderStalledError
@@ -76,7 +77,9 @@ class OpenPowerCoordinator[T](DataUpdateCoordinator[T]):
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{entry.title} {name}",
+            # The name is in every log line of the coordinator: a title can be an e-mail
+            # address or a meter number.
+            name=f"{mask_identifiers(entry.title)} {name}",
             update_interval=update_interval,
         )
         self._kept_previous = False

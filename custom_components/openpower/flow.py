@@ -7,7 +7,9 @@ updates it for reauth and reconfigure after checking it is the same account.
 """
 
 from collections.abc import Awaitable, Callable, Mapping
+from ipaddress import ip_address
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -65,6 +67,46 @@ def advanced_url(data: Mapping[str, Any], key: str, default: str) -> str:
 def api_url(data: Mapping[str, Any], default: str) -> str:
     """Return the API URL of submitted flow data or of an entry's data."""
     return advanced_url(data, CONF_API_URL, default)
+
+
+def endpoint_errors(
+    stored: Mapping[str, Any], user_input: Mapping[str, Any], secret: str
+) -> dict[str, str]:
+    """Return the form errors of the submitted endpoints (none: a secret may go there).
+
+    A secret is sent in clear only to this machine (plain `http://` to localhost), and a stored
+    one only to the hosts it was given for: endpoints moved to another host need it re-entered.
+    """
+    old = stored.get(CONF_ADVANCED, {})
+    for key, url in user_input.get(CONF_ADVANCED, {}).items():
+        if (origin := url_origin(url)) is None:
+            return {"base": "url_not_https"}
+        if key in old and origin != url_origin(old[key]) and not user_input.get(secret):
+            return {secret: "secret_for_new_host"}
+    return {}
+
+
+def url_origin(url: str) -> tuple[str, int] | None:
+    """Return the host and port a secret sent to `url` reaches; None when it may not go there."""
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return None
+    if not host or parts.scheme not in ("https", "http"):
+        return None
+    if parts.scheme == "http" and not _loopback(host):
+        return None
+    return host, port or (443 if parts.scheme == "https" else 80)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class OpenPowerFlowBase(ConfigFlow):

@@ -25,12 +25,16 @@ from .flow import ProviderFlow
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ServiceSpec[R]:
-    """An action one provider offers (`openpower.<provider>_<action>`)."""
+    """An action one provider offers (`openpower.<provider>_<action>`).
+
+    `admin`: only administrators may call it (it spends the provider's quota, say).
+    """
 
     name: str
     schema: probatio.Schema
     handler: Callable[[R, Mapping[str, Any]], Awaitable[ServiceResponse]]
     response: SupportsResponse = SupportsResponse.NONE
+    admin: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

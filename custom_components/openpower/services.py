@@ -20,13 +20,19 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register every provider's actions."""
     for spec in PROVIDERS.values():
         for action in spec.services:
-            hass.services.async_register(
-                DOMAIN,
-                action.name,
-                partial(_async_dispatch, hass, spec, action),
-                schema=action.schema,
-                supports_response=action.response,
-            )
+            handler = partial(_async_dispatch, hass, spec, action)
+            if action.admin:
+                service.async_register_admin_service(
+                    hass, DOMAIN, action.name, handler, action.schema, action.response
+                )
+            else:
+                hass.services.async_register(
+                    DOMAIN,
+                    action.name,
+                    handler,
+                    schema=action.schema,
+                    supports_response=action.response,
+                )
 
 
 async def _async_dispatch(

@@ -59,6 +59,7 @@ from homeassistant.util import dt as dt_util, slugify
 from homeassistant.util.hass_dict import HassKey
 
 from .api.errors import ApiResponseError
+from .api.http import mask_identifiers
 from .const import DOMAIN, LOGGER
 
 WRITE_TIMEOUT = 600.0
@@ -254,7 +255,7 @@ async def _async_wait_written(statistic_id: str, series: _Series) -> None:
             translation_domain=DOMAIN,
             translation_key="recorder_stalled",
             translation_placeholders={
-                "statistic_id": statistic_id,
+                "statistic_id": mask_identifiers(statistic_id),
                 "seconds": f"{WRITE_TIMEOUT:.0f}",
             },
         ) from None
@@ -418,12 +419,13 @@ async def _async_import_hours(
             if rows:
                 async_add_external_statistics(hass, spec.metadata(), rows)
             results.append(result)
+            # Statistic ids hold site and meter numbers: masked, as in every log line.
             LOGGER.debug(
                 "Queued %s hours from %s and %s rebased rows for %s",
                 result.hours_written,
                 result.first_hour,
                 result.rows_rebased,
-                result.statistic_id,
+                mask_identifiers(result.statistic_id),
             )
         receipt = _async_receipt(hass)
         for statistic_id in ids:

@@ -330,8 +330,17 @@ def test_mask_identifiers() -> None:
         mask_identifiers("sites/01HS7KNZ9XYN85AJF60D0G8V81/prices/current")
         == "sites/…V81/prices/current"
     )
-    assert mask_identifiers(f"Bearer {TOKEN}") == "Bearer …def"
+    assert (
+        mask_identifiers(f"Bearer {TOKEN}") == "Bearer psk_…def"
+    )  # the fixed prefix stays
     assert mask_identifiers("usage 2026-11-23") == "usage 2026-11-23"
+    assert mask_identifiers("harness@example.com power") == "…@… power"
+    assert mask_identifiers("openpower:amber_01hs7knz9xyn85ajf60d0g8v81_e1_cost") == (
+        "openpower:amber_…v81_e1_cost"
+    )
+    assert mask_identifiers("NMI 4102345678 of jo.b+x@mail.example.org") == (
+        "NMI …678 of …@…"
+    )
 
 
 async def test_errors_and_logs_never_show_secrets(

@@ -27,7 +27,10 @@ Transport:
 - Plain HTTP on the main listener (for `scripts/develop`): no certificate check while
   `allow_plain_http` is True (the default); False → every PG&E request over HTTP gets the 400.
 - Every answer carries `Server: Mulesoft-API-Gateway` and an `x-transaction-id` [real header
-  names, values decided].
+  names, values decided]. The 202 of a Bulk request carries the request's label, and the
+  notification answering it is POSTed with the same `x-transaction-id` header [decided, from
+  Release 4.0's "x-transaction header label linking PG&E's response to a specific asynchronous
+  call"; `link_notifications = False` leaves the label out of the POST].
 
 OAuth (both token paths; RFC 6749 JSON errors [real shape]):
 
@@ -77,6 +80,8 @@ Resources (all `application/atom+xml` unless said) [decided where not in a fixtu
   - Otherwise 202 with an empty body, and `notification_delay` seconds later (event-loop time;
     2 s by default, PG&E takes 10 s to 2 min) a BatchList is POSTed to the account's notification
     target (`PgeAccount.notification_target`, else `PgeSimulator.notification_target`).
+  - A usage point with a `last_day` (a closed service) has no data after it: it is left out of a
+    notification whose days are all after it [decided].
 - The BatchList is the captured form [real]: `<?xml version="1.0" encoding="UTF-8"?>`, a
   newline, then on one line `<ns0:BatchList xmlns:ns0="http://naesb.org/espi"><ns0:resources>URL
   </ns0:resources>…</ns0:BatchList>` (no trailing newline), one `resources` per usage point of
@@ -90,9 +95,9 @@ Resources (all `application/atom+xml` unless said) [decided where not in a fixtu
   `batch_lifetime` (7 days) of simulator time; unknown, expired or another account's
   correlationID → 404 `{"error":"not_found","error_description":"Unknown correlationID"}`
   [decided]. `dst_blocks = "split"` writes DST days as two blocks (PG&E 2015/2016).
-- Notification targets: an async callable `(body: bytes) -> None` (tests: post to Home
-  Assistant's webhook through `hass_client_no_auth`) or a URL POSTed with `Content-Type:
-  application/xml`, loopback hosts only (127.0.0.1, localhost, ::1; https without certificate
+- Notification targets: an async callable `(body: bytes, headers: Mapping[str, str]) -> None`
+  (tests: post to Home Assistant's webhook through `hass_client_no_auth`) or a URL POSTed with
+  `Content-Type: application/xml` and those headers, loopback hosts only (127.0.0.1, localhost, ::1; https without certificate
   verification) [decided]. No retry when delivery fails [decided: PG&E's policy is undocumented].
   Every delivery is recorded in `notifications` (`PgeNotification`: time, account, target, body,
   status, error). `deliver_pending()` sends the scheduled ones now (for a frozen loop clock),
@@ -122,7 +127,9 @@ fault waits for one; others pass):
   `foreign_host` (the BatchList lists `https://evil.example/…` and the right URL with its scheme
   swapped, i.e. an `http://` URL after an HTTPS request): new Batch/Bulk requests.
 - `malformed` (the application's: the feed cut in half), `missing_field` (the feed without its
-  ReadingType entries: MeterReadings link to nothing): feed fetches (`correlationID`).
+  ReadingType entries: MeterReadings link to nothing), `drop_body` (200 and the full
+  Content-Length, then the connection closes halfway through the body): feed fetches
+  (`correlationID`). `drop_body_days` drops, once, the first feed fetch holding one of its days.
 - `expired_token`: any request with a bearer token: its token expires now → 403.
 - `http_400` (400 "Invalid Certificate" on resources, `invalid_request` on OAuth), `http_401`,
   `http_403`, `http_429`, `http_500`/`http_502` (`{"error":"Internal Server Error"}` /
@@ -132,7 +139,8 @@ fault waits for one; others pass):
 Knobs (attributes of `Simulator.pge`): `notification_target`, `notification_delay` (2.0),
 `allow_plain_http` (True), `token_lifetime` (3600), `service_status` (1), `sample_data_status`
 (200), `data_delay` (8 h), `history_days` (1461), `batch_lifetime` (7 days), `dst_blocks`
-("single"), `enforce_rate_limits` (False), `per_second`/`per_hour`/`per_day` (1/2000/20000).
+("single"), `enforce_rate_limits` (False), `per_second`/`per_hour`/`per_day` (1/2000/20000),
+`link_notifications` (True), `drop_body_days` (empty).
 Demo accounts: `PGE_CLIENT_ID`/`PGE_CLIENT_SECRET` (BulkID 50916: hourly electricity with solar
 net metering + daily gas) and `PGE_15MIN_CLIENT_ID`/`PGE_15MIN_CLIENT_SECRET` (BulkID 50952:
 15-minute electricity with net metering + daily gas); the usage point ids are the captures'.
@@ -142,7 +150,7 @@ import asyncio
 import binascii
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -188,7 +196,7 @@ FOREIGN_HOST: Final = "https://evil.example"
 NOTIFICATION_FAULTS: Final = frozenset(
     {"no_notification", "duplicate_notification", "foreign_host"}
 )
-FEED_FAULTS: Final = frozenset({"malformed", "missing_field"})
+FEED_FAULTS: Final = frozenset({"malformed", "missing_field", "drop_body"})
 PGE_FAULTS: Final = NOTIFICATION_FAULTS | FEED_FAULTS | {"expired_token"}
 
 # Demo accounts (usage point and subscription ids from the captured feeds).
@@ -209,7 +217,7 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 _EPOCH: Final = re.compile(r"-?\d{1,12}")
 _ZULU: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
 
-type NotificationCallback = Callable[[bytes], Awaitable[None]]
+type NotificationCallback = Callable[[bytes, Mapping[str, str]], Awaitable[None]]
 type NotificationTarget = NotificationCallback | str
 
 
@@ -264,6 +272,8 @@ class PgeBatch:
     first_day: date | None = None
     last_day: date | None = None
     fixture: str | None = None
+    label: str | None = None
+    """The transaction label of the request that made it."""
 
 
 @dataclass(slots=True)
@@ -278,6 +288,7 @@ class _Pending:
     account: PgeAccount
     body: bytes
     copies: int
+    label: str | None = None
     handle: asyncio.TimerHandle | None = None
 
 
@@ -448,6 +459,8 @@ class PgeSimulator(ProviderPart):
         self.per_second = 1
         self.per_hour = 2000
         self.per_day = 20000
+        self.link_notifications = True
+        self.drop_body_days: set[date] = set()
         self.push_base: str | None = None
         """Base used by `notify_latest` (set by `Simulator.start`: HTTPS when served)."""
         self.accounts: dict[str, PgeAccount] = {}
@@ -524,8 +537,10 @@ class PgeSimulator(ProviderPart):
     # ----------------------------------------------------------------------------------------
     # Notifications
 
-    def _schedule(self, account: PgeAccount, body: bytes, copies: int) -> None:
-        pending = _Pending(account, body, copies)
+    def _schedule(
+        self, account: PgeAccount, body: bytes, copies: int, label: str | None
+    ) -> None:
+        pending = _Pending(account, body, copies, label)
         loop = asyncio.get_running_loop()
         pending.handle = loop.call_later(self.notification_delay, self._fire, pending)
         self._pending.add(pending)
@@ -538,10 +553,15 @@ class PgeSimulator(ProviderPart):
 
     async def _deliver(self, pending: _Pending) -> None:
         for _ in range(pending.copies):
-            await self._post(pending.account, pending.body)
+            await self._post(pending.account, pending.body, pending.label)
 
-    async def _post(self, account: PgeAccount, body: bytes) -> None:
+    async def _post(
+        self, account: PgeAccount, body: bytes, label: str | None = None
+    ) -> None:
         target = account.notification_target or self.notification_target
+        headers = {"Content-Type": "application/xml"}
+        if label is not None and self.link_notifications:
+            headers["x-transaction-id"] = label
         status: int | None = None
         error: str | None = None
         if target is None:
@@ -553,13 +573,13 @@ class PgeSimulator(ProviderPart):
                 error = "refused: not a loopback URL"
             else:
                 try:
-                    status = await self._post_url(target, body)
+                    status = await self._post_url(target, body, headers)
                 except (aiohttp.ClientError, TimeoutError) as err:
                     error = f"{type(err).__name__}: {err}"
         else:
             label = repr(target)
             try:
-                await target(body)
+                await target(body, headers)
                 status = 200
             except Exception as err:  # noqa: BLE001 - recorded, as PG&E would see a failure
                 error = f"{type(err).__name__}: {err}"
@@ -569,7 +589,7 @@ class PgeSimulator(ProviderPart):
         async with self._sent:
             self._sent.notify_all()
 
-    async def _post_url(self, url: str, body: bytes) -> int:
+    async def _post_url(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=10)
@@ -577,7 +597,7 @@ class PgeSimulator(ProviderPart):
         async with self._session.post(
             url,
             data=body,
-            headers={"Content-Type": "application/xml"},
+            headers=headers,
             ssl=False,
         ) as response:
             await response.read()
@@ -651,17 +671,21 @@ class PgeSimulator(ProviderPart):
         first: date,
         last: date,
         created: datetime,
+        label: str | None = None,
     ) -> list[str]:
         urls = []
         fixtures = self._fixture_batches.popleft() if self._fixture_batches else None
         sources: Sequence[PgeUsagePoint | str] = fixtures or account.usage_points
         for source in sources:
             correlation_id = str(uuid.uuid4())
-            batch = PgeBatch(correlation_id, account.key, created)
+            batch = PgeBatch(correlation_id, account.key, created, label=label)
             if isinstance(source, str):
                 batch.fixture = source
             else:
-                batch.point, batch.first_day, batch.last_day = source, first, last
+                point_last = min(last, source.last_day or last)
+                if point_last < first:
+                    continue  # a closed service: nothing in these days
+                batch.point, batch.first_day, batch.last_day = source, first, point_last
             self.batches[correlation_id] = batch
             urls.append(
                 f"{resource_base}/Batch/Bulk/{account.bulk_id}?correlationID={correlation_id}"
@@ -1159,15 +1183,18 @@ class PgeSimulator(ProviderPart):
             return self._empty(204)
         context = self._context(request)
         resource_base = self._resource_base(request)
-        urls = self._create_batches(account, resource_base, *days, context.time)
+        label = str(uuid.uuid4())
+        urls = self._create_batches(account, resource_base, *days, context.time, label)
         if context.fault == "foreign_host":
             right = URL(urls[-1])
             swapped = right.with_scheme("http" if right.scheme == "https" else "https")
             urls = [FOREIGN_HOST + str(URL(urls[0]).relative()), str(swapped)]
         if context.fault != "no_notification":
             copies = 2 if context.fault == "duplicate_notification" else 1
-            self._schedule(account, batch_list(urls), copies)
-        return self._empty(202)
+            self._schedule(account, batch_list(urls), copies, label)
+        response = self._empty(202)
+        response.headers["x-transaction-id"] = label
+        return response
 
     async def _fetch(
         self, request: web.Request, account: PgeAccount, correlation_id: str
@@ -1185,6 +1212,7 @@ class PgeSimulator(ProviderPart):
             )
         if batch.fixture is not None:
             return self._xml((FIXTURES / batch.fixture).read_bytes())
+        drop = context.fault == "drop_body" or self._take_drop_day(batch)
         assert batch.point and batch.first_day and batch.last_day
         point, first, last = batch.point, batch.first_day, batch.last_day
         build = functools.partial(
@@ -1200,7 +1228,36 @@ class PgeSimulator(ProviderPart):
             reading_types=context.fault != "missing_field",
         )
         # In an executor: a multi-year 15-minute feed takes about a second to write.
-        return self._xml(await asyncio.get_running_loop().run_in_executor(None, build))
+        body = await asyncio.get_running_loop().run_in_executor(None, build)
+        if drop:
+            return await self._drop_halfway(request, body)
+        return self._xml(body)
+
+    def _take_drop_day(self, batch: PgeBatch) -> bool:
+        """Whether the batch holds one of `drop_body_days` (then forgotten: dropped once)."""
+        assert batch.first_day and batch.last_day
+        for day in sorted(self.drop_body_days):
+            if batch.first_day <= day <= batch.last_day:
+                self.drop_body_days.discard(day)
+                return True
+        return False
+
+    async def _drop_halfway(
+        self, request: web.Request, body: bytes
+    ) -> web.StreamResponse:
+        """Send 200, the full length and half the body, then close the connection."""
+        response = web.StreamResponse(status=200, headers=self._gateway_headers())
+        response.content_type = ATOM_XML
+        response.content_length = len(body)
+        await response.prepare(request)
+        await response.write(body[: len(body) // 2])
+        # Let the client take the first half before the connection goes: a cut after data
+        # arrived is what a client must not retry in place.
+        for _ in range(20):
+            await asyncio.sleep(0)
+        if request.transport is not None:
+            request.transport.close()
+        return response
 
     async def _set_notification_uri(self, request: web.Request) -> web.Response:
         url = (await request.text()).strip()

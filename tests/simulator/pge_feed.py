@@ -115,6 +115,8 @@ class PgeUsagePoint:
     read_cycle: str = "J"
     cycle_day: int = 18
     """Day of the month a billing period starts (local midnight)."""
+    last_day: date | None = None
+    """The last day with data (a closed service), None while it is open."""
 
     @property
     def flows(self) -> tuple[int, ...]:

@@ -50,14 +50,21 @@ MAX_SERVER_DELAY = 3600.0
 """Longest wait a server can impose (`Retry-After: 1e999` must not pause an account forever)."""
 CHUNK_SIZE = 64 * 1024
 
-# An identifier-like word: 9 characters or more, digits among them (ULIDs, PRMs, serials,
-# tokens); dates and plain words stay readable.
-_IDENTIFIER = re.compile(r"\b(?=\w*\d)\w{9,}")
+# An identifier-like run of letters and digits: 9 or more, digits among them (ULIDs, PRMs, NMIs,
+# serials, tokens), also inside a longer name (`amber_<site id>_energy`); dates and plain words
+# stay readable. An e-mail address, whatever its length.
+_IDENTIFIER = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-Za-z]*\d)[A-Za-z0-9]{9,}(?![A-Za-z0-9])"
+)
+_EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
 
 
 def mask_identifiers(text: str) -> str:
-    """Return `text` with every identifier-like token cut to its last 3 characters."""
-    return _IDENTIFIER.sub(lambda m: f"…{m.group()[-3:]}", text)
+    """Return `text` with every e-mail address and identifier-like token masked.
+
+    An address becomes `…@…`; an identifier is cut to its last 3 characters.
+    """
+    return _IDENTIFIER.sub(lambda m: f"…{m.group()[-3:]}", _EMAIL.sub("…@…", text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +149,14 @@ class HttpClient:
         ssl_context: ssl.SSLContext | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        describe: Callable[[str, str], str] | None = None,
     ) -> None:
-        """Configure the client; `sleep` and `now` are injectable for tests."""
+        """Configure the client; `sleep` and `now` are injectable for tests.
+
+        `describe(method, path)` names a request in errors and logs; by default the provider,
+        the method and the path with its identifiers masked. A provider whose identifiers are
+        too short for `mask_identifiers` (PG&E's 5-digit Bulk ID) gives its own.
+        """
         self._session = session
         self.base_url = base_url.rstrip("/")
         self.provider = provider
@@ -160,9 +173,10 @@ class HttpClient:
         self._ssl: ssl.SSLContext | bool = ssl_context or True
         self._sleep = sleep
         self._now = now
+        self._describe = describe or self._masked
         self.rate_limit: RateLimitState | None = None
 
-    def _describe(self, method: str, path: str) -> str:
+    def _masked(self, method: str, path: str) -> str:
         return f"{self.provider} {method} {mask_identifiers(urlsplit(path).path)}"
 
     async def request(

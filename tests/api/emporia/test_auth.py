@@ -139,3 +139,16 @@ async def test_token_renewed_before_expiry(
     assert auth.tokens is not None
     assert auth.tokens.refresh_token == "refresh"
     assert mock.call_count == 1
+
+
+def test_tokens_stay_out_of_repr() -> None:
+    """A Tokens in a log line or a traceback shows no token."""
+    tokens = Tokens(
+        id_token="id-secret",
+        access_token="access-secret",
+        refresh_token="refresh-secret",
+        expires_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    shown = f"{tokens!r} {tokens!s}"
+    assert "secret" not in shown
+    assert "2026" in shown

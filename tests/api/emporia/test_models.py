@@ -170,6 +170,10 @@ def test_chart_usage() -> None:
         (parse_usages, {"deviceListUsages": {"instant": "2026-01-01T00:00:00Z", "scale": "1MIN", "devices": [{"channelUsages": [{"deviceGid": 1, "usage": 1}]}]}}),
         (parse_chart_usage, {"usageList": ["1"], "firstUsageInstant": "2026-01-01T00:00:00Z"}),
         (parse_chart_usage, {"usageList": [1], "firstUsageInstant": "2026-01-01T00:00:00"}),
+        (parse_chart_usage, {"usageList": [1.5, float("inf")], "firstUsageInstant": "2026-01-01T00:00:00Z"}),
+        (parse_chart_usage, json.loads('{"usageList": [1e999], "firstUsageInstant": "2026-01-01T00:00:00Z"}')),
+        (parse_chart_usage, {"usageList": [float("nan")], "firstUsageInstant": "2026-01-01T00:00:00Z"}),
+        (parse_usages, json.loads('{"deviceListUsages": {"instant": "2026-01-01T00:00:00Z", "scale": "1H", "devices": [{"deviceGid": 1, "channelUsages": [{"deviceGid": 1, "channelNum": "1,2,3", "usage": 1e999}]}]}}')),
     ],
 )  # fmt: skip
 def test_malformed(parser: Any, payload: Any) -> None:

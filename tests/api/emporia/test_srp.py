@@ -63,3 +63,11 @@ def test_srp_helpers() -> None:
             "p",
             datetime(2026, 1, 1, tzinfo=UTC),
         )
+
+
+def test_secret_exponent_stays_out_of_repr() -> None:
+    """An SRP session in a log line or a traceback shows A, never a."""
+    session = SrpSession.start("us-east-2_ghlOXVLi1", 0xC0FFEE123)
+    assert "small_a" not in repr(session)
+    assert str(0xC0FFEE123) not in repr(session)
+    assert "big_a" in repr(session)

@@ -1,6 +1,6 @@
 """PG&E client fixtures: the simulator over HTTPS with mutual TLS, clients of it, a canned server."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import aiohttp
@@ -37,7 +37,7 @@ def inbox(simulator: Simulator) -> list[bytes]:
     """The BatchList bodies the simulator POSTs."""
     bodies: list[bytes] = []
 
-    async def receive(body: bytes) -> None:
+    async def receive(body: bytes, _headers: Mapping[str, str]) -> None:
         bodies.append(body)
 
     simulator.pge.notification_target = receive

@@ -1,6 +1,8 @@
 """PgeClient against the simulator over HTTPS with mutual TLS (no Home Assistant)."""
 
 import asyncio
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
@@ -21,7 +23,9 @@ from custom_components.openpower.api.pge import (
     RESOURCE_PATH,
     CertificateRejectedError,
     PgeClient,
+    describe,
     parse_batch_list,
+    transaction_label,
 )
 from custom_components.openpower.api.pge.client import TOKEN_PATH
 from tests.simulator import (
@@ -779,3 +783,98 @@ async def test_logs_and_errors_hold_no_secret(
     key = pki_material().client.key.decode().splitlines()[1]
     for secret in (PGE_CLIENT_SECRET, PGE_CLIENT_ID, key, *tokens):
         assert secret not in text
+
+
+async def test_bulk_answer_labels_its_notification(
+    client: PgeClient, simulator: Simulator
+) -> None:
+    """The 202's transaction label comes back on the notification that answers it."""
+    posted: list[tuple[bytes, dict[str, str]]] = []
+
+    async def receive(body: bytes, headers: Mapping[str, str]) -> None:
+        posted.append((body, dict(headers)))
+
+    simulator.pge.notification_target = receive
+    answer = await client.async_bulk_request(PGE_BULK_ID)
+    assert answer.accepted
+    assert answer.transaction is not None
+    await simulator.pge.wait_for_notifications(1, timeout=5)
+    assert transaction_label(posted[0][1]) == answer.transaction
+    # PG&E's unsolicited daily push, and a simulator told not to link: no label.
+    simulator.pge.link_notifications = False
+    await client.async_bulk_request(PGE_BULK_ID)
+    await simulator.pge.notify_latest()
+    await simulator.pge.wait_for_notifications(3, timeout=5)
+    assert [transaction_label(headers) for _, headers in posted[1:]] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("headers", "label"),
+    [
+        (
+            {"x-transaction-id": "0b2479f3-eec7-4a15-b46b-8f90c647e21e"},
+            "0b2479f3-eec7-4a15-b46b-8f90c647e21e",
+        ),
+        ({"x-transaction": " abcdefgh12 "}, "abcdefgh12"),
+        ({"x-transaction-id": "short"}, None),
+        ({"x-transaction-id": "no spaces allowed here"}, None),
+        ({"x-transaction-id": "x" * 200}, None),
+        ({}, None),
+    ],
+)
+def test_transaction_label(headers: dict[str, str], label: str | None) -> None:
+    """Only a plain token of 8 to 128 characters is a label."""
+    assert transaction_label(headers) == label
+
+
+async def test_fetch_cut_mid_body(
+    client: PgeClient, simulator: Simulator, inbox: list[bytes]
+) -> None:
+    """The connection dropping halfway through a feed: a connection error after data came."""
+    assert await client.async_request_bulk(PGE_BULK_ID)
+    await simulator.pge.wait_for_notifications(1, timeout=5)
+    simulator.fault_next("pge", "drop_body")
+    feed = Feed()
+    with pytest.raises(ApiConnectionError, match="while reading the body"):
+        await client.async_fetch(parse_batch_list(inbox[0])[0], feed)
+    assert feed.chunks
+
+
+async def test_closed_service_leaves_the_notification(
+    client: PgeClient, simulator: Simulator, inbox: list[bytes]
+) -> None:
+    """A usage point closed before the days asked is not listed (nothing to fetch)."""
+    account = simulator.pge.account("demo")
+    account.usage_points[1] = replace(
+        account.usage_points[1], last_day=datetime(2025, 10, 1).date()
+    )
+    assert await client.async_request_bulk(PGE_BULK_ID)
+    await simulator.pge.wait_for_notifications(1, timeout=5)
+    assert len(parse_batch_list(inbox[0])) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "described"),
+    [
+        (
+            "https://api.pge.com/GreenButtonConnect/espi/1_1/resource/Batch/Bulk/50916?correlationID=abc",
+            "pge GET /GreenButtonConnect/espi/1_1/resource/Batch/Bulk/…",
+        ),
+        (
+            "/GreenButtonConnect/espi/1_1/resource/ReadServiceStatus",
+            "pge GET /GreenButtonConnect/espi/1_1/resource/ReadServiceStatus",
+        ),
+        ("https://[/x", "pge GET (malformed URL)"),
+    ],
+)
+def test_describe_masks_the_bulk_id(path: str, described: str) -> None:
+    """Logged and raised paths never hold the Bulk ID (too short for the generic mask)."""
+    assert describe(path) == described
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[/x", "https://[::1/x", "https://a:99999999/x"]
+)
+def test_malformed_urls_are_refused(client: PgeClient, url: str) -> None:
+    """`urlsplit` raising is a refusal, not a crash."""
+    assert not client.is_notified_resource(url, PGE_BULK_ID)

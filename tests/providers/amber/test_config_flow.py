@@ -4,6 +4,7 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+from aiohttp import web
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
@@ -378,3 +379,78 @@ async def test_options(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     defaults = {str(key): key.default() for key in result["data_schema"].schema}
     assert defaults == {"forecast_hours": 12, "pricing_mode": "advanced_predicted"}
+
+
+async def other_host(simulator: Simulator) -> str:
+    """Amber's API on another origin: the simulator served on a second port as well.
+
+    (Tests may only reach 127.0.0.1; another port is another server as much as another name.)
+    """
+    site = web.TCPSite(simulator._runner, "127.0.0.1", 0)  # noqa: SLF001 - a second port
+    await site.start()
+    root = "http://{}:{}".format(*site._server.sockets[0].getsockname()[:2])  # noqa: SLF001
+    return simulator.base_url("amber", root)
+
+
+async def test_reconfigure_to_another_host_needs_the_token(
+    hass: HomeAssistant, simulator: Simulator, entry: MockConfigEntry
+) -> None:
+    """The stored token goes to another host only once the user gives it again."""
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "api_token": DEMO_TOKEN}
+    )
+    moved = await other_host(simulator)
+    result = await entry.start_reconfigure_flow(hass)
+    sent = len(simulator.requests)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"advanced": {"api_url": moved}}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"api_token": "secret_for_new_host"}
+    assert len(simulator.requests) == sent
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"api_token": DEMO_TOKEN, "advanced": {"api_url": moved}}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["advanced"] == {"api_url": moved}
+    assert len(simulator.requests) > sent
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.amber.com.au/v1",
+        "http://10.0.0.2:8080/amber/v1",
+        "file:///etc/passwd",
+        "https://[/v1",
+    ],
+)
+async def test_reconfigure_refuses_plain_http_off_this_machine(
+    hass: HomeAssistant, simulator: Simulator, entry: MockConfigEntry, url: str
+) -> None:
+    """Plain http:// (or no usable URL) for another machine is refused, token or not."""
+    result = await entry.start_reconfigure_flow(hass)
+    sent = len(simulator.requests)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"api_token": DEMO_TOKEN, "advanced": {"api_url": url}}
+    )
+    assert result["errors"] == {"base": "url_not_https"}
+    assert len(simulator.requests) == sent
+    assert english("config", "error", "url_not_https")
+    assert english("config", "error", "secret_for_new_host")
+
+
+async def test_new_site_refuses_plain_http_off_this_machine(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """The rule holds for a new entry too: its token is not sent in clear."""
+    result = await start_amber(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"api_token": DEMO_TOKEN, "advanced": {"api_url": "http://example.com/v1"}},
+    )
+    assert result["errors"] == {"base": "url_not_https"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], token_input(simulator)
+    )
+    assert result["step_id"] == "amber_site"

@@ -1,6 +1,7 @@
 """Setting up, failing to set up, unloading and removing entries; devices; repair flows."""
 
 from http import HTTPStatus
+import logging
 from typing import Any
 from unittest.mock import patch
 
@@ -19,9 +20,17 @@ from custom_components.openpower import async_remove_config_entry_device
 from custom_components.openpower.api.errors import ApiConnectionError
 from custom_components.openpower.const import DOMAIN
 from tests.common import async_move_to, async_settle, async_setup_entry
-from tests.simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
+from tests.simulator import (
+    DEMO_SITE_5MIN,
+    DEMO_SITE_30MIN,
+    DEMO_SITE_CLOSED,
+    DEMO_TOKEN,
+    Simulator,
+)
 
 from .conftest import english
+
+DEMO_NMI = "4102345678"
 
 
 async def test_load_and_unload(
@@ -246,3 +255,68 @@ async def test_fix_flow_when_the_entry_is_already_gone(
     result = await start_repair_fix_flow(client, DOMAIN, "gone_amber_site_gone")
     result = await process_repair_fix_flow(client, result["flow_id"], {})
     assert result["type"] == "create_entry"
+
+
+@pytest.mark.freeze_time("2026-11-23T02:00:40+00:00")
+async def test_no_identifier_in_logs_names_or_errors(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A full setup, its updates, the backfill and failures, at DEBUG: nothing identifies the site.
+
+    Not a site id, the NMI (an unnamed site's title) or the token, in a log line, a
+    coordinator's name, a background task's name or an exception's text.
+    """
+    hass.config_entries.async_update_entry(amber_entry, title=DEMO_NMI)
+    caplog.set_level(logging.DEBUG)
+    tasks: list[str] = []
+    create_task = amber_entry.async_create_background_task
+
+    def named_task(hass: HomeAssistant, target: Any, name: str, **kwargs: Any) -> Any:
+        # Home Assistant's own coordinator refresh tasks are named after the entry's title
+        # (`<coordinator> - <title> - refresh`): only the integration's own names are checked.
+        if not name.endswith(f" - {amber_entry.title} - refresh"):
+            tasks.append(name)
+        return create_task(hass, target, name, **kwargs)
+
+    amber_entry.async_create_background_task = named_task  # type: ignore[method-assign]
+    assert await async_setup_entry(hass, amber_entry)
+    simulator.fault_next("amber", "unknown_enum")
+    await async_move_to(hass, freezer, "2026-11-23T02:05:40+00:00")
+    simulator.fault_always("amber", "http_500")
+    await async_move_to(hass, freezer, "2026-11-23T02:10:40+00:00")
+    await async_move_to(hass, freezer, "2026-11-23T08:10:40+00:00")
+    simulator.fault_always("amber", None)
+    await async_move_to(hass, freezer, "2026-11-23T08:15:40+00:00")
+    runtime = amber_entry.runtime_data.runtime
+    # The integration's records. (Home Assistant's own name entities after the entry's title,
+    # which the user chose; the shell's statistics import names the statistic, whose id holds
+    # the site id: that line is the shell's to mask.)
+    ours = [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components.openpower")
+        and not record.getMessage().lower().startswith("queued ")
+    ]
+    said = "\n".join(
+        [
+            *(record.getMessage() for record in ours),
+            *(str(record.exc_info[1]) for record in ours if record.exc_info),
+            *(c.name for c in (runtime.site, runtime.prices, runtime.history)),
+            *tasks,
+        ]
+    ).lower()
+    assert "finished fetching" in said  # DEBUG lines were captured
+    assert "unknown" in said  # and the warnings of the failures
+    assert tasks
+    for identifier in (
+        DEMO_SITE_5MIN,
+        DEMO_SITE_30MIN,
+        DEMO_SITE_CLOSED,
+        DEMO_NMI,
+        DEMO_TOKEN,
+    ):
+        assert identifier.lower() not in said, identifier

@@ -2,9 +2,12 @@
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+import logging
+import re
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.energy import data as energy_data
 from homeassistant.components.energy.validate import async_validate
@@ -24,6 +27,7 @@ from custom_components.openpower.providers.amber.runtime import SETTINGS, AmberS
 from custom_components.openpower.statistics import async_last_hour
 from tests.common import async_move_to, async_settle, async_setup_entry
 from tests.simulator import DEMO_SITE_5MIN, DEMO_TOKEN, Simulator
+from tests.simulator.common import json_response
 
 PREFIX = f"openpower:amber_{DEMO_SITE_5MIN.lower()}"
 IDS = {
@@ -287,3 +291,47 @@ async def test_energy_dashboard_accepts_statistics_and_prices(
     )
     validation = await async_validate(hass)
     assert validation.as_dict()["energy_sources"] == [[], []]
+
+
+def _with_nan_kwh(payload: object, **kwargs: Any) -> web.Response:
+    """The simulator's answer, with the first usage item's `kwh` replaced by `NaN`."""
+    response = json_response(payload, **kwargs)
+    if isinstance(payload, list) and payload and "kwh" in payload[0]:
+        body = re.sub(r'"kwh":[-0-9.eE]+', '"kwh":NaN', response.text, count=1)
+        response.body = body.encode()
+    return response
+
+
+async def test_non_finite_usage_is_refused(
+    hass: HomeAssistant,
+    amber_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A usage answer with `"kwh": NaN`: nothing stored, one log line, the sums intact."""
+    assert await async_setup_entry(hass, amber_entry)
+    before = await _rows(hass)
+    monkeypatch.setattr("tests.simulator.amber.json_response", _with_nan_kwh)
+    caplog.clear()
+    asked = len(_usage_requests(simulator))
+    # A day later: the new day and the settled corrections would be stored.
+    await async_move_to(hass, freezer, "2026-11-24T02:01:00+00:00")
+    assert len(_usage_requests(simulator)) > asked
+    assert await _rows(hass) == before
+    logged = [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components.openpower")
+        and record.levelno >= logging.INFO
+    ]
+    assert [record.getMessage() for record in logged] == [
+        "Home history: the response is not valid JSON; keeping the previous data"
+    ]
+    # Amber answering right again: the day is stored, the sums run on.
+    monkeypatch.undo()
+    await async_move_to(hass, freezer, "2026-11-24T08:02:00+00:00")
+    rows = await _rows(hass)
+    _assert_consistent(rows)
+    await _assert_matches_amber(simulator, rows, date(2026, 11, 3), date(2026, 11, 23))

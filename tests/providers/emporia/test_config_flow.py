@@ -4,6 +4,7 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+from aiohttp import web
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
@@ -14,6 +15,7 @@ from custom_components.openpower.const import DOMAIN
 from tests.simulator import (
     EMPORIA_CUSTOMER_GID,
     EMPORIA_EMAIL,
+    EMPORIA_FEDERATED_CUSTOMER_GID,
     EMPORIA_FEDERATED_EMAIL,
     EMPORIA_PASSWORD,
     Simulator,
@@ -289,3 +291,162 @@ async def test_options(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert emporia_entry.options == {"sensors": ["power"]}
+
+
+def token_entry(
+    hass: HomeAssistant, simulator: Simulator, refresh_token: str
+) -> MockConfigEntry:
+    """The entry of a Google account (pasted tokens: no password)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=EMPORIA_FEDERATED_EMAIL,
+        unique_id=f"emporia_{EMPORIA_FEDERATED_CUSTOMER_GID}",
+        data={
+            "provider": "emporia",
+            "email": EMPORIA_FEDERATED_EMAIL,
+            "refresh_token": refresh_token,
+            "advanced": simulator.urls("emporia"),
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+def suggested_values(result: FlowResult) -> list[Any]:
+    """Every value a form suggests, sections included: what the browser receives."""
+    found: list[Any] = []
+
+    def collect(schema: Any) -> None:
+        for key, value in schema.schema.items():
+            if (
+                suggested := (key.description or {}).get("suggested_value")
+            ) is not None:
+                found.append(suggested)
+            if hasattr(value, "schema") and hasattr(value.schema, "schema"):
+                collect(value.schema)
+
+    collect(result["data_schema"])
+    return found
+
+
+async def test_reconfigure_never_sends_a_stored_secret_back(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A pasted-token account's reconfigure form suggests its endpoints, not its refresh token."""
+    tokens = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    entry = token_entry(hass, simulator, tokens["refresh_token"])
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "emporia_reconfigure"
+    assert "refresh_token" in result["data_schema"].schema
+    shown = suggested_values(result)
+    assert set(simulator.urls("emporia").values()) <= set(shown)
+    assert entry.data["refresh_token"] not in shown
+    assert all(secret not in repr(shown) for secret in tokens.values())
+    # A form shown again after an error does not echo a secret just typed either.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"refresh_token": "typed-secret", "advanced": simulator.urls("emporia")},
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert "typed-secret" not in repr(suggested_values(result))
+
+
+async def other_host(simulator: Simulator) -> dict[str, str]:
+    """Emporia's endpoints on another origin: the simulator served on a second port as well.
+
+    (Tests may only reach 127.0.0.1; another port is another server as much as another name.)
+    """
+    site = web.TCPSite(simulator._runner, "127.0.0.1", 0)  # noqa: SLF001 - a second port
+    await site.start()
+    root = "http://{}:{}".format(*site._server.sockets[0].getsockname()[:2])  # noqa: SLF001
+    return simulator.urls("emporia", root)
+
+
+async def test_reconfigure_to_another_host_needs_the_secret(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """The stored password goes to another host only once the user gives it again."""
+    moved = await other_host(simulator)
+    result = await emporia_entry.start_reconfigure_flow(hass)
+    sent = len(simulator.requests)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"advanced": moved}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"password": "secret_for_new_host"}
+    assert len(simulator.requests) == sent
+    assert emporia_entry.data["advanced"] == simulator.urls("emporia")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"password": EMPORIA_PASSWORD, "advanced": moved}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert emporia_entry.data["advanced"] == moved
+    assert len(simulator.requests) > sent
+
+
+async def test_reconfigure_tokens_to_another_host_needs_the_token(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A pasted-token account: the refresh token is what must be given again."""
+    tokens = simulator.emporia.issue_tokens(EMPORIA_FEDERATED_EMAIL)
+    entry = token_entry(hass, simulator, tokens["refresh_token"])
+    result = await entry.start_reconfigure_flow(hass)
+    sent = len(simulator.requests)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {"advanced": await other_host(simulator)},
+    )
+    assert result["errors"] == {"refresh_token": "secret_for_new_host"}
+    assert len(simulator.requests) == sent
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.emporiaenergy.com",
+        "http://192.168.1.20:8080/emporia/api",
+        "ftp://127.0.0.1/emporia/api",
+        "https://[/emporia/api",
+    ],
+)
+async def test_reconfigure_refuses_plain_http_off_this_machine(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry, url: str
+) -> None:
+    """Plain http:// (or no usable URL) for another machine is refused, password or not."""
+    result = await emporia_entry.start_reconfigure_flow(hass)
+    sent = len(simulator.requests)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "password": EMPORIA_PASSWORD,
+            "advanced": {**simulator.urls("emporia"), "api_url": url},
+        },
+    )
+    assert result["errors"] == {"base": "url_not_https"}
+    assert len(simulator.requests) == sent
+
+
+async def test_new_account_refuses_plain_http_off_this_machine(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """The rule holds for a new account too: its password is not sent in clear."""
+    result = await start(hass, "emporia_password")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            **password_input(simulator),
+            "advanced": {
+                key: url.replace("127.0.0.1", "example.com")
+                for key, url in simulator.urls("emporia").items()
+            },
+        },
+    )
+    assert result["errors"] == {"base": "url_not_https"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            **password_input(simulator),
+            "advanced": await other_host(simulator),
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -1,13 +1,17 @@
 """Setting up, failing to set up and unloading entries; devices that appear, go, or are removed."""
 
 from datetime import datetime, timedelta
+import logging
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -17,6 +21,7 @@ from custom_components.openpower.const import DOMAIN
 from tests.common import async_move_to, async_setup_entry
 from tests.simulator import (
     EMPORIA_CHARGER_GID,
+    EMPORIA_CUSTOMER_GID,
     EMPORIA_EMAIL,
     EMPORIA_FEDERATED_EMAIL,
     EMPORIA_PLUG_GID,
@@ -222,3 +227,69 @@ async def test_only_devices_gone_can_be_removed(
         config_entry_id=emporia_entry.entry_id, identifiers={(DOMAIN, "emporia_9")}
     )
     assert await async_remove_config_entry_device(hass, emporia_entry, gone)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_no_identifier_in_logs_names_or_errors(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emporia_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A full setup, its updates, the backfill and a failure, at DEBUG: nothing identifies the account.
+
+    Not the e-mail, the customer id or a device serial, in a log line, a coordinator's name,
+    a background task's name or an exception's text.
+    """
+    caplog.set_level(logging.DEBUG)
+    tasks: list[str] = []
+    create_task = emporia_entry.async_create_background_task
+
+    def named_task(hass: HomeAssistant, target: Any, name: str, **kwargs: Any) -> Any:
+        # Home Assistant's own coordinator refresh tasks are named after the entry's title
+        # (`<coordinator> - <title> - refresh`): only the integration's own names are checked.
+        if not name.endswith(f" - {emporia_entry.title} - refresh"):
+            tasks.append(name)
+        return create_task(hass, target, name, **kwargs)
+
+    emporia_entry.async_create_background_task = named_task  # type: ignore[method-assign]
+    assert await async_setup_entry(hass, emporia_entry)
+    now = dt_util.utcnow()
+    await async_move_to(hass, freezer, now + timedelta(minutes=1))
+    simulator.fault_always("emporia", "http_400")
+    await async_move_to(hass, freezer, now + timedelta(minutes=2))
+    await async_move_to(hass, freezer, now.replace(minute=3) + timedelta(hours=1))
+    simulator.fault_always("emporia", None)
+    simulator.emporia.reject_charger_writes = True
+    with pytest.raises(HomeAssistantError) as refused:
+        await hass.services.async_call(
+            "switch",
+            "turn_off",
+            {"entity_id": "switch.garage_charger_charging"},
+            blocking=True,
+        )
+    runtime = emporia_entry.runtime_data.runtime
+    coordinators = [runtime.devices, runtime.status, runtime.power, runtime.history]
+    said = "\n".join(
+        [
+            caplog.text,
+            *(str(record.exc_info[1]) for record in caplog.records if record.exc_info),
+            *(coordinator.name for coordinator in coordinators),
+            *tasks,
+            str(refused.value),
+            repr(refused.value.__cause__),
+        ]
+    )
+    assert "Finished fetching" in caplog.text  # DEBUG lines were captured
+    assert tasks
+    assert "refused the request" in caplog.text or refused.value.__cause__ is not None
+    for identifier in (
+        EMPORIA_EMAIL,
+        str(EMPORIA_CUSTOMER_GID),
+        "A2107A0001",
+        "F3000A0002",
+        "B1000A0003",
+        "D1000A0004",
+    ):
+        assert identifier not in said, identifier

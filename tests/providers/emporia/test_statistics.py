@@ -1,8 +1,12 @@
 """History into statistics: the backfill, the hourly runs, gaps filled, energy today after a restart."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+import logging
+import re
 from typing import Any
 
+from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.statistics import (
     async_list_statistic_ids,
@@ -27,6 +31,7 @@ from tests.simulator import (
     EMPORIA_VUE3_GID,
     Simulator,
 )
+from tests.simulator.common import json_response
 
 NOW = "2026-11-23T20:00:30+00:00"
 MAINS_POWER = "sensor.home_mains_power"
@@ -318,3 +323,84 @@ async def test_energy_today_survives_a_restart(
         0,
     )
     assert after == pytest.approx(expected, abs=0.05)
+
+
+def _with_huge_usage(scales: set[str]) -> Callable[..., web.Response]:
+    """The simulator's answers, with a first usage of `1e999` in hourly and chart answers.
+
+    `1e999` is valid JSON; Python decodes it to infinity.
+    """
+
+    def respond(payload: Any, **kwargs: Any) -> web.Response:
+        response = json_response(payload, **kwargs)
+        if "usageList" in payload and "chart" in scales:
+            body = re.sub(
+                r'"usageList":\[[-0-9.eE]+', '"usageList":[1e999', response.text
+            )
+            response.body = body.encode()
+        elif payload.get("deviceListUsages", {}).get("scale") in scales:
+            body = re.sub(
+                r'"usage":[-0-9.eE]+', '"usage":1e999', response.text, count=1
+            )
+            response.body = body.encode()
+        return response
+
+    return respond
+
+
+async def _all_rows(hass: HomeAssistant) -> dict[str, list[dict[str, Any]]]:
+    await async_wait_recording_done(hass)
+    ids = [
+        meta["statistic_id"]
+        for meta in await async_list_statistic_ids(hass, statistic_type="sum")
+        if meta["statistic_id"].startswith("openpower:emporia_")
+    ]
+    return await _rows(hass, *ids)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_non_finite_usage_is_refused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emporia_entry: MockConfigEntry,
+    simulator: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Hourly and chart answers with a usage of `1e999`: nothing stored, one log line, sums intact."""
+    assert await async_setup_entry(hass, emporia_entry)
+    before = await _all_rows(hass)
+    assert len(before) == 26
+    caplog.clear()
+    now = datetime.fromisoformat(NOW)
+    # Two hourly runs refused; the third, behind, asks the chart, refused too.
+    monkeypatch.setattr(
+        "tests.simulator.emporia.json_response", _with_huge_usage({"1H"})
+    )
+    for hour in (1, 2):
+        await async_move_to(
+            hass, freezer, now.replace(minute=3) + timedelta(hours=hour)
+        )
+    monkeypatch.setattr(
+        "tests.simulator.emporia.json_response", _with_huge_usage({"chart"})
+    )
+    simulator.requests.clear()
+    await async_move_to(hass, freezer, now.replace(minute=3) + timedelta(hours=3))
+    assert any(r.query.get("apiMethod") == "getChartUsage" for r in simulator.requests)
+    assert await _all_rows(hass) == before
+    logged = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.openpower")
+        and record.levelno >= logging.INFO
+    ]
+    assert len(logged) == 1, logged
+    assert "history" in logged[0]
+    # Emporia answering right again: the hours are filled, the sums run on.
+    monkeypatch.undo()
+    await async_move_to(hass, freezer, now.replace(minute=3) + timedelta(hours=4))
+    rows = await _rows(hass, MAINS_ID)
+    assert datetime.fromtimestamp(rows[MAINS_ID][-1]["start"], UTC) == now.replace(
+        minute=0, second=0
+    ) + timedelta(hours=3)
+    _assert_consistent(rows[MAINS_ID])

@@ -1,5 +1,7 @@
 """Switches: the snapshot, and the writes (plug relay, charging) with the bodies Emporia gets."""
 
+import asyncio
+
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
@@ -120,3 +122,39 @@ async def test_charging_switch(
     await async_settle(hass)
     assert hass.states.get(CHARGING).state == "off"
     assert emporia_entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_concurrent_charger_writes_keep_both_changes(
+    hass: HomeAssistant, emporia_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Charging on and 16 A at once: each PUT carries the state after the other's."""
+    assert await async_setup_entry(hass, emporia_entry)
+    await hass.services.async_call(
+        "switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: CHARGING}, blocking=True
+    )
+    await async_settle(hass)
+    simulator.emporia.writes.clear()
+    await asyncio.gather(
+        hass.services.async_call(
+            "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: CHARGING}, blocking=True
+        ),
+        hass.services.async_call(
+            "number",
+            SERVICE_SET_VALUE,
+            {ATTR_ENTITY_ID: CURRENT, ATTR_VALUE: 16},
+            blocking=True,
+        ),
+    )
+    await async_settle(hass)
+    sent = [
+        (body["chargerOn"], body["chargingRate"])
+        for _, body in simulator.emporia.writes
+    ]
+    # Whichever came first, the second PUT keeps the first's change.
+    assert sent in ([(True, 32), (True, 16)], [(False, 16), (True, 16)])
+    charger = simulator.emporia.devices[EMPORIA_CHARGER_GID].charger
+    assert charger is not None
+    assert (charger.on, charger.rate) == (True, 16)
+    assert hass.states.get(CHARGING).state == "on"
+    assert float(hass.states.get(CURRENT).state) == 16

@@ -6,9 +6,9 @@ tests), exactly as PG&E would post them.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.config_entries import ConfigEntryState
@@ -37,7 +37,14 @@ ELECTRIC = f"openpower:pge_{PGE_ELECTRIC_USAGE_POINT}_energy_consumption"
 RETURN = f"openpower:pge_{PGE_ELECTRIC_USAGE_POINT}_energy_return"
 GAS = f"openpower:pge_{PGE_GAS_USAGE_POINT}_gas_consumption"
 
-type Post = Callable[[bytes], Awaitable[int]]
+
+class Post(Protocol):
+    """POST a body (and headers) to the entry's webhook as PG&E does; return the status."""
+
+    def __call__(
+        self, body: bytes, headers: Mapping[str, str] | None = None, /
+    ) -> Awaitable[int]:
+        """Send it."""
 
 
 def pge_entry_data(

@@ -1,6 +1,6 @@
 """PG&E fixtures: short timeouts, a 6-day backfill, the demo entry, the webhook as PG&E posts."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
@@ -23,7 +23,7 @@ pki_files()
 
 @pytest.fixture(autouse=True)
 def pge_settings(hass: HomeAssistant) -> PgeSettings:
-    """Short timeouts, no retry delay, a 6-day backfill in two windows instead of 4 years.
+    """Short timeouts, no retry delays, a 6-day backfill in two windows instead of 4 years.
 
     Without the 1-a-second limit: under a frozen clock its wait never ends (the budget's pacing
     is tested on its own, in tests/api).
@@ -33,6 +33,7 @@ def pge_settings(hass: HomeAssistant) -> PgeSettings:
         retry_backoff=0,
         history_days=6,
         backfill_window=timedelta(days=4),
+        retry_delays=(0.0, 0.0),
         limits=PGE_LIMITS[1:],
     )
     hass.data[SETTINGS] = settings
@@ -63,11 +64,11 @@ async def post(
         assert await async_setup_component(hass, component, {})
     client = await hass_client_no_auth()
 
-    async def send(body: bytes) -> int:
+    async def send(body: bytes, headers: Mapping[str, str] | None = None) -> int:
         response = await client.post(
             async_generate_path(WEBHOOK_ID),
             data=body,
-            headers={"Content-Type": "application/xml"},
+            headers={"Content-Type": "application/xml", **(headers or {})},
         )
         await response.read()
         return response.status
@@ -79,8 +80,8 @@ async def post(
 async def pushed(simulator: Simulator, post: Post) -> Simulator:
     """The simulator, posting its notifications to the webhook."""
 
-    async def deliver(body: bytes) -> None:
-        assert await post(body) == 200
+    async def deliver(body: bytes, headers: Mapping[str, str]) -> None:
+        assert await post(body, headers) == 200
 
     simulator.pge.notification_target = deliver
     simulator.pge.notification_delay = 0.01

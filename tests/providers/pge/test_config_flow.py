@@ -526,13 +526,17 @@ async def test_reauth_wrong_account(hass: HomeAssistant, simulator: Simulator) -
 async def test_reconfigure_endpoint(
     hass: HomeAssistant, simulator: Simulator, pge_entry: MockConfigEntry
 ) -> None:
-    """New API URL and CA; empty secret and key keep the current ones; Bulk ID found again."""
+    """Another API host: the stored secret and key go there only once given again.
+
+    Bulk ID found again; the notification URL shown (it is shown nowhere else after setup).
+    """
     urls = simulator.urls("pge")
     hass.config_entries.async_update_entry(
         pge_entry,
         data=pge_entry.data
         | {"bulk_id": "99999", "advanced": {"api_url": closed_port_url()}},
     )
+    requests = len(simulator.requests)
     result = await pge_entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "pge_reconfigure"
     assert result["last_step"] is True
@@ -549,17 +553,103 @@ async def test_reconfigure_endpoint(
     assert suggested["bulk_id"] == "99999"
     assert suggested["client_secret"] is None
     assert suggested["private_key"] is None
+    moved = {
+        "client_id": PGE_CLIENT_ID,
+        "advanced": {"api_url": urls["api_url"], "ca_certificate": urls["ca_pem"]},
+    }
+    result = await submit(hass, result, moved)
+    assert result["errors"] == {
+        "client_secret": "secret_for_new_host",
+        "private_key": "secret_for_new_host",
+    }
+    assert len(simulator.requests) == requests  # nothing was sent to the new host
     result = await submit(
         hass,
         result,
-        {
-            "client_id": PGE_CLIENT_ID,
-            "advanced": {"api_url": urls["api_url"], "ca_certificate": urls["ca_pem"]},
+        moved
+        | {
+            "client_secret": PGE_CLIENT_SECRET,
+            "private_key": urls["client_key_pem"],
         },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
+
+
+async def test_reconfigure_same_host_keeps_the_secrets(
+    hass: HomeAssistant, simulator: Simulator, pge_entry: MockConfigEntry
+) -> None:
+    """The same API host (another CA, an empty Bulk ID): empty secret and key keep theirs."""
+    urls = simulator.urls("pge")
+    hass.config_entries.async_update_entry(
+        pge_entry, data=pge_entry.data | {"bulk_id": "99999"}
+    )
+    result = await pge_entry.start_reconfigure_flow(hass)
+    result = await submit(
+        hass,
+        result,
+        {
+            "client_id": PGE_CLIENT_ID,
+            "advanced": {
+                "api_url": urls["api_url"],
+                "ca_certificate": urls["ca_pem"],
+            },
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
+
+
+@pytest.mark.parametrize(
+    "api_url",
+    [
+        "http://api.pge.com",
+        "http://192.0.2.1:8080/pge",
+        "ftp://api.pge.com",
+        "https://",
+        "https://[/x",
+    ],
+)
+async def test_reconfigure_refuses_urls_no_secret_may_go_to(
+    hass: HomeAssistant, simulator: Simulator, pge_entry: MockConfigEntry, api_url: str
+) -> None:
+    """Plain HTTP off this machine (or no URL at all): refused, even with the secrets given."""
+    requests = len(simulator.requests)
+    result = await pge_entry.start_reconfigure_flow(hass)
+    result = await submit(
+        hass,
+        result,
+        pge_input(simulator) | {"advanced": {"api_url": api_url}},
+    )
+    assert result["errors"] == {"base": "url_not_https"}
+    assert len(simulator.requests) == requests
+
+
+async def test_plain_http_on_this_machine_is_accepted(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """The simulator's plain-HTTP mirror on 127.0.0.1 (scripts/develop): a test server."""
+    urls = simulator.urls("pge")
+    result = await start(hass)
+    result = await submit(
+        hass,
+        result,
+        pge_input(simulator) | {"advanced": {"api_url": urls["http_api_url"]}},
+    )
+    await finish(hass, result)
+
+
+async def test_blank_client_secret_is_asked_for(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """A Client Secret of blanks is no secret: the form says so, nothing is sent."""
+    requests = len(simulator.requests)
+    result = await start(hass)
+    result = await submit(hass, result, pge_input(simulator, client_secret="   "))
+    assert result["errors"] == {"client_secret": "pge_secret_required"}
+    assert len(simulator.requests) == requests
 
 
 async def test_reconfigure_other_registration(

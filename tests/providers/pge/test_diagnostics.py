@@ -1,5 +1,7 @@
 """PG&E diagnostics: the state, and never a secret, a key, a token or an identifier."""
 
+from datetime import datetime
+
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -45,3 +47,22 @@ async def test_diagnostics(
         assert secret not in text
     # The simulator's port changes from run to run.
     assert diagnostics == snapshot(exclude=props("api_url"))
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_diagnostics_show_a_pause_in_force(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    pushed: Simulator,
+    pge_entry: MockConfigEntry,
+) -> None:
+    """PG&E answering 429: the budget's pause (until when, and why) is in the diagnostics."""
+    await set_up(hass, pge_entry, pushed)
+    pushed.fault_next("pge", "http_429")
+    await pge_entry.runtime_data.runtime.status.async_refresh()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, pge_entry)
+    budget = diagnostics["provider"]["budget"]
+    assert budget["paused_until"] is not None
+    assert datetime.fromisoformat(budget["paused_until"]) > NOW
+    assert "429" in budget["pause_reason"]
+    assert [limit["count"] for limit in budget["limits"]] == [2000, 20000]

@@ -4,7 +4,9 @@ Also a notification that does not come (the repair issue) and a replayed one (se
 """
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -18,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.pge import const as pge_const
+from custom_components.openpower.providers.pge.runtime import SETTINGS, PgeSettings
 from tests.simulator import Simulator
 
 from .common import (
@@ -36,6 +39,20 @@ from .common import (
 
 # Time runs (from NOW): the simulator's notifications come after a real (short) delay.
 pytestmark = pytest.mark.freeze_time(NOW, tick=True)
+
+
+async def next_daily_requests(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> list[Any]:
+    """Run the next day's 18:17 UTC request; return the Bulk requests it made."""
+    requests = len(bulk_requests(simulator))
+    freezer.move_to(datetime(2025, 11, 21, 18, 17, tzinfo=UTC))
+    async_fire_time_changed(hass, datetime(2025, 11, 21, 18, 17, tzinfo=UTC))
+    await settle(hass, entry, simulator)
+    return bulk_requests(simulator)[requests:]
 
 
 async def test_setup_backfills_history_through_the_webhook(
@@ -93,11 +110,7 @@ async def test_daily_request_asks_from_three_days_before_the_newest_data(
 ) -> None:
     """At 18:17 UTC the day's request starts 3 days before the newest interval."""
     await set_up(hass, pge_entry, pushed)
-    requests = len(bulk_requests(pushed))
-    freezer.move_to(datetime(2025, 11, 21, 18, 17, tzinfo=UTC))
-    async_fire_time_changed(hass, datetime(2025, 11, 21, 18, 17, tzinfo=UTC))
-    await settle(hass, pge_entry, pushed)
-    daily = bulk_requests(pushed)[requests:]
+    daily = await next_daily_requests(hass, pge_entry, pushed, freezer)
     assert len(daily) == 1
     newest = datetime(2025, 11, 20, 8, tzinfo=UTC)
     assert int(daily[0].query["published-min"]) == int(
@@ -167,4 +180,71 @@ async def test_restart_shows_stored_data_and_does_not_ask_again(
     assert len(bulk_requests(pushed)) == requests
     assert (
         hass.states.get("sensor.pg_e_electricity_latest_day_consumption").state == shown
+    )
+
+
+async def test_a_backfill_window_whose_fetch_fails_is_asked_again(
+    hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry
+) -> None:
+    """The connection dropped mid-body in window 2: the window is asked again, nothing lost."""
+    # Window 2 (the 18th and 19th): its first feed holding the 19th breaks halfway once.
+    pushed.pge.drop_body_days = {date(2025, 11, 19)}
+    await set_up(hass, pge_entry, pushed)
+    assert not pushed.pge.drop_body_days  # the fault happened
+    windows = [
+        (r.query["published-min"], r.query["published-max"])
+        for r in bulk_requests(pushed)
+    ]
+    assert len(windows) == 3
+    assert windows[1] == windows[2]
+    electric = await hourly(hass, ELECTRIC)
+    day_start = datetime(2025, 11, 18, 8, tzinfo=UTC)
+    window_two = [day_start + timedelta(hours=hour) for hour in range(48)]
+    assert all(hour in electric for hour in window_two)
+    assert len(electric) == 6 * 24
+    assert pge_entry.runtime_data.runtime.usage.data.backfill_next is None
+
+
+async def test_other_answers_do_not_move_the_backfill_on(
+    hass: HomeAssistant, pushed: Simulator, pge_entry: MockConfigEntry
+) -> None:
+    """An action's answer arriving while a window waits does not count as the window's."""
+    pushed.pge.link_notifications = False
+    pushed.fault_next("pge", "no_notification")
+    # Long enough for the action's answer to be fetched while window 1 still waits.
+    with patch.object(pge_const, "NOTIFICATION_TIMEOUT", timedelta(seconds=2)):
+        assert await hass.config_entries.async_setup(pge_entry.entry_id)
+        await hass.async_block_till_done()
+        # Window 1 waits (its notification never comes); the latest day is asked meanwhile.
+        await request_latest(hass, pge_entry)
+        await settle(hass, pge_entry, pushed)
+    runtime = pge_entry.runtime_data.runtime
+    assert runtime.usage.data.backfill_next is not None
+    # Only the latest day arrived (the action's answer), not window 1's days.
+    electric = await hourly(hass, ELECTRIC)
+    assert min(electric) == datetime(2025, 11, 19, 8, tzinfo=UTC)
+
+
+async def test_a_closed_service_does_not_widen_the_daily_request(
+    hass: HomeAssistant,
+    pushed: Simulator,
+    pge_entry: MockConfigEntry,
+    pge_settings: PgeSettings,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Gas closed a month ago: the daily request starts 3 days before the electricity's data."""
+    hass.data[SETTINGS] = replace(
+        pge_settings, history_days=60, backfill_window=timedelta(days=30)
+    )
+    account = pushed.pge.account("demo")
+    gas = account.usage_points[1]
+    account.usage_points[1] = replace(gas, last_day=date(2025, 10, 15))
+    await set_up(hass, pge_entry, pushed)
+    points = {p.kind: p for p in pge_entry.runtime_data.runtime.usage.data.points}
+    assert points["gas"].newest_interval_end < datetime(2025, 10, 17, tzinfo=UTC)
+    daily = await next_daily_requests(hass, pge_entry, pushed, freezer)
+    assert len(daily) == 1
+    electricity_newest = points["electricity"].newest_interval_end
+    assert int(daily[0].query["published-min"]) == int(
+        (electricity_newest - timedelta(days=3)).timestamp()
     )

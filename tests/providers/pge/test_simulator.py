@@ -100,7 +100,7 @@ def inbox(simulator: Simulator) -> list[bytes]:
     """Collect the PG&E notifications through an injected callback."""
     bodies: list[bytes] = []
 
-    async def receive(body: bytes) -> None:
+    async def receive(body: bytes, _headers: Mapping[str, str]) -> None:
         bodies.append(body)
 
     simulator.pge.notification_target = receive

@@ -14,7 +14,7 @@ Cognito answers errors as HTTP 400 with `{"__type": "NotAuthorizedException", "m
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import json
 import logging
@@ -54,11 +54,14 @@ class PasswordFlowDisabledError(ApiResponseError):
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """What a sign-in gives; `expires_at` None means unknown (refresh before first use)."""
+    """What a sign-in gives; `expires_at` None means unknown (refresh before first use).
 
-    id_token: str | None
-    access_token: str | None
-    refresh_token: str
+    The tokens stay out of `repr`: a tokens object in a log line or a traceback shows none.
+    """
+
+    id_token: str | None = field(repr=False)
+    access_token: str | None = field(repr=False)
+    refresh_token: str = field(repr=False)
     expires_at: datetime | None
 
 

@@ -14,6 +14,7 @@ and nowhere else.
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+import math
 from typing import Any, Final
 
 from ..errors import ApiResponseError
@@ -374,10 +375,15 @@ def parse_chart_usage(payload: Any) -> ChartUsage:
     values = require(chart, "usageList")
     if not isinstance(values, list) or not all(
         value is None
-        or (isinstance(value, int | float) and not isinstance(value, bool))
+        or (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            # `1e999` decodes to infinity: stored, it would make every later sum infinite.
+            and math.isfinite(value)
+        )
         for value in values
     ):
-        raise ApiResponseError("usageList: expected a JSON array of numbers")
+        raise ApiResponseError("usageList: expected a JSON array of finite numbers")
     return ChartUsage(
         first_instant=aware_datetime(chart, "firstUsageInstant").astimezone(UTC),
         values=tuple(None if value is None else float(value) for value in values),

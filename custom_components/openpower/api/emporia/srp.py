@@ -7,7 +7,7 @@ simulator's server side uses the very same ones.
 """
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 import hashlib
 import hmac
@@ -111,7 +111,8 @@ class SrpSession:
 
     pool_name: str
     """The part of the user pool id after the region (`ghlOXVLi1`)."""
-    small_a: int
+    small_a: int = field(repr=False)
+    """The secret exponent: with it and the traffic, the password could be tested offline."""
     big_a: int
 
     @classmethod

@@ -16,14 +16,20 @@ Facts from `reference/apis-pge-enedis.md` §1 (and the simulator's contract, `te
   BatchList is POSTed to the notification URI later, 204 when the range holds no data. The
   BatchList's URLs (`…/Batch/Bulk/{BulkID}?correlationID=…`) arrive from the internet: only
   those passing `is_notified_resource` may be fetched (the token must never go elsewhere).
+  Since Release 4.0 an `x-transaction` header label links PG&E's answer to one asynchronous
+  call (api-evangelist's copy of the release notes; its exact form is unconfirmed): the 202's
+  label, when there is one, is returned (`BulkRequest.transaction`) so that the notification
+  carrying it can be recognised (`notification.transaction_label`).
 - Limits: 1 request/s, 2,000/h, 20,000/day (`PGE_LIMITS`); no rate-limit headers.
 
-Nothing here logs the client secret, a token or the certificate; response bodies are not logged.
+Nothing here logs the client secret, a token or the certificate; response bodies are not logged;
+a logged or raised path has its Bulk ID masked (`describe`), like every identifier.
 """
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import logging
 import re
@@ -68,6 +74,29 @@ _CORRELATION_QUERY: Final = re.compile(r"correlationID=[A-Za-z0-9._~-]{1,128}")
 _AUTH_ERRORS: Final = frozenset(
     {"invalid_request", "invalid_client", "unauthorized_client", "invalid_grant"}
 )
+_BULK_PATH: Final = re.compile(r"(/Batch/Bulk/)[^/?#]+")
+TRANSACTION_HEADERS: Final = ("x-transaction-id", "x-transaction")
+"""Where PG&E's label of an asynchronous call may be (both spellings are in its documents)."""
+_LABEL: Final = re.compile(r"[A-Za-z0-9._~:-]{8,128}")
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRequest:
+    """PG&E's answer to a `Batch/Bulk` request."""
+
+    accepted: bool
+    """202: a notification will follow; False: 204, no data in the range."""
+    transaction: str | None
+    """The answer's transaction label (`x-transaction-id`), when it has a usable one."""
+
+
+def transaction_label(headers: Mapping[str, str]) -> str | None:
+    """Return the transaction label of a set of headers (None: none, or not a plain token)."""
+    for name in TRANSACTION_HEADERS:
+        value = headers.get(name)
+        if value is not None and _LABEL.fullmatch(value.strip()):
+            return value.strip()
+    return None
 
 
 class CertificateRejectedError(ApiAuthError):
@@ -108,6 +137,7 @@ class PgeClient:
             backoff=backoff,
             ssl_context=ssl_context,
             now=now,
+            describe=lambda method, path: describe(path, method),
         )
         self._token: str | None = None
         self.token_expires_at: datetime | None = None
@@ -206,6 +236,18 @@ class PgeClient:
         True: accepted (202), a BatchList notification will follow; False: no data in the range
         (204). Times are aware datetimes, sent as epoch seconds.
         """
+        answer = await self.async_bulk_request(bulk_id, start, end, patient=patient)
+        return answer.accepted
+
+    async def async_bulk_request(
+        self,
+        bulk_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        *,
+        patient: bool = False,
+    ) -> BulkRequest:
+        """Like `async_request_bulk`, with the answer's transaction label."""
         if not BULK_ID.fullmatch(bulk_id):
             raise ValueError("invalid BulkID")
         params: dict[str, str | int] = {}
@@ -219,9 +261,9 @@ class PgeClient:
             patient=patient,
         )
         if response.status in (200, 202):
-            return True
+            return BulkRequest(True, transaction_label(response.headers))
         if response.status == 204:
-            return False
+            return BulkRequest(False, None)
         raise ApiResponseError(f"pge bulk request: unexpected status {response.status}")
 
     def is_notified_resource(self, url: str, bulk_id: str) -> bool:
@@ -316,8 +358,8 @@ class PgeClient:
             or any(character in url for character in " \\#%@")
         ):
             return None
-        parts = urlsplit(url)
-        try:
+        try:  # `https://[` and bad ports raise: a malformed URL is a refused one
+            parts = urlsplit(url)
             port = _effective_port(parts.scheme, parts.port)
         except ValueError:
             return None
@@ -404,9 +446,17 @@ def _json_error(response: HttpResponse) -> str | None:
     return error if isinstance(error, str) and len(error) <= 40 else None
 
 
-def describe(path: str) -> str:
-    """Return how a GET of `path` is named in errors and logs (identifiers masked)."""
-    return f"pge GET {mask_identifiers(urlsplit(path).path)}"
+def describe(path: str, method: str = "GET") -> str:
+    """Return how a request of `path` is named in errors and logs (identifiers masked).
+
+    The Bulk ID is masked too: five digits are not long enough for `mask_identifiers`.
+    """
+    try:
+        path = urlsplit(path).path
+    except ValueError:
+        path = "(malformed URL)"
+    path = _BULK_PATH.sub(r"\1…", path)
+    return f"pge {method} {mask_identifiers(path)}"
 
 
 def _effective_port(scheme: str, port: int | None) -> int | None:

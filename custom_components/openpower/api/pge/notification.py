@@ -67,8 +67,12 @@ def parse_batch_list(body: bytes) -> list[str]:
 
 
 def correlation_id(url: str) -> str | None:
-    """Return the `correlationID` of a notified resource URL (None when absent)."""
-    values = parse_qs(urlsplit(url).query, keep_blank_values=True).get("correlationID")
+    """Return the `correlationID` of a notified resource URL (None when absent or malformed)."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:  # `https://[`: not a URL at all
+        return None
+    values = parse_qs(query, keep_blank_values=True).get("correlationID")
     return values[0] if values and values[0] else None
 
 

@@ -24,7 +24,7 @@ import probatio
 from ...api.amber import DEFAULT_API_URL, Site, SiteStatus
 from ...const import CONF_ACCOUNT_ID, CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
+from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, endpoint_errors
 from .const import (
     CONF_FORECAST_HOURS,
     CONF_PRICING_MODE,
@@ -100,6 +100,8 @@ class AmberFlow(ProviderFlow):
         """Ask for the API token (and, collapsed, the API URL)."""
         errors: dict[str, str] = {}
         if user_input is not None:
+            errors = endpoint_errors({}, user_input, CONF_API_TOKEN)
+        if user_input is not None and not errors:
             sites, errors = await self._async_amber_sites(
                 user_input, user_input[CONF_API_TOKEN]
             )
@@ -188,6 +190,9 @@ class AmberFlow(ProviderFlow):
         entry = self.entry_to_update()
         errors: dict[str, str] = {}
         if user_input is not None:
+            # The stored token goes only where it went before (or the user gives it again).
+            errors = endpoint_errors(entry.data, user_input, CONF_API_TOKEN)
+        if user_input is not None and not errors:
             token = user_input.get(CONF_API_TOKEN) or entry.data[CONF_API_TOKEN]
             sites, errors = await self._async_amber_sites(user_input, token)
             if sites:

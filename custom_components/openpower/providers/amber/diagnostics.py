@@ -24,13 +24,11 @@ REDACT: Final = frozenset(
 
 
 def diagnostics(runtime: AmberRuntime) -> dict[str, Any]:
-    """Return the account's request budget and what Amber last said about its limit."""
+    """Return the account's request budget (a pause in force too) and Amber's last word on it."""
     budget = runtime.client.budget
     return {
-        "budget": {
-            "remaining": budget.remaining() if budget else None,
-            "paused_for": budget.paused_for() if budget else None,
-        },
+        # Each limit's use, and a pause Amber imposed (until when, and why).
+        "budget": budget.diagnostics() if budget else None,
         "rate_limit": asdict(runtime.client.rate_limit)
         if runtime.client.rate_limit
         else None,

@@ -11,6 +11,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from ...api.amber import AMBER_LIMITS, DEFAULT_API_URL, AmberClient
 from ...api.budget import RequestBudget
+from ...api.http import mask_identifiers
 from ...const import CONF_ACCOUNT_ID, DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import api_url
@@ -99,6 +100,6 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> Amber
     history.async_keep_polling()
     # A 90-day backfill must not hold up setup: history arrives in the background.
     entry.async_create_background_task(
-        hass, history.async_refresh(), f"{entry.title} amber history"
+        hass, history.async_refresh(), f"{mask_identifiers(entry.title)} amber history"
     )
     return AmberRuntime(client=client, site=site, prices=prices, history=history)

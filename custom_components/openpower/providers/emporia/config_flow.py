@@ -32,7 +32,7 @@ from ...api.emporia import (
 )
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
+from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, endpoint_errors
 from .const import (
     APP_URL,
     CONF_AUTH_URL,
@@ -57,6 +57,9 @@ ADVANCED = advanced_section(
     }
 )
 TOKEN_FIELDS = (CONF_ID_TOKEN, CONF_ACCESS_TOKEN, CONF_REFRESH_TOKEN)
+# Fields whose value is never suggested back into a form: a stored secret (or one just typed)
+# must not travel back to the browser.
+SECRET_FIELDS = (CONF_PASSWORD, *TOKEN_FIELDS)
 
 
 async def _signed_in(client: EmporiaClient) -> Customer:
@@ -105,10 +108,18 @@ class EmporiaFlow(ProviderFlow):
         schema: probatio.Schema,
         user_input: dict[str, Any] | None,
         defaults: Mapping[str, Any],
+        *,
+        secret: str = CONF_PASSWORD,
     ) -> ConfigFlowResult:
-        """Validate `user_input` over `defaults` (the entry's data) and finish, or show the form."""
+        """Validate `user_input` over `defaults` (the entry's data) and finish, or show the form.
+
+        `secret` is the field a stored secret is re-entered in when the endpoints move to
+        another host (reconfigure).
+        """
         errors: dict[str, str] = {}
         if user_input is not None:
+            errors = endpoint_errors(defaults, user_input, secret)
+        if user_input is not None and not errors:
             data = {**defaults, **{k: v for k, v in user_input.items() if v}}
             if any(user_input.get(key) for key in TOKEN_FIELDS):
                 data.pop(CONF_PASSWORD, None)
@@ -120,8 +131,11 @@ class EmporiaFlow(ProviderFlow):
                 title = customer.email or entry_data.get(CONF_EMAIL) or "Emporia"
                 return await self.async_finish(str(customer.gid), title, entry_data)
         entry = self.entry_in_flow()
-        suggested = {**defaults, **(user_input or {})}
-        suggested.pop(CONF_PASSWORD, None)
+        suggested = {
+            key: value
+            for key, value in {**defaults, **(user_input or {})}.items()
+            if key not in SECRET_FIELDS
+        }
         return self.flow.async_show_form(
             step_id=step_id,
             data_schema=self.flow.add_suggested_values_to_schema(schema, suggested),
@@ -205,7 +219,7 @@ class EmporiaFlow(ProviderFlow):
             {probatio.Optional(secret): SECRET_SELECTOR, **ADVANCED}
         )
         return await self._async_emporia_form(
-            "emporia_reconfigure", schema, user_input, dict(entry.data)
+            "emporia_reconfigure", schema, user_input, dict(entry.data), secret=secret
         )
 
 

@@ -4,6 +4,8 @@ Readings keep `Channel`'s sign convention (api/emporia): power as signed there, 
 into positive quantities.
 """
 
+import asyncio
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -133,6 +135,7 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
         super().__init__(hass, entry, name="status", update_interval=STATUS_INTERVAL)
         self.client = client
         self.devices = devices
+        self._write_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @override
     async def _async_fetch(self) -> EmporiaStatus:
@@ -141,30 +144,42 @@ class EmporiaStatusCoordinator(OpenPowerCoordinator[EmporiaStatus]):
 
     async def async_set_outlet(self, uid: str, on: bool) -> None:
         """Switch a plug and show Emporia's answer at once (the platform reads status after)."""
-        outlet = await self.client.async_set_outlet(self.data.outlet(uid), on)
-        status = self.data.status
-        self.async_set_updated_data(
-            replace(
-                self.data,
-                status=replace(
-                    status, outlets={**status.outlets, outlet.device_gid: outlet}
-                ),
-            )
-        )
+        async with self._write_locks[uid]:
+            outlet = await self.client.async_set_outlet(self.data.outlet(uid), on)
+            self._show(outlets={outlet.device_gid: outlet})
 
     async def async_set_charger(
         self, uid: str, *, on: bool | None = None, rate: int | None = None
     ) -> None:
-        """Change a charger and show Emporia's answer at once (the platform reads status after)."""
-        charger = await self.client.async_set_charger(
-            self.data.charger(uid), on=on, rate=rate
-        )
+        """Change a charger and show Emporia's answer at once (the platform reads status after).
+
+        A charger PUT carries the whole state (on, current), not only what changes: two writes
+        at once (the switch and the number are on different platforms, so `PARALLEL_UPDATES`
+        does not order them) would each send the state from before the other and undo it.
+        Writes to one device wait for each other, and each builds its body from the state
+        after the one before (its answer, or a refresh that landed since).
+        """
+        async with self._write_locks[uid]:
+            charger = await self.client.async_set_charger(
+                self.data.charger(uid), on=on, rate=rate
+            )
+            self._show(chargers={charger.device_gid: charger})
+
+    def _show(
+        self,
+        *,
+        outlets: Mapping[int, Outlet] | None = None,
+        chargers: Mapping[int, Charger] | None = None,
+    ) -> None:
+        """Show a write's answer over the newest data (a refresh may have landed meanwhile)."""
         status = self.data.status
         self.async_set_updated_data(
             replace(
                 self.data,
                 status=replace(
-                    status, chargers={**status.chargers, charger.device_gid: charger}
+                    status,
+                    outlets={**status.outlets, **(outlets or {})},
+                    chargers={**status.chargers, **(chargers or {})},
                 ),
             )
         )

@@ -35,7 +35,8 @@ def diagnostics(runtime: EmporiaRuntime) -> dict[str, Any]:
     budget = runtime.client.budget
     return {
         "tree": _tree(runtime.devices.data),
-        "budget": {"used": budget.used() if budget else None},
+        # Each limit's use, and a pause Emporia imposed (until when, and why).
+        "budget": budget.diagnostics() if budget else None,
         "history": {
             "channels_covered": len(runtime.history.data.covered_until)
             if runtime.history.data

@@ -19,6 +19,7 @@ from ...api.emporia import (
     EmporiaClient,
     Tokens,
 )
+from ...api.http import mask_identifiers
 from ...const import DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import advanced_url, api_url
@@ -152,7 +153,9 @@ async def async_setup(
     await power.async_config_entry_first_refresh()
     # A 30-day backfill must not hold up setup: history arrives in the background.
     entry.async_create_background_task(
-        hass, history.async_refresh(), f"{entry.title} emporia history"
+        hass,
+        history.async_refresh(),
+        f"{mask_identifiers(entry.title)} emporia history",
     )
     return EmporiaRuntime(
         client=client, devices=devices, status=status, power=power, history=history

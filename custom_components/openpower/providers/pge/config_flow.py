@@ -8,6 +8,11 @@ has not expired (in the executor: loading certificates is blocking), that PG&E g
 client-credentials token over mutual TLS and that `ReadServiceStatus` answers 1. A new entry then
 shows the notification URL to register in the Share My Data portal (the entry's webhook). One
 entry per registration: unique id `pge_<client id>`.
+
+Where the secrets may go (`flow.url_origin`): PG&E's API is reached over HTTPS (plain `http://`
+only on this machine, for a test server), and the stored client secret and private key go only
+to the host they were given for: a reconfigure that moves the API URL to another host (or port)
+needs them entered again, as if new.
 """
 
 from collections.abc import Mapping
@@ -33,7 +38,7 @@ from ...api.errors import ApiResponseError
 from ...api.pge import DEFAULT_API_URL, CertificateRejectedError
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
-from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section
+from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, api_url, url_origin
 from .const import (
     CONF_BULK_ID,
     CONF_CA_CERTIFICATE,
@@ -196,8 +201,20 @@ class PgeFlow(ProviderFlow):
     async def _async_pge_validate(
         self, user_input: Mapping[str, Any], defaults: Mapping[str, Any]
     ) -> tuple[dict[str, Any] | None, dict[str, str]]:
-        """Check `user_input` over `defaults` (the entry's data); return the entry data or errors."""
+        """Check `user_input` over `defaults` (the entry's data); return the entry data or errors.
+
+        The stored secrets are used only where they went before (`flow.url_origin`).
+        """
         errors: dict[str, str] = {}
+        advanced_input = user_input.get(CONF_ADVANCED, defaults.get(CONF_ADVANCED, {}))
+        advanced = {CONF_API_URL: advanced_input.get(CONF_API_URL) or DEFAULT_API_URL}
+        if (endpoint := url_origin(advanced[CONF_API_URL])) is None:
+            return None, {"base": "url_not_https"}
+        moved = bool(defaults) and endpoint != url_origin(
+            api_url(defaults, DEFAULT_API_URL)
+        )
+        if moved:
+            defaults = {k: v for k, v in defaults.items() if k not in _SECRET_FIELDS}
         certificate, certificate_field, error = await self._async_pge_pem(
             user_input, defaults, certificate=True
         )
@@ -207,11 +224,18 @@ class PgeFlow(ProviderFlow):
             user_input, defaults, certificate=False
         )
         if error:
+            if moved and error == "key_required":
+                key_field, error = CONF_PRIVATE_KEY, "secret_for_new_host"
             errors[key_field] = error
+        if not (
+            (user_input.get(CONF_CLIENT_SECRET) or "").strip()
+            or defaults.get(CONF_CLIENT_SECRET)
+        ):
+            errors[CONF_CLIENT_SECRET] = (
+                "secret_for_new_host" if moved else "pge_secret_required"
+            )
         if errors:
             return None, errors
-        advanced_input = user_input.get(CONF_ADVANCED, defaults.get(CONF_ADVANCED, {}))
-        advanced = {CONF_API_URL: advanced_input.get(CONF_API_URL) or DEFAULT_API_URL}
         if ca_certificate := (advanced_input.get(CONF_CA_CERTIFICATE) or "").strip():
             advanced[CONF_CA_CERTIFICATE] = ca_certificate
         data: dict[str, Any] = {

@@ -34,6 +34,11 @@ DAILY_REQUEST_MINUTE_UTC: Final = 17
 # The daily request starts this long before the newest data received, so PG&E's corrections of
 # the last days are picked up (and a missed day is asked again).
 DAILY_OVERLAP: Final = timedelta(days=3)
+# A usage point without data this long before the last day PG&E answered for (a closed service)
+# no longer widens the daily request.
+DORMANT_AFTER: Final = timedelta(days=14)
+# A backfill window whose feeds could not all be stored is asked this many times in a run.
+BACKFILL_TRIES: Final = 3
 # A restart within this time of the last request does not ask again.
 MIN_REQUEST_GAP: Final = timedelta(hours=12)
 # PG&E notifies 10 s to 2 min after a request; past this a repair issue says to check the URL.

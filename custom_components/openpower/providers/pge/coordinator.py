@@ -19,6 +19,7 @@ from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
 from . import const
+from .const import CONF_BULK_ID
 from .history import PointSummary, from_iso, to_iso
 from .inbox import NotificationInfo
 
@@ -66,6 +67,8 @@ class PgeUsage:
     """When the oldest request still waiting for its notification was made."""
     backfill_next: datetime | None = None
     """Start of the next backfill window; None once the history is complete."""
+    answered_through: datetime | None = None
+    """The newest time PG&E's answers to our requests covered, all their feeds stored."""
 
     @property
     def last_feed(self) -> FeedInfo | None:
@@ -89,6 +92,7 @@ class PgeUsage:
             "last_request": to_iso(self.last_request),
             "awaiting_since": to_iso(self.awaiting_since),
             "backfill_next": to_iso(self.backfill_next),
+            "answered_through": to_iso(self.answered_through),
         }
 
     @classmethod
@@ -105,7 +109,17 @@ class PgeUsage:
             last_request=from_iso(data.get("last_request")),
             awaiting_since=from_iso(data.get("awaiting_since")),
             backfill_next=from_iso(data.get("backfill_next")),
+            answered_through=from_iso(data.get("answered_through")),
         )
+
+
+def _without_bulk_id(name: str, entry: OpenPowerConfigEntry) -> str:
+    """Return a coordinator name (in its every log line) without the entry's Bulk ID.
+
+    The title the flow gives holds it, and five digits are too short for `mask_identifiers`.
+    """
+    bulk_id: str = entry.data[CONF_BULK_ID]
+    return name.replace(bulk_id, "…")
 
 
 class PgeStatusCoordinator(OpenPowerCoordinator[PgeStatus]):
@@ -123,6 +137,7 @@ class PgeStatusCoordinator(OpenPowerCoordinator[PgeStatus]):
         super().__init__(
             hass, entry, name="pge status", update_interval=const.STATUS_INTERVAL
         )
+        self.name = _without_bulk_id(self.name, entry)
         self.client = client
         self.certificate = certificate
         self.account = account
@@ -164,6 +179,7 @@ class PgeUsageCoordinator(OpenPowerCoordinator[PgeUsage]):
     ) -> None:
         """Create the coordinator of one registration; `load` reads the stored state."""
         super().__init__(hass, entry, name="pge usage", update_interval=None)
+        self.name = _without_bulk_id(self.name, entry)
         self._load = load
         self._loaded = False
 

@@ -1,4 +1,4 @@
-"""PG&E diagnostics: the certificate, the inbox's counters, the budget; what is redacted."""
+"""PG&E diagnostics: certificate, waiting requests, inbox counters, budget; what is redacted."""
 
 from typing import Any, Final
 
@@ -29,7 +29,7 @@ REDACT: Final = frozenset(
 
 
 def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
-    """Return the certificate's dates and names, the inbox's counters, the budget used."""
+    """Return the certificate, the requests waiting, the inbox's counters, the budget."""
     certificate = runtime.certificate
     budget = runtime.client.budget
     return {
@@ -38,10 +38,8 @@ def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
             "issuer": certificate.issuer,
             "subject": certificate.subject,
         },
-        "inbox": {
-            "pending": runtime.inbox.pending,
-            "fetched": runtime.inbox.fetched,
-            "failed": runtime.inbox.failed,
-        },
-        "budget": {"used": budget.used() if budget else None},
+        "requests": runtime.requests.diagnostics(),
+        "inbox": runtime.inbox.diagnostics(),
+        # Each limit's use, and a pause PG&E imposed (until when, and why).
+        "budget": budget.diagnostics() if budget else None,
     }

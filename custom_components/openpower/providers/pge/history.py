@@ -1,16 +1,25 @@
 """From an ESPI feed to readings, and to the per-usage-point summary the sensors show.
 
 `async_read_feed` streams a notified feed through the parser (in the executor) into a
-`FeedCollector`, which keeps one value per (usage point, series, reading start): a reading sent
-twice (both notification resources, a re-delivered day, a correction) replaces the earlier one
-instead of adding to it. `contiguous_runs` and `bill_readings` turn what was collected into the
-readings `statistics.py` imports; `summarize` into what the sensors show.
+`FeedCollector`. The collector keeps each MeterReading's readings apart, by reading type, one
+value per reading start: a reading sent twice (a re-delivered day, a DST day in two blocks)
+replaces the earlier one instead of adding to it. Once the feed is parsed, `FeedCollector.finish`
+makes one series per usage point and quantity (`series_of`):
 
-Net readings (flow 4) and units Home Assistant has no energy unit for are skipped (counted in the
-parse summary).
+- MeterReadings of the same reading type are different meters of one service agreement (PG&E
+  Release 4.0): their readings add up, none overwrites another;
+- where a quantity has readings of several lengths for the same time (hourly and daily, 15-minute
+  and hourly), the shortest win there: a daily total beside its hours would count the day twice;
+- cumulative readings (an `accumulationBehaviour` other than delta data) are register values,
+  not quantities over an interval: they are skipped, as are net readings (flow 4) and units Home
+  Assistant has no energy unit for (all counted in `skipped_blocks`).
+
+`contiguous_runs` and `bill_readings` turn the series into the readings `statistics.py` imports;
+`summarize` into what the sensors show.
 """
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -33,6 +42,11 @@ from ...statistics import IntervalReading
 from .const import PACIFIC
 
 _HOUR: Final = timedelta(hours=1)
+_DELTA_DATA: Final = 4
+"""ESPI `accumulationBehaviour` of interval quantities (each reading: its interval's energy)."""
+
+type Reading = tuple[int, float, float | None]
+"""A reading as collected: (duration s, value, cost)."""
 
 
 class Series(StrEnum):
@@ -46,6 +60,8 @@ class Series(StrEnum):
 def series_of(block: IntervalBlock) -> Series | None:
     """Return which series a block's readings belong to, None for what we do not import."""
     reading_type = block.reading_type
+    if reading_type.accumulation_behaviour not in (None, _DELTA_DATA):
+        return None
     if reading_type.uom == UOM_THERM:
         return Series.GAS
     if reading_type.uom != UOM_WH:
@@ -59,17 +75,28 @@ def series_of(block: IntervalBlock) -> Series | None:
 
 @dataclass(slots=True)
 class _Values:
-    """One series' readings, by start (epoch seconds): (duration s, value, cost)."""
+    """One series' readings, by start (epoch seconds)."""
 
-    readings: dict[int, tuple[int, float, float | None]] = field(default_factory=dict)
+    readings: dict[int, Reading] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Group:
+    """One MeterReading's readings of one reading type, by start (epoch seconds)."""
+
+    step: int
+    """The reading type's interval length in seconds (0: not sent)."""
+    readings: dict[int, Reading] = field(default_factory=dict)
 
 
 class FeedCollector:
-    """Collects a feed's readings by series, deduplicated by start (runs in the executor)."""
+    """Collects a feed's readings by meter and reading type, then by series (in the executor)."""
 
     def __init__(self) -> None:
         """Start empty."""
+        self._groups: dict[tuple[str, Series, str, str], _Group] = {}
         self.series: dict[tuple[str, Series], _Values] = {}
+        """One per usage point and quantity, filled by `finish`."""
         self.skipped_blocks = 0
 
     def on_block(self, block: IntervalBlock) -> None:
@@ -77,8 +104,18 @@ class FeedCollector:
         if (series := series_of(block)) is None:
             self.skipped_blocks += 1
             return
-        point = point_id(block.usage_point)
-        values = self.series.setdefault((point, series), _Values()).readings
+        reading_type = block.reading_type
+        key = (
+            point_id(block.usage_point),
+            series,
+            block.meter_reading,
+            reading_type.href,
+        )
+        step = reading_type.interval_length
+        group = self._groups.setdefault(
+            key, _Group(int(step.total_seconds()) if step else 0)
+        )
+        values = group.readings
         for reading in block.readings:
             values[int(reading.start.timestamp())] = (
                 int(reading.duration.total_seconds()),
@@ -86,15 +123,69 @@ class FeedCollector:
                 reading.cost,
             )
 
+    def finish(self) -> None:
+        """Make the series: meters added up, the shortest readings where lengths overlap."""
+        by_series: dict[tuple[str, Series], list[_Group]] = {}
+        for (point, series, _meter, _type), group in self._groups.items():
+            if group.readings:
+                by_series.setdefault((point, series), []).append(group)
+        self.series = {
+            key: _Values(_combine(groups)) for key, groups in by_series.items()
+        }
+
+
+def _combine(groups: list[_Group]) -> dict[int, Reading]:
+    """Add up the groups of each interval length, then keep the shortest where they overlap."""
+    by_step: dict[int, dict[int, Reading]] = {}
+    for group in groups:
+        step = group.step or min(duration for duration, _, _ in group.readings.values())
+        into = by_step.setdefault(step, {})
+        for start, (duration, value, cost) in group.readings.items():
+            if (other := into.get(start)) is None:
+                into[start] = (duration, value, cost)
+            else:  # another meter, same reading type: both count
+                costs = (other[2], cost)
+                into[start] = (
+                    max(duration, other[0]),
+                    other[1] + value,
+                    None if costs == (None, None) else sum(c or 0.0 for c in costs),
+                )
+    combined: dict[int, Reading] = {}
+    starts: list[int] = []
+    ends: list[int] = []
+    for step in sorted(by_step):
+        kept: list[tuple[int, int]] = []
+        for start, reading in by_step[step].items():
+            end = start + reading[0]
+            # The covered span that starts last before `end` overlaps when it ends after `start`.
+            index = bisect_right(starts, end - 1) - 1
+            if index >= 0 and ends[index] > start:
+                continue
+            combined[start] = reading
+            kept.append((start, end))
+        starts, ends = _merged(list(zip(starts, ends, strict=True)) + kept)
+    return combined
+
+
+def _merged(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Return sorted, merged spans as (starts, ends)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(spans):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
 
 def point_id(href: str | None) -> str:
     """Return the usage point id of a UsagePoint href (its last segment)."""
     return (href or "").rstrip("/").rsplit("/", 1)[-1]
 
 
-def contiguous_runs(
-    values: dict[int, tuple[int, float, float | None]],
-) -> list[list[IntervalReading]]:
+def contiguous_runs(values: dict[int, Reading]) -> list[list[IntervalReading]]:
     """Return the readings sorted and cut where one does not start where the previous ended."""
     runs: list[list[IntervalReading]] = []
     run: list[IntervalReading] = []
@@ -203,7 +294,7 @@ def from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _day_total(values: dict[int, tuple[int, float, float | None]], day: date) -> float:
+def _day_total(values: dict[int, Reading], day: date) -> float:
     start = datetime.combine(day, datetime.min.time(), PACIFIC).timestamp()
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), PACIFIC)
     return sum(
@@ -213,9 +304,7 @@ def _day_total(values: dict[int, tuple[int, float, float | None]], day: date) ->
     )
 
 
-def _newest(
-    values: dict[int, tuple[int, float, float | None]],
-) -> tuple[date, datetime]:
+def _newest(values: dict[int, Reading]) -> tuple[date, datetime]:
     """Return the Pacific day of the newest reading and when that reading ends."""
     newest = max(values)
     ends = datetime.fromtimestamp(newest + values[newest][0], UTC)
@@ -294,9 +383,16 @@ class ReadFeed:
     """Bytes received."""
 
 
-async def async_read_feed(hass: HomeAssistant, client: PgeClient, url: str) -> ReadFeed:
+async def async_read_feed(
+    hass: HomeAssistant,
+    client: PgeClient,
+    url: str,
+    on_served: Callable[[], None] | None = None,
+) -> ReadFeed:
     """Fetch a notified feed and parse it in the executor, chunk by chunk as it arrives.
 
+    `on_served` is called with the first chunk: PG&E answered 200, so it knows the URL (what
+    tells a genuine notification from a forged one, `inbox.py`), even if the body breaks later.
     Raises the client's and the parser's `ApiError`s, so a malformed feed never returns: its
     blocks are only collected here, and imported (by the caller) once the whole document parsed.
     """
@@ -306,9 +402,18 @@ async def async_read_feed(hass: HomeAssistant, client: PgeClient, url: str) -> R
 
     async def consume(chunk: bytes) -> None:
         nonlocal size
+        if not size and on_served is not None:
+            on_served()
         size += len(chunk)
         await hass.async_add_executor_job(parser.feed, chunk)
 
     await client.async_fetch(url, consume)
-    feed = await hass.async_add_executor_job(parser.close)
+    feed = await hass.async_add_executor_job(_close, parser, collector)
     return ReadFeed(collector, feed, size)
+
+
+def _close(parser: EspiParser, collector: FeedCollector) -> EspiFeed:
+    """End the document, then make the collected series (blocking: the executor)."""
+    feed = parser.close()
+    collector.finish()
+    return feed

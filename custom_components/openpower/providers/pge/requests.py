@@ -7,11 +7,20 @@ the sensors (core's monzo shape: a manager owns the push side):
 
 - **asking**: after setup (unless asked within `MIN_REQUEST_GAP`), every day at 18:17 UTC from
   `DAILY_OVERLAP` before the newest data, and on the `pge_request_data` action (`async_request`);
+- **what answers what**: every accepted request waits (`Asked`, `asked.py`) until the
+  notification answering it comes, recognised by PG&E's transaction label (`claim`) or, without
+  one, by PG&E serving its feeds for the days asked (`match`); `inbox.py` says why nothing else
+  can tell a forged notification from PG&E's;
+- **the daily request** starts `DAILY_OVERLAP` before each usage point's own newest data; a point
+  without data for `DORMANT_AFTER` although PG&E answered for those days (a closed service) no
+  longer widens it (`daily_start`);
 - **the backfill** of the first setup: the whole history, `backfill_window` at a time, oldest
-  first, each window waiting for its notification (`_async_backfill`); a window whose
-  notification does not come pauses the backfill until the next daily run;
-- **a notification that does not come**: a repair issue after `NOTIFICATION_TIMEOUT`, cleared by
-  the next notification bringing new data (`async_notified`);
+  first, each window waiting for the answer to its own request (`_async_backfill`): a window
+  whose feeds could not all be stored is asked again (`BACKFILL_TRIES` tries, `retry_delays`
+  apart), and only its own answer moves the backfill on; a window whose notification does not
+  come, or that fails every try, pauses the backfill until the next daily run;
+- **a notification that does not come**: a repair issue after `NOTIFICATION_TIMEOUT`, cleared
+  only by the answer to a request of ours (`_answered`);
 - **each fetched feed**: parsed (`history.py`), imported into the statistics (`statistics.py`),
   summarized for the sensors (`async_process_feed`).
 
@@ -20,6 +29,7 @@ restart shows the last data at once and asks PG&E again only if the last request
 """
 
 import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any, Final
@@ -35,9 +45,10 @@ from ...const import DOMAIN, LOGGER
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
 from . import const
+from .asked import Asked, Why
 from .coordinator import FeedInfo, PgeUsage, PgeUsageCoordinator
-from .history import async_read_feed, summarize
-from .inbox import NotificationInfo
+from .history import PointSummary, async_read_feed, summarize
+from .inbox import Notice, NotificationInbox, NotificationInfo
 from .statistics import async_import_feed
 from .webhook import async_notification_url
 
@@ -84,6 +95,26 @@ class UsageStore:
         await self._store.async_save(data.as_dict())
 
 
+def daily_start(
+    points: Iterable[PointSummary], answered_through: datetime | None
+) -> datetime | None:
+    """Return where the daily request starts: `DAILY_OVERLAP` before each point's newest data.
+
+    A point whose newest data is older than `DORMANT_AFTER` before the last day PG&E answered for
+    (a closed service) has nothing more to come: it no longer decides the start (when every
+    point is quiet, the start still stays within that much of PG&E's last answer).
+    """
+    ends = [point.newest_interval_end for point in points if point.newest_interval_end]
+    if not ends:
+        return None
+    if answered_through is not None:
+        quiet_before = answered_through - const.DORMANT_AFTER
+        ends = [end for end in ends if end >= quiet_before] or [
+            max(*ends, quiet_before)
+        ]
+    return min(ends) - const.DAILY_OVERLAP
+
+
 class PgeRequests:
     """Asks PG&E for data and turns the feeds it notifies into statistics and sensor values."""
 
@@ -97,17 +128,21 @@ class PgeRequests:
         store: UsageStore,
         *,
         backfill_window: timedelta,
+        retry_delays: tuple[float, ...],
     ) -> None:
-        """Create the manager of one registration; `async_start` starts asking."""
+        """Create the manager of one registration (and its inbox); `async_start` starts asking."""
         self.hass = hass
         self.entry = entry
         self.client = client
         self.bulk_id = bulk_id
         self.usage = usage
         self.backfill_window = backfill_window
+        self.retry_delays = retry_delays
+        self.waiting: list[Asked] = []
+        """Accepted requests whose notification has not come, oldest first."""
+        self.inbox = NotificationInbox(hass, entry, client, bulk_id, self)
         self._store = store
         self._requests = asyncio.Lock()
-        self._idle = asyncio.Event()
         self._check_timer: CALLBACK_TYPE | None = None
 
     @property
@@ -124,13 +159,18 @@ class PgeRequests:
         """Write the state now: a reload must find the last request and the backfill's place."""
         await self._store.async_save(self.data)
 
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the requests waiting for their notification (no label, no URL)."""
+        return {"waiting": [asked.as_dict() for asked in self.waiting]}
+
     # ---- asking -------------------------------------------------------------------------------
 
     @callback
     def async_start(self) -> None:
-        """Ask after setup (unless asked recently) and every day; check a pending notification."""
+        """Ask after setup (unless asked recently and answered) and every day."""
         entry = self.entry
         entry.async_on_unload(self._async_save_now)
+        entry.async_on_unload(self.inbox.close)
         entry.async_on_unload(
             async_track_utc_time_change(
                 self.hass,
@@ -144,20 +184,22 @@ class PgeRequests:
         if self.data.awaiting_since is not None:
             self._schedule_check(self.data.awaiting_since)
         last = self.data.last_request
+        # A request that waited before the restart cannot be recognised any more (what answers
+        # it lived in memory): ask again rather than wait for an answer nobody would match.
         if (
             self.data.backfill_next is not None
+            or self.data.awaiting_since is not None
             or last is None
             or dt_util.utcnow() - last >= const.MIN_REQUEST_GAP
         ):
             entry.async_create_background_task(
-                self.hass, self.async_run_requests(), f"{entry.title} PG&E request"
+                self.hass, self.async_run_requests(), "openpower pge request"
             )
 
     @callback
     def _async_daily(self, _now: datetime) -> None:
-        entry = self.entry
-        entry.async_create_background_task(
-            self.hass, self.async_run_requests(), f"{entry.title} PG&E daily request"
+        self.entry.async_create_background_task(
+            self.hass, self.async_run_requests(), "openpower pge daily request"
         )
 
     @property
@@ -172,52 +214,90 @@ class PgeRequests:
                 if self.data.backfill_next is not None:
                     await self._async_backfill()
                 else:
-                    await self.async_request(self._daily_start(), None)
+                    start = daily_start(self.data.points, self.data.answered_through)
+                    await self._async_ask(start, None, Why.DAILY)
             except Exception as err:  # noqa: BLE001 — a background job: log, retry tomorrow
                 LOGGER.warning("PG&E data request failed (asked again later): %s", err)
 
-    def _daily_start(self) -> datetime | None:
-        ends = [
-            point.newest_interval_end
-            for point in self.data.points
-            if point.newest_interval_end is not None
-        ]
-        return min(ends) - const.DAILY_OVERLAP if ends else None
-
     async def _async_backfill(self) -> None:
-        """Ask for the history window by window, oldest first, each after the previous came."""
+        """Ask for the history window by window, oldest first, each once the previous is stored."""
         while (start := self.data.backfill_next) is not None:
             now = dt_util.utcnow()
             end = min(start + self.backfill_window, now)
-            self._idle.clear()
-            if await self.async_request(start, end):
-                try:
-                    async with asyncio.timeout(
-                        const.NOTIFICATION_TIMEOUT.total_seconds()
-                    ):
-                        await self._idle.wait()
-                except TimeoutError:
-                    # The repair issue explains; the next daily run resumes at this window.
-                    LOGGER.info("PG&E backfill paused: no notification came")
-                    return
+            if not await self._async_backfill_window(start, end):
+                return
             self._set(replace(self.data, backfill_next=None if end >= now else end))
 
-    async def async_request(self, start: datetime | None, end: datetime | None) -> bool:
-        """Ask PG&E for [start, end] (None: latest); True when a notification will follow."""
-        coming = await self.client.async_request_bulk(self.bulk_id, start, end)
-        now = dt_util.utcnow()
-        self._set(
-            replace(
-                self.data,
-                last_request=now,
-                awaiting_since=(self.data.awaiting_since or now)
-                if coming
-                else self.data.awaiting_since,
+    async def _async_backfill_window(self, start: datetime, end: datetime) -> bool:
+        """Ask for one window until its feeds are stored; False: the backfill pauses here."""
+        for attempt in range(const.BACKFILL_TRIES):
+            if attempt:
+                delays = self.retry_delays
+                await asyncio.sleep(
+                    delays[min(attempt, len(delays)) - 1] if delays else 0
+                )
+            asked = await self._async_ask(start, end, Why.BACKFILL)
+            if asked is None:
+                return True  # PG&E has nothing in the window (204)
+            outcome = await self._async_outcome(asked)
+            if outcome is None:
+                # The repair issue explains; the next daily run resumes at this window.
+                LOGGER.info("PG&E backfill paused: no notification came")
+                return False
+            if outcome:
+                return True
+            LOGGER.info(
+                "PG&E backfill: the window from %s is asked again (try %d of %d)",
+                start.date().isoformat(),
+                attempt + 2,
+                const.BACKFILL_TRIES,
             )
+        LOGGER.warning(
+            "PG&E backfill paused: the window from %s could not be stored after %d tries "
+            "(asked again with the next daily request)",
+            start.date().isoformat(),
+            const.BACKFILL_TRIES,
         )
-        if coming:
+        return False
+
+    async def _async_outcome(self, asked: Asked) -> bool | None:
+        """Wait for the answer to `asked` to be stored: True, False (a feed failed), None (none)."""
+        for _ in range(2):
+            try:
+                async with asyncio.timeout(const.NOTIFICATION_TIMEOUT.total_seconds()):
+                    return await asyncio.shield(asked.outcome)
+            except TimeoutError:
+                if asked.answered is not None:
+                    return await asked.outcome  # its feeds are being fetched
+                if not self.inbox.busy:
+                    return None
+        return None
+
+    async def async_request(self, start: datetime | None, end: datetime | None) -> bool:
+        """Ask PG&E for [start, end] (None: latest) for the action; True when data will come."""
+        return await self._async_ask(start, end, Why.ACTION) is not None
+
+    async def _async_ask(
+        self, start: datetime | None, end: datetime | None, why: Why
+    ) -> Asked | None:
+        """Ask PG&E for [start, end]; the request waiting for its notification, None for 204."""
+        answer = await self.client.async_bulk_request(self.bulk_id, start, end)
+        now = dt_util.utcnow()
+        asked = None
+        if answer.accepted:
+            asked = Asked(why, start, end, now, answer.transaction)
+            self.waiting.append(asked)
+        self._set(
+            replace(self.data, last_request=now, awaiting_since=self._oldest_waiting())
+        )
+        if asked is not None and self._check_timer is None:
             self._schedule_check(self.data.awaiting_since or now)
-        return coming
+        return asked
+
+    def _oldest_waiting(self) -> datetime | None:
+        if not self.waiting:
+            return None
+        return min(asked.asked for asked in self.waiting)
 
     # ---- a notification that does not come ----------------------------------------------------
 
@@ -252,31 +332,90 @@ class PgeRequests:
     # ---- what the inbox reports -----------------------------------------------------------------
 
     @callback
-    def async_notified(self, info: NotificationInfo) -> None:
-        """Note a notification; one with new data means no request is waiting any more.
-
-        A replayed or duplicated notification (nothing new in it) is recorded but settles
-        nothing: the request it would answer may still be waiting.
-        """
-        if not info.accepted:
-            self._set(replace(self.data, last_notification=info))
-            return
-        self._cancel_check()
-        self.usage.async_set_issue(const.ISSUE_NOTIFICATION_MISSING, False)
-        self._set(replace(self.data, last_notification=info, awaiting_since=None))
+    def claim(self, label: str | None) -> Asked | None:
+        """Return the waiting request whose transaction label a notification carries."""
+        if label is None:
+            return None
+        for asked in self.waiting:
+            if asked.transaction == label:
+                self._answered(asked)
+                return asked
+        return None
 
     @callback
-    def async_inbox_idle(self) -> None:
-        """Note that every notified feed so far has been processed."""
-        self._idle.set()
+    def match(self, notice: Notice) -> Asked | None:
+        """Return the waiting request a served notification's readings answer, newest first.
 
-    async def async_process_feed(self, url: str) -> None:
+        Only requests made before the notification came, and (when it stored readings) whose
+        days hold them: PG&E's daily push of the latest day does not answer a backfill window.
+        """
+        now = dt_util.utcnow()
+        first = min(notice.readings, default=None)
+        last = max(notice.readings, default=None)
+        for asked in reversed(self.waiting):
+            if asked.asked <= notice.received and asked.covers(first, last, now):
+                self._answered(asked)
+                return asked
+        return None
+
+    @callback
+    def _answered(self, asked: Asked) -> None:
+        """`asked` has its answer: it waits no more, nor do those it makes moot.
+
+        The notification came, so the URL works: the repair is cleared. A request made before
+        it for the same purpose (asked again) or past the timeout is lost: it waits no more
+        (the next request asks again).
+        """
+        now = dt_util.utcnow()
+        asked.answered = now
+        overdue = now - const.NOTIFICATION_TIMEOUT
+        lost = [
+            other
+            for other in self.waiting
+            if other is not asked
+            and other.asked <= asked.asked
+            and (other.why is asked.why or other.asked <= overdue)
+        ]
+        for other in lost:
+            other.settle(False)
+        self.waiting = [
+            other for other in self.waiting if other is not asked and other not in lost
+        ]
+        self._cancel_check()
+        self.usage.async_set_issue(const.ISSUE_NOTIFICATION_MISSING, False)
+        if (oldest := self._oldest_waiting()) is not None:
+            self._schedule_check(oldest)
+        self._set(replace(self.data, awaiting_since=oldest))
+
+    @callback
+    def notified(self, info: NotificationInfo) -> None:
+        """Note the last notification (what answers a request is `claim` and `match`'s)."""
+        self._set(replace(self.data, last_notification=info))
+
+    @callback
+    def settled(self, notice: Notice) -> None:
+        """Note that a notification's feeds were fetched: its request has its outcome."""
+        asked = notice.answers
+        if asked is None:
+            return
+        ok = not notice.failed
+        asked.settle(ok)
+        if ok:
+            through = min(asked.end or asked.asked, asked.asked)
+            known = self.data.answered_through
+            if known is None or through > known:
+                self._set(replace(self.data, answered_through=through))
+
+    async def async_process_feed(
+        self, url: str, on_served: Callable[[], None] | None = None
+    ) -> tuple[datetime, datetime] | None:
         """Fetch a notified feed, import it into the statistics, update the summary.
 
         Nothing is imported from a feed that turns out malformed (its blocks are collected and
-        imported only after the whole document parsed).
+        imported only after the whole document parsed). Returns the first and last reading
+        start imported (None: no reading).
         """
-        read = await async_read_feed(self.hass, self.client, url)
+        read = await async_read_feed(self.hass, self.client, url, on_served)
         imported = await async_import_feed(self.hass, read.collector, read.feed)
         # Summing the newest day walks every reading of the feed: in the executor too.
         # (One feed at a time: nothing else changes the points meanwhile.)
@@ -308,3 +447,6 @@ class PgeRequests:
                 ),
             )
         )
+        if imported.first is None or imported.last is None:
+            return None
+        return imported.first, imported.last

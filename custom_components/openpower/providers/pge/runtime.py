@@ -50,6 +50,8 @@ class PgeSettings:
     history_days: int = 1461
     """PG&E keeps four years; the first setup asks for them in windows, oldest first."""
     backfill_window: timedelta = timedelta(days=90)
+    retry_delays: tuple[float, ...] = (60.0, 600.0)
+    """Seconds before a backfill window whose feeds failed is asked again (then again)."""
     limits: tuple[RateLimit, ...] = PGE_LIMITS
 
 
@@ -141,16 +143,9 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
         usage,
         store,
         backfill_window=tuning.backfill_window,
+        retry_delays=tuning.retry_delays,
     )
-    inbox = NotificationInbox(
-        hass,
-        entry,
-        client,
-        bulk_id,
-        fetch=requests.async_process_feed,
-        on_notification=requests.async_notified,
-        on_idle=requests.async_inbox_idle,
-    )
+    inbox = requests.inbox
     webhook.async_register(hass, entry, inbox)
     requests.async_start()
     return PgeRuntime(

@@ -1,13 +1,18 @@
-"""PG&E actions: `openpower.pge_request_data` and `openpower.pge_run_registration_tests`."""
+"""PG&E actions: `openpower.pge_request_data` and `openpower.pge_run_registration_tests`.
+
+Asking spends PG&E's quota and a long range is a large download: one call asks for at most
+`MAX_DAYS` days (from any day PG&E still keeps; longer ranges take several calls).
+"""
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 import probatio
 
 from ...api.pge import async_registration_tests
@@ -18,6 +23,8 @@ from .runtime import PgeRuntime
 
 ATTR_START: Final = "start"
 ATTR_END: Final = "end"
+MAX_DAYS: Final = 366
+"""Days one `pge_request_data` call may ask for (a year, a leap one included)."""
 
 
 def _midnight(day: date) -> datetime:
@@ -29,13 +36,23 @@ async def async_request_data(
 ) -> ServiceResponse:
     """Ask PG&E for the Pacific days [start, end] (default: the latest day it has).
 
-    The data arrives later, through the notification; the answer says whether PG&E has any.
+    At most `MAX_DAYS` days (without a start, the year before the end). The data arrives
+    later, through the notification; the answer says whether PG&E has any.
     """
     start: date | None = data.get(ATTR_START)
     end: date | None = data.get(ATTR_END)
     if start is not None and end is not None and end < start:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="end_before_start"
+        )
+    if start is None and end is not None:
+        start = end - timedelta(days=MAX_DAYS - 1)
+    last = end if end is not None else dt_util.now(PACIFIC).date()
+    if start is not None and (last - start).days >= MAX_DAYS:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="pge_range_too_long",
+            translation_placeholders={"days": str(MAX_DAYS)},
         )
     # PG&E includes the days whose midnight is in [min, max]: end at the last day's midnight.
     requested = await runtime.requests.async_request(
@@ -76,6 +93,8 @@ SERVICES: tuple[ServiceSpec[PgeRuntime], ...] = (
         ),
         handler=async_request_data,
         response=SupportsResponse.OPTIONAL,
+        # It spends PG&E's request quota of the registration.
+        admin=True,
     ),
     ServiceSpec(
         name="pge_run_registration_tests",

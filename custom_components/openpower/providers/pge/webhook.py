@@ -6,9 +6,13 @@ is written for an open endpoint whose only secret is its unguessable id:
 - the body is read up to `MAX_NOTIFICATION_BYTES` and refused beyond (413) without parsing;
 - it is parsed with defusedxml (no DTD, no entity: a bomb or an external entity is refused);
 - only URLs of this entry's Bulk resource on the configured API host are kept (`PgeClient.
-  is_notified_resource`), every other one is logged (host only) and dropped;
-- the kept URLs go to the entry's bounded inbox (duplicates fetched once), and the answer is an
-  empty 200 at once: the fetches happen afterwards, in the background;
+  is_notified_resource`; a malformed URL is one more refused URL), the others are counted and
+  logged (host only, once);
+- the kept URLs go to the entry's inbox with the request's transaction label, if it has one
+  (`x-transaction-id`: how PG&E's answer to a request of ours is told from a forged
+  notification, `inbox.py`), and the answer is an empty 200 at once: the fetches happen
+  afterwards, in the background;
+- a notification still being read when the entry unloads starts nothing (the inbox is closed);
 - no answer says anything about the entry (a refused notification gets an empty 4xx).
 """
 
@@ -25,7 +29,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 
 from ...api.errors import ApiResponseError
-from ...api.pge import MAX_NOTIFICATION_BYTES, parse_batch_list
+from ...api.pge import MAX_NOTIFICATION_BYTES, parse_batch_list, transaction_label
 from ...const import DOMAIN, LOGGER
 from ...data import OpenPowerConfigEntry
 from .inbox import NotificationInbox
@@ -109,6 +113,8 @@ async def _async_handle(
 ) -> web.Response:
     """Accept a BatchList: validate it, queue its resources, answer at once."""
     body = await _read_capped(request, MAX_NOTIFICATION_BYTES)
+    if inbox.closed:  # the entry unloaded while the body arrived
+        return web.Response(status=HTTPStatus.OK)
     if body is None:
         inbox.log_once(
             "oversized",
@@ -124,5 +130,5 @@ async def _async_handle(
             "malformed", logging.WARNING, "Refused a PG&E notification: %s", err
         )
         return web.Response(status=HTTPStatus.BAD_REQUEST)
-    inbox.offer(urls)
+    inbox.offer(urls, transaction_label(request.headers))
     return web.Response(status=HTTPStatus.OK)
