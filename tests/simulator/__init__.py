@@ -9,7 +9,7 @@ One aiohttp application: each provider's API is mirrored under its own path pref
     url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
     urls = simulator.urls("emporia")              # api_url, auth_url, maintenance_url
     pge = simulator.urls("pge")                   # api_url (https, mTLS), CA and client PEMs
-    simulator.pge.notification_target = callback # async (body: bytes) -> None, or a URL
+    simulator.pge.notification_target = callback # async (body, headers) -> None, or a URL
     simulator.fault_next("amber", "http_429")
     ...
     await simulator.stop()
