@@ -12,7 +12,12 @@ from datetime import time, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
 from homeassistant.const import (
     ATTR_CONFIG_ENTRY_ID,
     Platform,
@@ -304,6 +309,25 @@ class FakeFlow(ProviderFlow):
         )
 
 
+class FakeDeviceFlow(ConfigSubentryFlow):
+    """Add a device to the account by its serial."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask for the serial."""
+        if user_input is not None:
+            return self.async_create_entry(
+                title=f"Device {user_input['serial']}",
+                data={"serial": user_input["serial"]},
+                unique_id=user_input["serial"],
+            )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=probatio.Schema({probatio.Required("serial"): cv.string}),
+        )
+
+
 FAKE: ProviderSpec[FakeRuntime] = ProviderSpec(
     key=KEY,
     name="Fake",
@@ -319,6 +343,7 @@ FAKE: ProviderSpec[FakeRuntime] = ProviderSpec(
         Platform.TIME: TIMES,
     },
     services=SERVICES,
+    subentry_flows={"fake_device": FakeDeviceFlow},
     diagnostics=lambda rt: {"writes": len(rt.api.writes), "token": "s3cret"},
     redact=frozenset({"token", "account"}),
 )

@@ -158,3 +158,33 @@ def test_endpoint_errors(submitted: dict[str, object], errors: dict[str, str]) -
     """A stored secret goes only where it went before; to a new host only when re-entered."""
     stored = {"token": "s3cret", "advanced": {"api_url": "https://api.example.com/v1"}}
     assert endpoint_errors(stored, submitted, "token") == errors
+
+
+async def test_subentries_of_the_providers_kind(
+    hass: HomeAssistant, fake_entry: MockConfigEntry
+) -> None:
+    """An entry offers the sub-items its provider declares (a device on an account)."""
+    assert fake_entry.supported_subentry_types == {
+        "fake_device": {"supports_reconfigure": False}
+    }
+    result = await hass.config_entries.subentries.async_init(
+        (fake_entry.entry_id, "fake_device"), context={"source": "user"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"serial": "AB123"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    (subentry,) = fake_entry.subentries.values()
+    assert (subentry.subentry_type, subentry.title, subentry.data) == (
+        "fake_device",
+        "Device AB123",
+        {"serial": "AB123"},
+    )
+
+
+async def test_no_subentries_where_the_provider_has_none(hass: HomeAssistant) -> None:
+    """Amber's entries offer no sub-items."""
+    entry = MockConfigEntry(domain=DOMAIN, data={"provider": "amber"})
+    entry.add_to_hass(hass)
+    assert entry.supported_subentry_types == {}

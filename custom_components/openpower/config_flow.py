@@ -3,7 +3,12 @@
 from collections.abc import Mapping
 from typing import Any, override
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlow,
+)
 from homeassistant.core import callback
 
 from .const import CONF_PROVIDER, DOMAIN
@@ -59,3 +64,12 @@ class OpenPowerConfigFlow(OpenPowerFlowBase, domain=DOMAIN):
     def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
         """Whether the entry's provider has options."""
         return PROVIDERS[config_entry.data[CONF_PROVIDER]].options_flow is not None
+
+    @classmethod
+    @callback
+    @override
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the sub-items the entry's provider lets the user add."""
+        return dict(PROVIDERS[config_entry.data[CONF_PROVIDER]].subentry_flows)

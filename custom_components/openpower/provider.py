@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, OptionsFlow
+from homeassistant.config_entries import ConfigEntry, ConfigSubentryFlow, OptionsFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
 from homeassistant.util.hass_dict import HassKey
@@ -58,6 +58,12 @@ class ProviderSpec[R]:
     )
     services: tuple[ServiceSpec[R], ...] = ()
     options_flow: Callable[[], OptionsFlow] | None = None
+    subentry_flows: Mapping[str, type[ConfigSubentryFlow]] = field(default_factory=dict)
+    """Sub-items the user adds to an entry (an inverter on an account), by subentry type.
+
+    Types start with the provider key (`alphaess_system`): their texts are translated under
+    `config_subentries.<type>`.
+    """
     diagnostics: Callable[[R], Mapping[str, Any]] = lambda _runtime: {}
     redact: frozenset[str] = field(default_factory=frozenset)
     async_remove: Callable[[HomeAssistant, ConfigEntry], Awaitable[None]] | None = None
