@@ -107,6 +107,9 @@ class Traffic:
         self.exchanges: list[tuple[RequestRecord, str]] = []
         self.on_answer: list[Callable[[web.Request, str], None]] = []
         self.bodies: dict[str, bytes] = {}  # the last 200 answer of each name
+        self.codes: Counter[int] = (
+            Counter()
+        )  # `code` of JSON answers that carry one (AlphaESS)
         self._name, self._last = name, ""
         simulator.app.middlewares.append(web.middleware(partial(Traffic._named, self)))
         simulator.request_listeners.append(self._log)
@@ -116,7 +119,9 @@ class Traffic:
         try:
             response: web.StreamResponse = await handler(request)
             if response.status == 200 and isinstance(response, web.Response):
-                self.bodies[name] = bytes(response.body)  # type: ignore[arg-type]
+                body = self.bodies[name] = bytes(response.body)  # type: ignore[arg-type]
+                if body.startswith(b'{"code":'):
+                    self.codes[json.loads(body)["code"]] += 1
             return response
         finally:  # the simulator logs the exchange next, with no await between
             self._last = name

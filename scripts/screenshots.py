@@ -92,6 +92,8 @@ class Shot(NamedTuple):
 SHOTS = [
     Shot(*(field.strip() for field in line.split("|")))
     for line in """
+alphaess-system | /config/devices/device/{AlphaESS[devices][AL7011023030601]} | 1500 | Solar power; Battery state of charge; Grid charging; Charge window 1 start; EV charger | Unavailable | 0 |
+alphaess-legacy | /config/devices/device/{AlphaESS[devices][AL7011023030202]} | 1500 | Battery power; Discharge stop level; Schedule store; Legacy | Unavailable | 0 |
 amber-device | /config/devices/device/{Amber[device]} | 1420 | General price; Feed-in price; Price spike | Unavailable | 0 |
 energy-dashboard | /energy/electricity | 1500 | kWh; Grid total | No energy data; There is no data | 2 |
 emporia-monitor | /config/devices/device/{Emporia[monitor]} | 1460 | Mains power; Unmonitored power; Connected devices; HVAC; Kitchen | Unavailable; Unknown | 0 |

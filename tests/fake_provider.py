@@ -3,6 +3,9 @@
 It proves the shell works for any provider, without any real provider's code. `FakeApi` stands in
 for an `api/` client (devices held in memory, failures on demand, writes recorded); the
 `fake_provider` fixture (tests/conftest.py) registers `FAKE` beside the real providers.
+
+Its actions are registered only while a test registers `FAKE`, and Home Assistant reads
+`services.yaml` only to describe actions to the frontend: they are not listed there.
 """
 
 from collections.abc import Mapping
@@ -20,6 +23,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import (
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_ID,
     Platform,
     UnitOfElectricCurrent,
     UnitOfPower,
@@ -31,6 +35,7 @@ import probatio
 
 from custom_components.openpower.api.errors import ApiError
 from custom_components.openpower.binary_sensor import OpenPowerBinarySensorDescription
+from custom_components.openpower.const import ATTR_DEVICE_UID
 from custom_components.openpower.coordinator import OpenPowerCoordinator
 from custom_components.openpower.entity import DeviceRef
 from custom_components.openpower.flow import ProviderFlow
@@ -53,6 +58,9 @@ class FakeDevice:
     start: time = time(22, 0)
     online: bool = True
     parent: str | None = None
+    price: float = 0.25
+    currency: str = "EUR"
+    """The price's unit: only the answer knows it (as a provider bills in the account's currency)."""
 
 
 @dataclass(slots=True)
@@ -111,6 +119,10 @@ class FakeData:
     def has(self, uid: str) -> bool:
         """Whether the data still has this device."""
         return uid.removeprefix(f"{KEY}_") in self.devices
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Show the devices in order: their keys stand for serials, which redaction cannot reach."""
+        return {"devices": list(self.devices.values())}
 
 
 class FakeCoordinator(OpenPowerCoordinator[FakeData]):
@@ -186,6 +198,16 @@ SENSORS = (
         },
         unrecorded_attributes=frozenset({"samples"}),
     ),
+    OpenPowerSensorDescription[FakeRuntime, FakeData](
+        key="price",
+        name="Price",
+        device_class=SensorDeviceClass.MONETARY,
+        coordinator_fn=lambda rt: rt.coordinator,
+        devices_fn=devices,
+        exists_fn=lambda data, uid: data.has(uid),
+        value_fn=lambda data, uid: data.device(uid).price,
+        unit_fn=lambda data, uid: data.device(uid).currency,
+    ),
 )
 BINARY_SENSORS = (
     OpenPowerBinarySensorDescription[FakeRuntime, FakeData](
@@ -240,6 +262,16 @@ async def _echo(runtime: FakeRuntime, data: Mapping[str, Any]) -> ServiceRespons
     return {"text": data["text"], "reads": runtime.api.reads}
 
 
+async def _device_echo(
+    runtime: FakeRuntime, data: Mapping[str, Any]
+) -> ServiceResponse:
+    """Say which device and which entry the action reached."""
+    return {
+        "device_uid": data[ATTR_DEVICE_UID],
+        "entry_id": runtime.coordinator.config_entry.entry_id,
+    }
+
+
 SERVICES = (
     ServiceSpec[FakeRuntime](
         name="fake_echo",
@@ -263,6 +295,12 @@ SERVICES = (
         handler=_echo,
         response=SupportsResponse.ONLY,
         admin=True,
+    ),
+    ServiceSpec[FakeRuntime](
+        name="fake_device_echo",
+        schema=probatio.Schema({probatio.Required(ATTR_DEVICE_ID): cv.string}),
+        handler=_device_echo,
+        response=SupportsResponse.ONLY,
     ),
 )
 

@@ -27,3 +27,26 @@ async def test_diagnostics(
     assert diagnostics == snapshot(
         exclude=props("entry_id", "created_at", "modified_at")
     )
+
+
+async def test_data_that_says_what_to_show(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    fake_entry: MockConfigEntry,
+) -> None:
+    """Data with a `diagnostics()` method is shown as it says: devices in order, keys dropped."""
+    assert await async_setup_entry(hass, fake_entry)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, fake_entry)
+    device = {
+        "power": 120.0,
+        "on": False,
+        "limit": 16.0,
+        "start": {"__type": "<class 'datetime.time'>", "isoformat": "22:00:00"},
+        "online": True,
+        "parent": None,
+        "price": 0.25,
+        "currency": "EUR",
+    }
+    assert diagnostics["coordinators"]["fake"]["data"] == {
+        "devices": [device, device | {"power": 5.0, "parent": "hub"}]
+    }

@@ -38,7 +38,7 @@ async def test_setup_and_unload(
         )
     }
     assert platforms == {"sensor", "binary_sensor", "switch", "number", "time"}
-    assert len(hass.states.async_all()) == 10  # 5 platforms × 2 devices
+    assert len(hass.states.async_all()) == 12  # 6 descriptions (2 sensors) × 2 devices
     assert await hass.config_entries.async_unload(fake_entry.entry_id)
     assert fake_entry.state is ConfigEntryState.NOT_LOADED
 

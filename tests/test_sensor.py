@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import get_instance
 from homeassistant.components.recorder.history import get_significant_states
 from homeassistant.const import Platform
@@ -20,8 +21,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openpower.providers import PROVIDERS
 
-from .common import async_setup_entry, only_platform
-from .fake_provider import FAKE, SWITCHES
+from .common import async_move_to, async_setup_entry, only_platform
+from .fake_provider import FAKE, SWITCHES, FakeApi
 
 
 async def test_sensors(
@@ -64,3 +65,26 @@ async def test_description_on_the_wrong_platform(
         caplog.text
     )
     assert hass.states.async_all("sensor") == []
+
+
+@pytest.mark.freeze_time("2026-11-23T02:00:00+00:00")
+async def test_unit_from_the_data(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    fake_entry: MockConfigEntry,
+    fake_api: FakeApi,
+) -> None:
+    """A unit only the data knows (a currency) is each device's, and follows the data."""
+    assert await async_setup_entry(hass, fake_entry)
+    hub = hass.states.get("sensor.fake_hub_price")
+    assert (hub.state, hub.attributes["unit_of_measurement"]) == ("0.25", "EUR")
+    fake_api.devices["hub"].currency = "AUD"
+    fake_api.devices["hub"].price = 0.31
+    await async_move_to(hass, freezer, "2026-11-23T02:01:00+00:00")
+    hub = hass.states.get("sensor.fake_hub_price")
+    assert (hub.state, hub.attributes["unit_of_measurement"]) == ("0.31", "AUD")
+    plug = hass.states.get("sensor.fake_plug_price")
+    assert (plug.state, plug.attributes["unit_of_measurement"]) == ("0.25", "EUR")
+    # A description without `unit_fn` keeps its fixed unit.
+    power = hass.states.get("sensor.fake_hub_power")
+    assert power.attributes["unit_of_measurement"] == "W"

@@ -27,7 +27,13 @@ def _key(key: Any) -> str:
 
 
 def _plain(data: Any) -> Any:
-    """Return dataclasses as dicts and tuples as lists, which redaction walks into."""
+    """Return dataclasses as dicts and tuples as lists, which redaction walks into.
+
+    Data keyed by something redaction cannot reach (a serial number as a key) says itself
+    what may be shown, through a `diagnostics()` method.
+    """
+    if callable(shown := getattr(data, "diagnostics", None)):
+        data = shown()
     if is_dataclass(data) and not isinstance(data, type):
         data = asdict(data)
     if isinstance(data, dict):

@@ -25,9 +25,13 @@ PARALLEL_UPDATES = 0
 class OpenPowerSensorDescription[R, D](
     SensorEntityDescription, OpenPowerEntityDescription[R, D]
 ):
-    """A sensor: `value_fn` picks its state."""
+    """A sensor: `value_fn` picks its state, `unit_fn` its unit where the data decides it.
+
+    `unit_fn` is for what only the answer knows, such as the currency of an amount.
+    """
 
     value_fn: Callable[[D, str], StateType | datetime | date]
+    unit_fn: Callable[[D, str], str | None] | None = None
 
 
 async def async_setup_entry(
@@ -52,3 +56,11 @@ class OpenPowerSensor[D](OpenPowerEntity[D], SensorEntity):
     def native_value(self) -> StateType | datetime | date:
         """Return the state."""
         return self.entity_description.value_fn(self.coordinator.data, self._uid)
+
+    @property
+    @override
+    def native_unit_of_measurement(self) -> str | None:
+        """Return the unit: the description's, or the one the data gives."""
+        if (unit_fn := self.entity_description.unit_fn) is None:
+            return super().native_unit_of_measurement
+        return unit_fn(self.coordinator.data, self._uid)

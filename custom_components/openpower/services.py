@@ -3,12 +3,12 @@
 from functools import partial
 from typing import Any
 
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import service
+from homeassistant.helpers import device_registry as dr, service
 
-from .const import DOMAIN
+from .const import ATTR_DEVICE_UID, DOMAIN
 from .data import OpenPowerConfigEntry
 from .errors import api_errors_as_ha
 from .provider import ProviderSpec, ServiceSpec
@@ -41,10 +41,17 @@ async def _async_dispatch(
     action: ServiceSpec[Any],
     call: ServiceCall,
 ) -> ServiceResponse:
-    """Resolve the target entry (loaded, of this provider), then run the action."""
-    entry: OpenPowerConfigEntry = service.async_get_config_entry(
-        hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
+    """Resolve the target entry (loaded, of this provider), then run the action.
+
+    An action on a device (`device_id`) runs on the device's entry, and its handler finds the
+    device's OpenPower uid under `ATTR_DEVICE_UID`.
+    """
+    data = dict(call.data)
+    if ATTR_DEVICE_ID in data:
+        entry_id, data[ATTR_DEVICE_UID] = _device_target(hass, data[ATTR_DEVICE_ID])
+    else:
+        entry_id = data[ATTR_CONFIG_ENTRY_ID]
+    entry: OpenPowerConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
     if entry.runtime_data.provider is not spec:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -52,4 +59,26 @@ async def _async_dispatch(
             translation_placeholders={"entry": entry.title, "action": action.name},
         )
     async with api_errors_as_ha(hass, entry):
-        return await action.handler(entry.runtime_data.runtime, call.data)
+        return await action.handler(entry.runtime_data.runtime, data)
+
+
+def _device_target(hass: HomeAssistant, device_id: str) -> tuple[str, str]:
+    """Return the entry id and OpenPower uid of a device; refuse any other device."""
+    device = dr.async_get(hass).async_get(device_id)
+    entry = (
+        hass.config_entries.async_get_entry(device.config_entry_id)
+        if device is not None
+        else None
+    )
+    uid = (
+        next((ident for domain, ident in device.identifiers if domain == DOMAIN), None)
+        if device is not None
+        else None
+    )
+    if entry is None or entry.domain != DOMAIN or uid is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="device_not_found",
+            translation_placeholders={"device_id": device_id},
+        )
+    return entry.entry_id, uid

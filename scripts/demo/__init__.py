@@ -19,6 +19,6 @@ A new provider adds its module here and one name to `DEMOS` (docs/adding-a-provi
 
 from types import ModuleType
 
-from . import amber, emporia, pge
+from . import alphaess, amber, emporia, pge
 
-DEMOS: tuple[ModuleType, ...] = (amber, emporia, pge)
+DEMOS: tuple[ModuleType, ...] = (amber, emporia, pge, alphaess)

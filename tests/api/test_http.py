@@ -371,6 +371,63 @@ async def test_errors_and_logs_never_show_secrets(
     assert "…V81" in str(err.value)
 
 
+class FakeClock:
+    """A monotonic clock that only moves when the budget sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_signer_signs_each_attempt_when_it_is_sent(
+    session: aiohttp.ClientSession, server: TestServer, script: Script
+) -> None:
+    """`signer(method)` runs after the budget's wait and again for a retry; it wins over the caller."""
+    script.answers.extend(
+        [
+            lambda: web.json_response([]),
+            lambda: web.Response(status=500),
+            lambda: web.json_response([]),
+        ]
+    )
+    clock = FakeClock()
+    # One request a minute: the second request waits 60 s, its retry 60 s more.
+    budget = RequestBudget((RateLimit(1, 60),), clock=clock, sleep=clock.sleep)
+    signed: list[tuple[str, float]] = []
+
+    def signer(method: str) -> dict[str, str]:
+        signed.append((method, clock()))
+        return {"X-Signature": f"{method}@{clock():.0f}", "Authorization": "signed"}
+
+    client = make_client(session, server, budget=budget, signer=signer)  # type: ignore[arg-type]
+    await client.request("GET", "sites")
+    await client.request(
+        "POST",
+        "sites",
+        headers={"authorization": "caller", "X-Caller": "kept"},  # names ignore case
+        json_body={},
+    )
+    assert signed == [("GET", 1000.0), ("POST", 1060.0), ("POST", 1120.0)]
+    assert [
+        (r.method, r.headers.getall("X-Signature"), r.headers.getall("Authorization"))
+        for r in script.received
+    ] == [
+        ("GET", ["GET@1000"], ["signed"]),
+        ("POST", ["POST@1060"], ["signed"]),
+        ("POST", ["POST@1120"], ["signed"]),
+    ]
+    assert [r.headers.get("X-Caller") for r in script.received] == [
+        None,
+        "kept",
+        "kept",
+    ]
+
+
 # ---- request_stream --------------------------------------------------------------------------
 
 

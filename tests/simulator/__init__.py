@@ -17,6 +17,22 @@ One aiohttp application: each provider's API is mirrored under its own path pref
 `scripts/simulator` runs it stand-alone (`python -m tests.simulator`).
 """
 
+from .alphaess import (
+    ALPHAESS_APP_ID,
+    ALPHAESS_APP_SECRET,
+    ALPHAESS_CHARGER,
+    ALPHAESS_CHECK_CODE,
+    ALPHAESS_LEGACY_SYSTEM,
+    ALPHAESS_OTHER_APP_ID,
+    ALPHAESS_OTHER_APP_SECRET,
+    ALPHAESS_SYSTEM,
+    ALPHAESS_UNBOUND_SYSTEM,
+    AlphaEssAccount,
+    AlphaEssCharger,
+    AlphaEssSimulator,
+    AlphaEssSystem,
+    AlphaEssWrite,
+)
 from .amber import (
     DEMO_SITE_5MIN,
     DEMO_SITE_30MIN,
@@ -77,6 +93,15 @@ from .pge_feed import PgeUsagePoint, build_feed, iter_feed
 from .pki import PkiFiles, TestPki, client_ssl_context, pki_files, pki_material
 
 __all__ = [
+    "ALPHAESS_APP_ID",
+    "ALPHAESS_APP_SECRET",
+    "ALPHAESS_CHARGER",
+    "ALPHAESS_CHECK_CODE",
+    "ALPHAESS_LEGACY_SYSTEM",
+    "ALPHAESS_OTHER_APP_ID",
+    "ALPHAESS_OTHER_APP_SECRET",
+    "ALPHAESS_SYSTEM",
+    "ALPHAESS_UNBOUND_SYSTEM",
     "DEMO_SITE_5MIN",
     "DEMO_SITE_30MIN",
     "DEMO_SITE_CLOSED",
@@ -110,6 +135,11 @@ __all__ = [
     "PGE_CLIENT_SECRET",
     "PGE_ELECTRIC_USAGE_POINT",
     "PGE_GAS_USAGE_POINT",
+    "AlphaEssAccount",
+    "AlphaEssCharger",
+    "AlphaEssSimulator",
+    "AlphaEssSystem",
+    "AlphaEssWrite",
     "AmberAccount",
     "AmberChannel",
     "AmberPrice",

@@ -8,6 +8,15 @@ import signal
 import sys
 
 from . import (
+    ALPHAESS_APP_ID,
+    ALPHAESS_APP_SECRET,
+    ALPHAESS_CHARGER,
+    ALPHAESS_CHECK_CODE,
+    ALPHAESS_LEGACY_SYSTEM,
+    ALPHAESS_OTHER_APP_ID,
+    ALPHAESS_OTHER_APP_SECRET,
+    ALPHAESS_SYSTEM,
+    ALPHAESS_UNBOUND_SYSTEM,
     DEMO_SITE_5MIN,
     DEMO_SITE_30MIN,
     DEMO_TOKEN,
@@ -148,6 +157,22 @@ async def _serve(args: argparse.Namespace) -> None:
             "          notifications → "
             + (args.pge_notification_url or "none yet")
             + f"  (set: POST the URL to {pge['http_api_url']}/_simulator/notification-uri)"
+        )
+        _out(f"  alphaess api_url {simulator.base_url('alphaess')}")
+        _out(f"          appId {ALPHAESS_APP_ID}  secret {ALPHAESS_APP_SECRET}")
+        _out(
+            f"                (system {ALPHAESS_SYSTEM}: SMILE5, periodic schedule, "
+            f"EV charger {ALPHAESS_CHARGER};"
+        )
+        _out(
+            f"                system {ALPHAESS_LEGACY_SYSTEM}: Storion-S5, legacy schedule)"
+        )
+        _out(
+            f"          appId {ALPHAESS_OTHER_APP_ID}  secret {ALPHAESS_OTHER_APP_SECRET}"
+            "  (no system)"
+        )
+        _out(
+            f"          unbound system {ALPHAESS_UNBOUND_SYSTEM}  CheckCode {ALPHAESS_CHECK_CODE}"
         )
         stopping = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)

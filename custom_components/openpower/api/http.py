@@ -150,12 +150,16 @@ class HttpClient:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         describe: Callable[[str, str], str] | None = None,
+        signer: Callable[[str], Mapping[str, str]] | None = None,
     ) -> None:
         """Configure the client; `sleep` and `now` are injectable for tests.
 
         `describe(method, path)` names a request in errors and logs; by default the provider,
         the method and the path with its identifiers masked. A provider whose identifiers are
         too short for `mask_identifiers` (PG&E's 5-digit Bulk ID) gives its own.
+
+        `signer(method)` returns headers computed at the moment each attempt is sent, after any
+        wait for the budget: a signature over a timestamp (AlphaESS) must not age in a queue.
         """
         self._session = session
         self.base_url = base_url.rstrip("/")
@@ -174,6 +178,7 @@ class HttpClient:
         self._sleep = sleep
         self._now = now
         self._describe = describe or self._masked
+        self._signer = signer
         self.rate_limit: RateLimitState | None = None
 
     def _masked(self, method: str, path: str) -> str:
@@ -269,6 +274,8 @@ class HttpClient:
                     max_wait=None if patient else self._max_budget_wait,
                     background=patient,
                 )
+            if self._signer is not None:
+                headers = {**(headers or {}), **self._signer(method)}
             try:
                 response = await self._send(
                     method,

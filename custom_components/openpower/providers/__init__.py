@@ -3,10 +3,11 @@
 from typing import Any
 
 from ..provider import ProviderSpec
+from .alphaess import ALPHAESS
 from .amber import AMBER
 from .emporia import EMPORIA
 from .pge import PGE
 
 PROVIDERS: dict[str, ProviderSpec[Any]] = {
-    spec.key: spec for spec in (AMBER, EMPORIA, PGE)
+    spec.key: spec for spec in (AMBER, EMPORIA, PGE, ALPHAESS)
 }

@@ -1,0 +1,109 @@
+"""AlphaESS in scripts/develop: the simulator's AppID, its two systems' solar, battery and grid.
+
+The account (tests/simulator/alphaess.py): a SMILE5 with the periodic schedule store and an EV
+charger, and a Storion-S5 on the legacy store that serves no live power. Both are in Sydney, as
+the development Home Assistant is. The simulator keeps AlphaESS's 10 requests a minute: recent
+days arrive within minutes, the rest of the backfill over hours.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hass import SIMULATOR, Hass, grid
+
+NAME = "AlphaESS"
+API_URL = f"{SIMULATOR}/alphaess/api"
+APP_ID = (
+    "alpha0d3f5a2b9c1e7a46"  # the simulator's demo AppID (tests/simulator/alphaess.py)
+)
+APP_SECRET = "5b8e2f0c7a1d4e6f9b3c8a2d7e1f4c60"  # noqa: S105 - the simulator's demo secret
+SYSTEMS = {"AL7011023030601": "SMILE5", "AL7011023030202": "Storion-S5"}
+CHARGER = "AE1020231015007"
+
+
+def _statistic(serial: str, quantity: str) -> str:
+    return f"openpower:alphaess_{serial.lower()}_{quantity}"
+
+
+def _sensor(serial: str, key: str) -> str:
+    return f"sensor.alphaess_{serial.lower()}_{key}"
+
+
+def simulator_args() -> list[str]:
+    """Add nothing to the simulator's command line."""
+    return []
+
+
+async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
+    """Return the AppID's entry, made through the config flow when missing."""
+    form = {
+        "app_id": APP_ID,
+        "app_secret": APP_SECRET,
+        "advanced": {"api_url": API_URL},
+    }
+    steps = [{"next_step_id": "alphaess"}, form]
+    return await api.entry(NAME, "AlphaESS", f"alphaess_{APP_ID}", steps)
+
+
+async def energy(api: Hass) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return each system's solar, battery (with its power and charge) and grid."""
+    sources: list[dict[str, Any]] = []
+    for serial, model in SYSTEMS.items():
+        solar = {"type": "solar", "name": f"{model} solar"}
+        solar |= {"stat_energy_from": _statistic(serial, "pv")}
+        solar |= {"stat_rate": _sensor(serial, "solar_power")}
+        battery = {"type": "battery", "name": f"{model} battery"}
+        battery |= {
+            "stat_energy_from": _statistic(serial, "battery_discharge"),
+            "stat_energy_to": _statistic(serial, "battery_charge"),
+            "stat_rate": _sensor(serial, "battery_power"),
+            "stat_soc": _sensor(serial, "battery_state_of_charge"),
+        }
+        imported, exported = (
+            _statistic(serial, q) for q in ("grid_import", "grid_export")
+        )
+        sources += [
+            solar | {"config_entry_solar_forecast": None},
+            battery,
+            grid(f"{model} grid", imported, None, exported),
+        ]
+    await api.statistics(
+        v for s in sources for k, v in s.items() if k.startswith("stat_energy") and v
+    )
+    return sources, []
+
+
+async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:
+    """Return the systems' and the charger's devices."""
+    devices = {}
+    for serial in (*SYSTEMS, CHARGER):
+        devices[serial] = ((await api.device(f"alphaess_{serial}")) or {}).get("id")
+    return {"entry": entry["entry_id"], "devices": devices}
+
+
+def summary(state: dict[str, Any]) -> list[str]:
+    """Return the summary's lines."""
+    devices = state["devices"]
+    lines = [f"AlphaESS AppID  {APP_ID} / {APP_SECRET}  (the simulator's demo)"]
+    lines += [
+        f"{model:<15} /config/devices/device/{devices[serial]}"
+        for serial, model in SYSTEMS.items()
+    ]
+    lines.append(f"EV charger      /config/devices/device/{devices[CHARGER]}")
+    return [*lines, f"AlphaESS API    {API_URL}"]
+
+
+async def pictures_ready(api: Hass, state: dict[str, Any]) -> str | None:
+    """Wait for both systems' yesterday, hour by hour (the Energy dashboard shows it)."""
+    now = datetime.now(UTC)
+    ids = [_statistic(serial, "pv") for serial in SYSTEMS]
+    rows = await api.ws(
+        "recorder/statistics_during_period",
+        start_time=(now - timedelta(days=2)).isoformat(),
+        end_time=now.isoformat(),
+        statistic_ids=ids,
+        period="hour",
+        types=["sum"],
+    )
+    missing = [i for i in ids if len(rows.get(i, [])) < 24]
+    return f"recent hours of {', '.join(missing)}" if missing else None

@@ -1,0 +1,1 @@
+"""AlphaESS: flow, coordinators, entities, history, actions, diagnostics, simulator part."""
