@@ -7,6 +7,7 @@ the AppID's budget while the entities keep their state.
 
 from datetime import datetime, timedelta
 import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -22,6 +23,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.openpower.api.alphaess import AlphaEssClient, PowerSample
 from custom_components.openpower.const import DOMAIN
 from tests.common import async_move_to, async_setup_entry
 from tests.simulator import ALPHAESS_LEGACY_SYSTEM, ALPHAESS_SYSTEM, Simulator
@@ -289,3 +291,102 @@ async def test_refused_secret_while_running_starts_reauth(
         ALPHAESS_LEGACY_SYSTEM
         in alphaess_entry.runtime_data.runtime.systems.data.systems
     )
+
+
+async def test_every_system_offline(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    alphaess_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """With no system answering, the update fails: every system's entities unavailable."""
+    assert await async_setup_entry(hass, alphaess_entry)
+    simulator.alphaess.offline.update({ALPHAESS_SYSTEM, ALPHAESS_LEGACY_SYSTEM})
+    await async_move_to(hass, freezer, NOW + timedelta(minutes=5))
+    for entity_id in (LOAD, SOC, LEGACY_LOAD, SOLAR_TODAY, LEGACY_SOLAR_TODAY):
+        assert state(hass, entity_id) == STATE_UNAVAILABLE, entity_id
+    live = alphaess_entry.runtime_data.runtime.live
+    assert not live.last_update_success
+    simulator.alphaess.offline.clear()
+    await async_move_to(hass, freezer, NOW + timedelta(minutes=10))
+    assert state(hass, LOAD) != STATE_UNAVAILABLE
+    assert state(hass, LEGACY_LOAD) != STATE_UNAVAILABLE
+
+
+async def test_no_sample_yet_today(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    alphaess_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Just after midnight the fallback has no sample of the new day: unavailable, never 0."""
+    freezer.move_to("2026-08-04T13:50:30+00:00")  # 23:50:30 in Sydney
+    assert await async_setup_entry(hass, alphaess_entry)
+    assert state(hass, LEGACY_LOAD) != STATE_UNAVAILABLE
+    await async_move_to(hass, freezer, "2026-08-04T14:01:30+00:00")
+    assert state(hass, LEGACY_LOAD) == STATE_UNAVAILABLE
+    assert state(hass, LOAD) != STATE_UNAVAILABLE
+
+
+async def test_stale_sample_is_not_now(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    alphaess_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """A system that stopped uploading: its newest sample, an hour old, is not shown as now."""
+    assert await async_setup_entry(hass, alphaess_entry)
+    old = PowerSample(
+        time=datetime(2026, 8, 4, 19, 4, 13),
+        pv=0.0,
+        load=900.0,
+        soc=40.0,
+        grid_import=0.0,
+        grid_export=0.0,
+        ev=0.0,
+    )
+    with patch.object(AlphaEssClient, "async_get_day_power", return_value=[old]):
+        await async_move_to(hass, freezer, NOW + timedelta(minutes=5, seconds=1))
+    assert state(hass, LEGACY_LOAD) == STATE_UNAVAILABLE
+    assert state(hass, LOAD) != STATE_UNAVAILABLE
+
+
+async def test_unknown_charger_status(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    alphaess_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A status code AlphaESS has not documented is unknown, said once."""
+    assert await async_setup_entry(hass, alphaess_entry)
+    charger = simulator.alphaess.systems[ALPHAESS_SYSTEM].charger
+    assert charger is not None
+    charger.status = 7
+    for minute in (5, 10):
+        await async_move_to(hass, freezer, NOW + timedelta(minutes=minute))
+        assert state(hass, CHARGER_STATUS) == "unknown"
+    assert said(caplog, logging.WARNING, "charger status 7") == [
+        "AlphaESS sent an unknown charger status 7; shown as unknown"
+    ]
+
+
+async def test_system_list_kept_through_bad_answers(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    alphaess_entry: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """The 8-hourly system list: a malformed list or charger list keeps what was known."""
+    assert await async_setup_entry(hass, alphaess_entry)
+    systems = alphaess_entry.runtime_data.runtime.systems
+    before = systems.data
+    simulator.fault_next("alphaess", "malformed")
+    await async_move_to(hass, freezer, NOW + timedelta(hours=8, seconds=1))
+    assert systems.data == before
+    assert systems.last_update_success
+    # The system list answers, the first charger list does not: that system keeps its charger.
+    simulator.alphaess.offline.add(ALPHAESS_SYSTEM)
+    await async_move_to(hass, freezer, NOW + timedelta(hours=16, seconds=2))
+    assert systems.data.chargers == before.chargers
+    assert state(hass, CHARGER_STATUS) == STATE_UNAVAILABLE
