@@ -42,7 +42,9 @@ async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
         "advanced": {"api_url": API_URL},
     }
     steps = [{"next_step_id": "alphaess"}, form]
-    return await api.entry(NAME, "AlphaESS", f"alphaess_{APP_ID}", steps)
+    # Found by its title, or by its first system's device.
+    device = f"alphaess_{next(iter(SYSTEMS))}"
+    return await api.entry(NAME, "AlphaESS …0601", device, steps)
 
 
 async def energy(api: Hass) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
