@@ -20,8 +20,10 @@ contract, shared by all of them:
   carries across gaps: the Energy dashboard's change over any period is the difference of two
   sums, whatever rows lie between. The recorder overwrites rows with the same start, so a
   re-fetched range replaces the old values and the stored hours after it are re-sent with their
-  sums shifted by the change, never double counting. Importing the same data twice changes nothing,
-  and writes nothing: an hour already stored with the same value and sum is not sent again.
+  sums continued hour by hour from the range's new end (as a fresh import adds them, so a later
+  re-import finds them exactly), never double counting. Importing the same data twice changes
+  nothing, and writes nothing: an hour already stored with the same value and sum is not sent
+  again.
 - Imports of one statistic are serialised, and each one sees what the previous one queued: it
   waits until the recorder has run that write (the recorder runs its queue only once Home Assistant
   has started). An import's rows for all its statistics are queued together, so a stop of Home
@@ -32,7 +34,7 @@ contract, shared by all of them:
 """
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -336,15 +338,23 @@ def _read_stored(
     return [_read_one(hass, *statistic_range) for statistic_range in ranges]
 
 
-def _rebased(row: StatisticsRow, shift: float) -> StatisticData:
-    """Return a stored row with its sum shifted, everything else as stored."""
-    data = StatisticData(
-        start=dt_util.utc_from_timestamp(row["start"]), sum=_sum(row) + shift
-    )
-    # The recorder overwrites every column of a re-sent row, so the state must be re-sent too.
-    if (state := row.get("state")) is not None:
-        data["state"] = state
-    return data
+def _rebased(
+    after: Sequence[StatisticsRow], running: float, shift: float
+) -> Iterator[StatisticData]:
+    """Return the stored rows after a range, their sums continued from `running`.
+
+    Each sum is the previous one plus the row's state, as a fresh import adds them: a later
+    re-import of the same hours then finds every sum exactly as stored (a constant shift would
+    leave the last digits different). A row without a state is shifted.
+    """
+    for row in after:
+        start = dt_util.utc_from_timestamp(row["start"])
+        # The recorder overwrites every column of a re-sent row, so the state is re-sent too.
+        if (state := row.get("state")) is None:
+            yield StatisticData(start=start, sum=_sum(row) + shift)
+            continue
+        running += state
+        yield StatisticData(start=start, state=state, sum=running)
 
 
 def _rows(
@@ -385,7 +395,7 @@ def _rows(
     hours_written = len(rows)
     # Exactly 0.0 when the range is unchanged: the same additions from the same stored sum.
     if shift := running - stored.end:
-        rows.extend(_rebased(row, shift) for row in stored.after)
+        rows.extend(_rebased(stored.after, running, shift))
     return rows, ImportResult(
         statistic_id, first, last, hours_written, len(rows) - hours_written
     )
