@@ -16,7 +16,7 @@ from unittest.mock import patch
 from homeassistant.components.number.const import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -249,8 +249,10 @@ async def test_periodic_level_under_ten_is_refused(
 ) -> None:
     """5 % suits the legacy store only: on the periodic one it is refused, the level kept."""
     await async_set_up_in_sydney(hass, alphaess_entry)
-    with pytest.raises(HomeAssistantError):
+    with pytest.raises(ServiceValidationError) as refused:
         await set_value(hass, DISCHARGE_STOP, 5)
+    assert refused.value.translation_key == "alphaess_level_too_low"
+    assert refused.value.translation_placeholders == {"minimum": "10"}
     assert writes(simulator) == []
     assert value_of(hass, DISCHARGE_STOP) == 20
 

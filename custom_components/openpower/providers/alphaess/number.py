@@ -1,16 +1,20 @@
 """AlphaESS numbers: the battery's stop levels, and the household current EV chargers may draw.
 
 Levels take what the legacy store takes (grid charging stops at 10–100 %, discharging at
-5–100 %); the periodic store refuses a limit under 10 %: AlphaESS's refusal (6001) is the
-action's error, and the level stays as it was.
+5–100 %); a limit under 10 % on the periodic store, which AlphaESS would refuse, is refused
+before anything is sent, with a translated error.
 """
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components.number import NumberDeviceClass, NumberMode
 from homeassistant.const import PERCENTAGE, UnitOfElectricCurrent
+from homeassistant.exceptions import ServiceValidationError
 
+from ...api.alphaess.schedule import Schedule, ScheduleStore
+from ...const import DOMAIN
 from ...number import OpenPowerNumberDescription
 from .const import MAX_CHARGER_CURRENT, MIN_CHARGER_CURRENT
 from .coordinator import SystemControl
@@ -18,6 +22,29 @@ from .devices import AlphaEssView, serial_of
 from .runtime import AlphaEssRuntime
 
 type Control = AlphaEssView[SystemControl]
+
+PERIODIC_MIN_LEVEL: Final = 10
+"""`chargeLimit` of a periodic period: 10–100 % (reference §2.2 row 19)."""
+
+
+async def _set_level(
+    runtime: AlphaEssRuntime,
+    uid: str,
+    value: float,
+    edit: Callable[[Schedule, int], Schedule],
+) -> None:
+    serial = serial_of(uid)
+    level = round(value)
+    if (
+        runtime.control.stores.get(serial) is ScheduleStore.PERIODIC
+        and level < PERIODIC_MIN_LEVEL
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="alphaess_level_too_low",
+            translation_placeholders={"minimum": str(PERIODIC_MIN_LEVEL)},
+        )
+    await runtime.control.async_edit_schedule(serial, lambda s: edit(s, level))
 
 
 def _charger_system(view: Control, uid: str) -> str:
@@ -38,8 +65,8 @@ NUMBERS: tuple[OpenPowerNumberDescription[AlphaEssRuntime, Any], ...] = (
         devices_fn=AlphaEssView.systems,
         exists_fn=AlphaEssView.has,
         value_fn=lambda view, uid: view.of(uid).schedule.charge_stop,
-        set_fn=lambda rt, uid, value: rt.control.async_edit_schedule(
-            serial_of(uid), lambda s: replace(s, charge_stop=round(value))
+        set_fn=lambda rt, uid, value: _set_level(
+            rt, uid, value, lambda s, level: replace(s, charge_stop=level)
         ),
     ),
     OpenPowerNumberDescription[AlphaEssRuntime, Control](
@@ -55,8 +82,8 @@ NUMBERS: tuple[OpenPowerNumberDescription[AlphaEssRuntime, Any], ...] = (
         devices_fn=AlphaEssView.systems,
         exists_fn=AlphaEssView.has,
         value_fn=lambda view, uid: view.of(uid).schedule.discharge_stop,
-        set_fn=lambda rt, uid, value: rt.control.async_edit_schedule(
-            serial_of(uid), lambda s: replace(s, discharge_stop=round(value))
+        set_fn=lambda rt, uid, value: _set_level(
+            rt, uid, value, lambda s, level: replace(s, discharge_stop=level)
         ),
     ),
     OpenPowerNumberDescription[AlphaEssRuntime, Control](
