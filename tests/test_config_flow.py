@@ -184,7 +184,7 @@ async def test_subentries_of_the_providers_kind(
 
 
 async def test_no_subentries_where_the_provider_has_none(hass: HomeAssistant) -> None:
-    """Amber's entries offer no sub-items."""
-    entry = MockConfigEntry(domain=DOMAIN, data={"provider": "amber"})
+    """Emporia's entries offer no sub-items."""
+    entry = MockConfigEntry(domain=DOMAIN, data={"provider": "emporia"})
     entry.add_to_hass(hass)
     assert entry.supported_subentry_types == {}

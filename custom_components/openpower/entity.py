@@ -166,7 +166,8 @@ def async_add_entities_when_seen[E: OpenPowerEntity[Any]](
 
     The descriptions are those the entry's provider declares for `platform`. Devices and
     channels that appear later get their entities on the update that brings them (dynamic
-    devices); nothing is added twice.
+    devices); nothing is added twice. The provider's `extra_entities` for the platform (one
+    per subentry, say) are added here too.
     """
     data = entry.runtime_data
     runtime = data.runtime
@@ -208,3 +209,5 @@ def async_add_entities_when_seen[E: OpenPowerEntity[Any]](
         entry.async_on_unload(
             coordinator.async_add_listener(partial(add_new, coordinator, group))
         )
+    if (extra := data.provider.extra_entities.get(platform)) is not None:
+        extra(entry, async_add_entities)

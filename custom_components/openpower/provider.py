@@ -13,6 +13,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigSubentryFlow, OptionsFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.hass_dict import HassKey
 import probatio
 
@@ -56,6 +57,14 @@ class ProviderSpec[R]:
     entities: Mapping[Platform, tuple[OpenPowerEntityDescription[R, Any], ...]] = field(
         default_factory=dict
     )
+    extra_entities: Mapping[
+        Platform, Callable[[ConfigEntry, AddConfigEntryEntitiesCallback], None]
+    ] = field(default_factory=dict)
+    """Entities a description per device cannot express (one per subentry), by platform.
+
+    Each callable adds them when the platform sets up, and may keep adding (it runs in the event
+    loop, once per entry setup). A platform listed here must also have descriptions.
+    """
     services: tuple[ServiceSpec[R], ...] = ()
     options_flow: Callable[[], OptionsFlow] | None = None
     subentry_flows: Mapping[str, type[ConfigSubentryFlow]] = field(default_factory=dict)

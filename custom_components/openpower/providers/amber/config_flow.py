@@ -1,4 +1,4 @@
-"""Amber config-flow steps: API token → site → entry; reauth, reconfigure and options."""
+"""Amber config-flow steps: API token → site → entry; reauth, reconfigure, options, cheap windows."""
 
 from collections.abc import Mapping
 from typing import Any, override
@@ -6,10 +6,13 @@ from typing import Any, override
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlowWithReload,
+    SubentryFlowResult,
 )
-from homeassistant.const import CONF_API_TOKEN
+from homeassistant.const import CONF_API_TOKEN, CONF_NAME, UnitOfTime
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -18,6 +21,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TimeSelector,
 )
 import probatio
 
@@ -26,11 +30,15 @@ from ...const import CONF_ACCOUNT_ID, CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
 from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, endpoint_errors
 from .const import (
+    CONF_CONTIGUOUS,
+    CONF_DURATION,
     CONF_FORECAST_HOURS,
+    CONF_LATEST_END,
     CONF_PRICING_MODE,
     CONF_SITE_ID,
     CONF_SITE_NAME,
     MAX_FORECAST_HOURS,
+    MAX_WINDOW_MINUTES,
     PROVIDER,
     TOKEN_URL,
     PricingMode,
@@ -263,6 +271,54 @@ class AmberOptionsFlow(OptionsFlowWithReload):
                             mode=SelectSelectorMode.LIST,
                         )
                     ),
+                }
+            ),
+        )
+
+
+class AmberCheapWindowFlow(ConfigSubentryFlow):
+    """Add a cheap window: a binary sensor on while the cheapest intervals before a time run."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask for the name, how long, by when and whether in one go."""
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            # Names are unique per site regardless of case: they name the entities.
+            unique_id = name.casefold()
+            if any(
+                subentry.unique_id == unique_id
+                for subentry in self._get_entry().subentries.values()
+            ):
+                return self.async_abort(reason="already_configured")
+            return self.async_create_entry(
+                title=name,
+                data={
+                    CONF_DURATION: int(user_input[CONF_DURATION]),
+                    CONF_LATEST_END: user_input[CONF_LATEST_END],
+                    CONF_CONTIGUOUS: user_input[CONF_CONTIGUOUS],
+                },
+                unique_id=unique_id,
+            )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_NAME): TextSelector(),
+                    probatio.Required(CONF_DURATION, default=60): NumberSelector(
+                        NumberSelectorConfig(
+                            min=5,
+                            max=MAX_WINDOW_MINUTES,
+                            step=5,
+                            mode=NumberSelectorMode.BOX,
+                            unit_of_measurement=UnitOfTime.MINUTES,
+                        )
+                    ),
+                    probatio.Required(
+                        CONF_LATEST_END, default="07:00:00"
+                    ): TimeSelector(),
+                    probatio.Required(CONF_CONTIGUOUS, default=True): BooleanSelector(),
                 }
             ),
         )

@@ -15,6 +15,13 @@ CONF_PRICING_MODE: Final = "pricing_mode"
 DEFAULT_FORECAST_HOURS: Final = 24
 MAX_FORECAST_HOURS: Final = 48
 
+# A "Cheap window" subentry: a binary sensor on while the chosen cheapest intervals run.
+SUBENTRY_CHEAP_WINDOW: Final = "amber_cheap_window"
+CONF_DURATION: Final = "duration"
+CONF_LATEST_END: Final = "latest_end"
+CONF_CONTIGUOUS: Final = "contiguous"
+MAX_WINDOW_MINUTES: Final = 1440
+
 TOKEN_URL: Final = "https://app.amber.com.au/developers/"
 APP_URL: Final = "https://app.amber.com.au"
 
