@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import time
-from typing import Any, Final, override
+from typing import Any, ClassVar, Final, override
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
@@ -138,7 +138,13 @@ class AlphaEssSystemsCoordinator(OpenPowerCoordinator[AlphaEssAccount]):
 
 
 class AlphaEssCoordinator[T](OpenPowerCoordinator[AlphaEssView[T]]):
-    """Fetches one data kind for every system of the AppID, system by system."""
+    """Fetches one data kind for every system of the AppID, system by system.
+
+    A subclass names its kind and its cadence (`kind`, `interval`) and fetches one system.
+    """
+
+    kind: ClassVar[str]
+    interval: ClassVar[timedelta]
 
     def __init__(
         self,
@@ -147,11 +153,15 @@ class AlphaEssCoordinator[T](OpenPowerCoordinator[AlphaEssView[T]]):
         client: AlphaEssClient,
         systems: AlphaEssSystemsCoordinator,
         *,
-        name: str,
-        update_interval: timedelta,
+        update_interval: timedelta | None = None,
     ) -> None:
-        """Create the coordinator; the systems come from `systems`."""
-        super().__init__(hass, entry, name=name, update_interval=update_interval)
+        """Create the coordinator, at its kind's cadence unless given another."""
+        super().__init__(
+            hass,
+            entry,
+            name=self.kind,
+            update_interval=update_interval or self.interval,
+        )
         self.client = client
         self.systems = systems
         self._failing: set[str] = set()
@@ -241,6 +251,9 @@ class LiveReading:
 class AlphaEssLiveCoordinator(AlphaEssCoordinator[LiveReading]):
     """Live power of every system, every minute (the entry's option)."""
 
+    kind = "live power"
+    interval = LIVE_INTERVAL
+
     def __init__(
         self,
         hass: HomeAssistant,
@@ -255,8 +268,7 @@ class AlphaEssLiveCoordinator(AlphaEssCoordinator[LiveReading]):
             entry,
             client,
             systems,
-            name="live power",
-            update_interval=timedelta(seconds=seconds) if seconds else LIVE_INTERVAL,
+            update_interval=timedelta(seconds=seconds) if seconds else None,
         )
         self._live_failures: dict[str, int] = {}
         self._fallback_since: dict[str, float] = {}
@@ -348,6 +360,9 @@ class SystemEnergy:
 class AlphaEssEnergyCoordinator(AlphaEssCoordinator[SystemEnergy]):
     """Today's energy and the chargers' status, every 5 minutes."""
 
+    kind = "energy"
+    interval = ENERGY_INTERVAL
+
     def __init__(
         self,
         hass: HomeAssistant,
@@ -356,9 +371,7 @@ class AlphaEssEnergyCoordinator(AlphaEssCoordinator[SystemEnergy]):
         systems: AlphaEssSystemsCoordinator,
     ) -> None:
         """Create the coordinator."""
-        super().__init__(
-            hass, entry, client, systems, name="energy", update_interval=ENERGY_INTERVAL
-        )
+        super().__init__(hass, entry, client, systems)
         self._unknown_status: set[int] = set()
 
     @override
@@ -396,22 +409,8 @@ class SystemSummary:
 class AlphaEssSummaryCoordinator(AlphaEssCoordinator[SystemSummary]):
     """Totals, income, self-consumption and self-sufficiency, every 30 minutes."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: OpenPowerConfigEntry,
-        client: AlphaEssClient,
-        systems: AlphaEssSystemsCoordinator,
-    ) -> None:
-        """Create the coordinator."""
-        super().__init__(
-            hass,
-            entry,
-            client,
-            systems,
-            name="summary",
-            update_interval=SUMMARY_INTERVAL,
-        )
+    kind = "summary"
+    interval = SUMMARY_INTERVAL
 
     @override
     async def _async_fetch_system(self, serial: str) -> SystemSummary:
@@ -437,6 +436,9 @@ class AlphaEssControlCoordinator(AlphaEssCoordinator[SystemControl]):
     are serialised and at least `write_spacing` seconds apart.
     """
 
+    kind = "control"
+    interval = CONTROL_INTERVAL
+
     def __init__(
         self,
         hass: HomeAssistant,
@@ -447,14 +449,7 @@ class AlphaEssControlCoordinator(AlphaEssCoordinator[SystemControl]):
         write_spacing: float,
     ) -> None:
         """Create the coordinator."""
-        super().__init__(
-            hass,
-            entry,
-            client,
-            systems,
-            name="control",
-            update_interval=CONTROL_INTERVAL,
-        )
+        super().__init__(hass, entry, client, systems)
         self.stores: dict[str, ScheduleStore] = {}
         self._write_spacing = write_spacing
         self._locks: dict[str, asyncio.Lock] = {}

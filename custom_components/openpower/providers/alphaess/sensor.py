@@ -100,18 +100,23 @@ def _percent(value: float | None) -> float | None:
 def _system_fact(
     key: str,
     pick: Callable[[System], StateType],
-    **kwargs: Any,
+    *,
+    device_class: SensorDeviceClass | None = None,
+    unit: str | None = None,
+    precision: int | None = None,
 ) -> OpenPowerSensorDescription[AlphaEssRuntime, AlphaEssAccount]:
     """Describe a fact of the system list (capacity, ratings, models): diagnostic."""
     return OpenPowerSensorDescription[AlphaEssRuntime, AlphaEssAccount](
         key=key,
         translation_key=key,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
         entity_category=EntityCategory.DIAGNOSTIC,
         coordinator_fn=lambda rt: rt.systems,
         devices_fn=lambda account: [system_device(s) for s in account.systems.values()],
         exists_fn=lambda account, uid: serial_of(uid) in account.systems,
         value_fn=lambda account, uid: pick(account.systems[serial_of(uid)]),
-        **kwargs,
     )
 
 
@@ -254,36 +259,36 @@ SENSORS: tuple[OpenPowerSensorDescription[AlphaEssRuntime, Any], ...] = (
         "battery_capacity",
         lambda s: s.battery_capacity,
         device_class=SensorDeviceClass.ENERGY_STORAGE,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
+        unit=UnitOfEnergy.KILO_WATT_HOUR,
+        precision=2,
     ),
     _system_fact(
         "battery_remaining_capacity",
         lambda s: s.battery_remaining_capacity,
         device_class=SensorDeviceClass.ENERGY_STORAGE,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
+        unit=UnitOfEnergy.KILO_WATT_HOUR,
+        precision=2,
     ),
     _system_fact(
         "battery_health",
         lambda s: s.battery_health,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
+        unit=PERCENTAGE,
+        precision=0,
     ),
     _system_fact("battery_model", lambda s: s.battery_model),
     _system_fact(
         "inverter_rated_power",
         lambda s: s.inverter_power,
         device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=1,
+        unit=UnitOfPower.KILO_WATT,
+        precision=1,
     ),
     _system_fact(
         "pv_capacity",
         lambda s: s.pv_capacity,
         device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=1,
+        unit=UnitOfPower.KILO_WATT,
+        precision=1,
     ),
     _system_fact("ems_status", lambda s: s.ems_status),
     OpenPowerSensorDescription[AlphaEssRuntime, Control](
