@@ -410,15 +410,11 @@ class LegacyCharge:
 
     def body(self, serial: str) -> dict[str, Any]:
         """Return the full `updateChargeConfigInfo` body (every field, with its documented type)."""
-        (f1, e1), (f2, e2) = self.windows
         return {
             "sysSn": serial,
             "batHighCap": round(self.stop_level),
             "gridCharge": int(self.grid_charge),
-            "timeChaf1": format_time_of_day(f1),
-            "timeChae1": format_time_of_day(e1),
-            "timeChaf2": format_time_of_day(f2),
-            "timeChae2": format_time_of_day(e2),
+            **_window_fields("timeCha", self.windows),
         }
 
 
@@ -433,15 +429,11 @@ class LegacyDischarge:
 
     def body(self, serial: str) -> dict[str, Any]:
         """Return the full `updateDisChargeConfigInfo` body (10001 answers a missing field)."""
-        (f1, e1), (f2, e2) = self.windows
         return {
             "sysSn": serial,
             "batUseCap": round(self.stop_level),
             "ctrDis": int(self.control),
-            "timeDisf1": format_time_of_day(f1),
-            "timeDise1": format_time_of_day(e1),
-            "timeDisf2": format_time_of_day(f2),
-            "timeDise2": format_time_of_day(e2),
+            **_window_fields("timeDis", self.windows),
         }
 
 
@@ -457,16 +449,7 @@ def parse_legacy_charge(payload: Any) -> LegacyCharge:
     item = obj(payload, "getChargeConfigInfo")
     return LegacyCharge(
         grid_charge=_flag(item, "gridCharge"),
-        windows=(
-            (
-                parse_time_of_day(item.get("timeChaf1"), "timeChaf1"),
-                parse_time_of_day(item.get("timeChae1"), "timeChae1"),
-            ),
-            (
-                parse_time_of_day(item.get("timeChaf2"), "timeChaf2"),
-                parse_time_of_day(item.get("timeChae2"), "timeChae2"),
-            ),
-        ),
+        windows=_read_windows(item, "timeCha"),
         stop_level=_level(item, "batHighCap"),
     )
 
@@ -476,18 +459,35 @@ def parse_legacy_discharge(payload: Any) -> LegacyDischarge:
     item = obj(payload, "getDisChargeConfigInfo")
     return LegacyDischarge(
         control=_flag(item, "ctrDis"),
-        windows=(
-            (
-                parse_time_of_day(item.get("timeDisf1"), "timeDisf1"),
-                parse_time_of_day(item.get("timeDise1"), "timeDise1"),
-            ),
-            (
-                parse_time_of_day(item.get("timeDisf2"), "timeDisf2"),
-                parse_time_of_day(item.get("timeDise2"), "timeDise2"),
-            ),
-        ),
+        windows=_read_windows(item, "timeDis"),
         stop_level=_level(item, "batUseCap"),
     )
+
+
+def _read_windows(
+    item: Mapping[str, Any], prefix: str
+) -> tuple[tuple[time, time], tuple[time, time]]:
+    """Read a legacy store's two windows: `<prefix>f1`/`<prefix>e1` (from, end), then 2."""
+
+    def window(n: int) -> tuple[time, time]:
+        begin, end = f"{prefix}f{n}", f"{prefix}e{n}"
+        return (
+            parse_time_of_day(item.get(begin), begin),
+            parse_time_of_day(item.get(end), end),
+        )
+
+    return window(1), window(2)
+
+
+def _window_fields(
+    prefix: str, windows: tuple[tuple[time, time], tuple[time, time]]
+) -> dict[str, str]:
+    """Write a legacy store's two windows as `_read_windows` reads them."""
+    fields = {}
+    for n, (begin, end) in enumerate(windows, start=1):
+        fields[f"{prefix}f{n}"] = format_time_of_day(begin)
+        fields[f"{prefix}e{n}"] = format_time_of_day(end)
+    return fields
 
 
 def _level(item: Mapping[str, Any], key: str) -> float:
