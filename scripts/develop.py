@@ -2,9 +2,10 @@
 
 Run through `scripts/develop`. Starts the simulator and Home Assistant on 127.0.0.1 only,
 creates the owner user, adds each provider's demo entry through the real config flow over REST
-and its Energy preferences (`scripts/demo/`), prints how to log in, and runs until Ctrl-C. State
-lives in `.develop/`; `custom_components/openpower` in its config dir is a symlink to this
-checkout's (edits show after a restart of Home Assistant).
+(`scripts/demo/`), fills the Energy preferences with `openpower.configure_energy_dashboard` once
+the statistics exist, prints how to log in, and runs until Ctrl-C. State lives in `.develop/`;
+`custom_components/openpower` in its config dir is a symlink to this checkout's (edits show after
+a restart of Home Assistant).
 """
 
 import argparse
@@ -31,6 +32,9 @@ from homeassistant.components.brands.const import ALLOWED_IMAGES, PLACEHOLDER
 HA_LOG = hass.CONFIG_DIR / "home-assistant.log"
 LOGS = {"the simulator": "simulator.log", "Home Assistant": "hass.console.log"}
 MARKER = "# Written by scripts/develop"
+TIME_ZONE = "Australia/Sydney"
+"""Home Assistant's zone (Amber's); the simulator puts the Emporia and AlphaESS demos in it too,
+so that the Energy dashboard's day is theirs: solar by day, the grid up to the last hour."""
 CONFIGURATION = f"""{MARKER}: rewritten on every run while this line is here.
 # Delete this line to keep your own edits.
 homeassistant:
@@ -41,7 +45,7 @@ homeassistant:
   unit_system: metric
   currency: AUD
   country: AU
-  time_zone: Australia/Sydney
+  time_zone: {TIME_ZONE}
   language: en
 
 # A lean component set instead of default_config, whose discovery (zeroconf, ssdp, dhcp,
@@ -176,8 +180,14 @@ async def set_up(api: hass.Hass, timer: Timer) -> dict[str, Any]:
         entries[demo.NAME], created = await demo.set_up(api)
         timer.lap(f"{demo.NAME} entry {'created (config flow)' * created or 'loaded'}")
     for demo in DEMOS:
-        added = await api.add_energy(*await demo.energy(api))
-        timer.lap(f"{demo.NAME} statistics there, Energy preferences: {added} added")
+        await demo.link(api, entries)
+    for demo in DEMOS:
+        await demo.energy_statistics(api)
+        timer.lap(f"{demo.NAME} statistics there")
+    added = await api.configure_energy_dashboard()
+    timer.lap(
+        f"Energy preferences: {added} added (openpower.configure_energy_dashboard)"
+    )
     state = {}
     for demo in DEMOS:
         state[demo.NAME] = await demo.ready(api, entries[demo.NAME])
@@ -249,7 +259,11 @@ async def run(args: argparse.Namespace) -> int:
     port = hass.SIMULATOR.rpartition(":")[2]
     simulator = f"{python} tests.simulator --port {port}".split()
     commands = {
-        "the simulator": simulator + [a for d in DEMOS for a in d.simulator_args()],
+        "the simulator": [
+            *simulator,
+            *("--demo-time-zone", TIME_ZONE),
+            *(a for d in DEMOS for a in d.simulator_args()),
+        ],
         "Home Assistant": f"{python} homeassistant -c {hass.CONFIG_DIR} --skip-pip".split(),
     }
     children, env = {}, {**os.environ, "PYTHONPATH": str(hass.ROOT)}

@@ -195,6 +195,33 @@ class Hass:
 
         return await until(f"{what}: not loaded", loaded, 240, 0.5), not found
 
+    async def walk(self, flows: str, handler: Any, steps: list[Any]) -> dict[str, Any]:
+        """Walk a flow of `flows` (options, subentries) through `steps`; return its result."""
+        flow: dict[str, Any] = await self.post(flows, {"handler": handler})
+        for answer in steps:
+            if flow.get("errors") or flow["type"] not in ("menu", "form"):
+                raise HassError(f"{flows}: unexpected {flow}")
+            flow = await self.post(f"{flows}/{flow['flow_id']}", answer)
+        if flow["type"] != "create_entry":
+            raise HassError(f"{flows} ended with {flow}")
+        return flow
+
+    async def options(self, entry_id: str, steps: list[Any]) -> dict[str, Any]:
+        """Set an entry's options through its options flow (the entry reloads)."""
+        return await self.walk(
+            "/api/config/config_entries/options/flow", entry_id, steps
+        )
+
+    async def subentry(
+        self, entry_id: str, subentry_type: str, steps: list[Any]
+    ) -> dict[str, Any]:
+        """Add a subentry to an entry through its subentry flow."""
+        return await self.walk(
+            "/api/config/config_entries/subentries/flow",
+            [entry_id, subentry_type],
+            steps,
+        )
+
     async def statistics(self, wanted: Iterable[str], by: str = "statistic_id") -> Any:
         """Wait until OpenPower's statistics exist (ids, or names: `by="name"`); their ids."""
         wanted = set(wanted)
@@ -207,44 +234,25 @@ class Hass:
 
         return await until(f"statistics missing: {sorted(wanted)}", listed)
 
-    async def add_energy(self, sources: list[Any], devices: list[Any]) -> int:
-        """Add what the Energy preferences lack; return how much (what is there is kept).
+    async def configure_energy_dashboard(self) -> int:
+        """Run `openpower.configure_energy_dashboard` on every entry; return how much it added.
 
-        A source is there when one of its statistics is.
+        What the preferences have is kept: a re-run adds only what is new.
         """
-        try:
-            prefs = await self.ws("energy/get_prefs")
-        except HassError:  # none saved yet
-            prefs = {"energy_sources": [], "device_consumption": []}
-
-        def stats(source: dict[str, Any]) -> set[Any]:
-            return {v for k, v in source.items() if k.startswith("stat_") and v}
-
-        used = set().union(*map(stats, prefs["energy_sources"]))
-        have = {d["stat_consumption"] for d in prefs["device_consumption"]}
-        devices = [d for d in devices if d["stat_consumption"] not in have]
-        new = {"energy_sources": [s for s in sources if not stats(s) & used]}
-        new["device_consumption"] = devices
-        if added := sum(map(len, new.values())):
-            await self.ws("energy/save_prefs", **{k: prefs[k] + new[k] for k in new})
-        return added
+        result = await self.ws(
+            "call_service",
+            domain="openpower",
+            service="configure_energy_dashboard",
+            service_data={},
+            return_response=True,
+        )
+        return sum(
+            len(result["response"][key])
+            for key in ("energy_sources", "device_consumption")
+        )
 
     async def states(self, entity_ids: Iterable[str]) -> dict[str, str]:
         """Return the states of these entities."""
         wanted = set(entity_ids)
         states = await self.ws("get_states")
         return {s["entity_id"]: s["state"] for s in states if s["entity_id"] in wanted}
-
-
-def grid(name: str, energy: str, cost: str | None, *to_grid: str) -> dict[str, Any]:
-    """Return an Energy dashboard grid connection (Home Assistant 2026.10's schema).
-
-    `to_grid`: the statistics of the energy returned and of its compensation.
-    """
-    returned, paid = (*to_grid, None, None)[:2]
-    source = {"type": "grid", "name": name, "stat_energy_from": energy}
-    source |= {"stat_cost": cost, "stat_energy_to": returned, "stat_compensation": paid}
-    source["cost_adjustment_day"] = 0
-    for price in ("entity_energy_price", "number_energy_price"):
-        source |= {price: None, f"{price}_export": None}
-    return source

@@ -97,6 +97,8 @@ alphaess-legacy | /config/devices/device/{AlphaESS[devices][AL7011023030202]} | 
 amber-device | /config/devices/device/{Amber[device]} | 1420 | General price; Feed-in price; Price spike | Unavailable | 0 |
 energy-dashboard | /energy/electricity | 1500 | kWh; Grid total | No energy data; There is no data | 2 |
 emporia-monitor | /config/devices/device/{Emporia[monitor]} | 1460 | Mains power; Unmonitored power; Connected devices; HVAC; Kitchen | Unavailable; Unknown | 0 |
+emporia-circuit-cost | /openpower-costs/costs | 800 | What each circuit cost a day | No statistics found | 1 |
+amber-cheap-window | /history?entity_id={Amber[cheap_window]},{Amber[general_price]} | 700 | Dishwasher; General price | | 1 |
 emporia-charger | /config/devices/device/{Emporia[charger]} | 0 | Charging current; Charger status; Plugged in | Unavailable; Unknown | 0 |
 integration | /config/integrations/integration/openpower | 1000 | OpenPower; Home; 5-minute site; demo@; PG&E Share My Data | | 0 |
 pge-service | /config/devices/device/{PG&E[service]} | 900 | Share My Data; Service status; Online; Last notification; Certificate expiry; PG&E electricity; PG&E gas | Unavailable; Unknown | 0 |

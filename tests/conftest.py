@@ -10,6 +10,7 @@ import logging
 import os
 from unittest.mock import PropertyMock, patch
 
+from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -18,6 +19,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 import custom_components.openpower  # noqa: F401
+from custom_components.openpower.config_flow import OpenPowerConfigFlow
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers import PROVIDERS
 
@@ -43,6 +45,17 @@ def auto_enable_custom_integrations(
     recorder_mock: object, enable_custom_integrations: None
 ) -> None:
     """Load our integration in every test, after the recorder."""
+
+
+@pytest.fixture(autouse=True)
+def flow_handler_registered() -> None:
+    """Keep our config flow class registered, as it is for good once Home Assistant imports it.
+
+    The class registers itself with Home Assistant's flow handlers when its module is first
+    imported; in some orders of a parallel run the registration was gone by the time an entry
+    asked for its subentry types, which then came back empty.
+    """
+    config_entries.HANDLERS.setdefault(DOMAIN, OpenPowerConfigFlow)
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ Its actions are registered only while a test registers `FAKE`, and Home Assistan
 `services.yaml` only to describe actions to the frontend: they are not listed there.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass
@@ -28,7 +28,13 @@ from homeassistant.const import (
     UnitOfElectricCurrent,
     UnitOfPower,
 )
-from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    HomeAssistant,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util.hass_dict import HassKey
 import probatio
@@ -40,6 +46,8 @@ from custom_components.openpower.coordinator import OpenPowerCoordinator
 from custom_components.openpower.entity import DeviceRef
 from custom_components.openpower.flow import ProviderFlow
 from custom_components.openpower.number import OpenPowerNumberDescription
+from custom_components.openpower.pricing import Direction, PriceSpan
+from custom_components.openpower.pricing_flow import PricedOptionsFlow
 from custom_components.openpower.provider import ProviderSpec, ServiceSpec
 from custom_components.openpower.sensor import OpenPowerSensorDescription
 from custom_components.openpower.switch import OpenPowerSwitchDescription
@@ -64,6 +72,46 @@ class FakeDevice:
 
 
 @dataclass(slots=True)
+class FakePriceTable:
+    """Prices a test sets by direction; `settle` replaces them and calls the listeners."""
+
+    spans: dict[Direction, list[PriceSpan]] = field(default_factory=dict)
+    listeners: list[Callable[[], None]] = field(default_factory=list)
+    asked: list[tuple[Direction, datetime, datetime]] = field(default_factory=list)
+    """Every range asked for, in order."""
+
+    def prices_direction(self, direction: Direction) -> bool:
+        """A direction is priced once the test gave it spans (even none)."""
+        return direction in self.spans
+
+    async def async_prices(
+        self, direction: Direction, start: datetime, end: datetime
+    ) -> list[PriceSpan]:
+        """Return the spans overlapping [start, end), oldest first."""
+        self.asked.append((direction, start, end))
+        return sorted(
+            (
+                s
+                for s in self.spans.get(direction, [])
+                if s.start < end and s.end > start
+            ),
+            key=lambda span: span.start,
+        )
+
+    @callback
+    def async_listen(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `listener` on every `settle`."""
+        self.listeners.append(listener)
+        return lambda: self.listeners.remove(listener)
+
+    def settle(self, direction: Direction, spans: list[PriceSpan]) -> None:
+        """Replace a direction's prices, as a source confirming estimates does."""
+        self.spans[direction] = spans
+        for listener in list(self.listeners):
+            listener()
+
+
+@dataclass(slots=True)
 class FakeApi:
     """The fake cloud: devices, failures on demand, a log of reads and writes."""
 
@@ -83,6 +131,8 @@ class FakeApi:
     """Raised by every write after making it (a timeout the provider did not see)."""
     reads: int = 0
     writes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    prices: FakePriceTable = field(default_factory=FakePriceTable)
+    """What the `priced()` variant offers other entries."""
 
     async def async_read(self) -> dict[str, FakeDevice]:
         """Return every device (a copy, as a client parses a fresh answer)."""
@@ -366,6 +416,27 @@ class FakeDeviceFlow(ConfigSubentryFlow):
         )
 
 
+class FakeOptionsFlow(PricedOptionsFlow):
+    """A provider option of its own, then the shared price steps."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a label, then for the price source."""
+        if user_input is not None:
+            return await self.async_step_cost(user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Optional(
+                        "label", default=self.config_entry.options.get("label", "")
+                    ): cv.string
+                }
+            ),
+        )
+
+
 FAKE: ProviderSpec[FakeRuntime] = ProviderSpec(
     key=KEY,
     name="Fake",
@@ -390,3 +461,18 @@ FAKE: ProviderSpec[FakeRuntime] = ProviderSpec(
 def sensors_only() -> ProviderSpec[FakeRuntime]:
     """The fake provider with sensors and nothing else."""
     return replace(FAKE, entities={Platform.SENSOR: SENSORS})
+
+
+def priced(key: str = KEY) -> ProviderSpec[FakeRuntime]:
+    """The fake provider offering `FakeApi.prices` to other entries, with price options.
+
+    Without entities, so that several entries of it (or of a copy under another `key`) load
+    side by side.
+    """
+    return replace(
+        FAKE,
+        key=key,
+        entities={},
+        price_table=lambda rt: rt.api.prices,
+        options_flow=FakeOptionsFlow,
+    )

@@ -51,7 +51,7 @@ def test_manifest_values() -> None:
     assert manifest["config_flow"] is True
     assert manifest["iot_class"] == "cloud_polling"
     assert {"recorder", "webhook", "http"} <= set(manifest["dependencies"])
-    assert manifest["after_dependencies"] == ["cloud"]
+    assert manifest["after_dependencies"] == ["cloud", "energy"]
     assert manifest["codeowners"] and all(
         c.startswith("@") for c in manifest["codeowners"]
     )

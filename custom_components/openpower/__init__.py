@@ -15,6 +15,7 @@ from .coordinator import issue_id
 from .data import OpenPowerConfigEntry, OpenPowerData
 from .entity import DeviceRef
 from .errors import setup_error
+from .pricing import async_remove_pricing
 from .providers import PROVIDERS
 from .services import async_setup_services
 
@@ -61,6 +62,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -
 
 async def async_remove_entry(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> None:
     """Drop the repair issues of a removed entry (its statistics stay, as history)."""
+    await async_remove_pricing(hass, entry.entry_id)
     if (remove := PROVIDERS[entry.data[CONF_PROVIDER]].async_remove) is not None:
         await remove(hass, entry)
     registry = ir.async_get(hass)

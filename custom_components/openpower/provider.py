@@ -20,8 +20,10 @@ import probatio
 from .api.budget import RateLimit, RequestBudget
 from .const import DOMAIN
 from .coordinator import OpenPowerCoordinator
+from .energy import EnergySources
 from .entity import DeviceRef, OpenPowerEntityDescription
 from .flow import ProviderFlow
+from .pricing import PriceTable
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -75,8 +77,12 @@ class ProviderSpec[R]:
     """
     diagnostics: Callable[[R], Mapping[str, Any]] = lambda _runtime: {}
     redact: frozenset[str] = field(default_factory=frozenset)
+    price_table: Callable[[R], PriceTable] | None = None
+    """The prices this provider's entry offers other entries' cost statistics (an Amber site)."""
     async_remove: Callable[[HomeAssistant, ConfigEntry], Awaitable[None]] | None = None
     """Clean up what the provider made outside Home Assistant (a cloudhook) for a removed entry."""
+    energy_sources: Callable[[ConfigEntry], EnergySources] | None = None
+    """Where a loaded entry's statistics and sensors belong in the Energy preferences."""
 
     @property
     def platforms(self) -> list[Platform]:

@@ -10,6 +10,7 @@ from homeassistant.helpers import device_registry as dr, service
 
 from .const import ATTR_DEVICE_UID, DOMAIN
 from .data import OpenPowerConfigEntry
+from .energy_dashboard import async_setup_energy_dashboard
 from .errors import api_errors_as_ha
 from .provider import ProviderSpec, ServiceSpec
 from .providers import PROVIDERS
@@ -17,7 +18,8 @@ from .providers import PROVIDERS
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register every provider's actions."""
+    """Register every provider's actions, and the shell's own."""
+    async_setup_energy_dashboard(hass)
     for spec in PROVIDERS.values():
         for action in spec.services:
             handler = partial(_async_dispatch, hass, spec, action)

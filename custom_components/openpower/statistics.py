@@ -489,6 +489,34 @@ async def async_last_hour(hass: HomeAssistant, statistic_id: str) -> datetime | 
     return dt_util.utc_from_timestamp(rows[0]["start"])
 
 
+async def async_stored_hours(
+    hass: HomeAssistant, statistic_id: str
+) -> list[tuple[datetime, float]]:
+    """Return every stored hour of the statistic with its value, oldest first.
+
+    Includes what an earlier import of this statistic queued but the recorder had not yet written.
+    """
+    series = _series(hass, statistic_id)
+    async with series.lock:
+        await _async_wait_written(statistic_id, series)
+    rows = await _async_read(
+        hass,
+        statistics_during_period,
+        hass,
+        _EPOCH,
+        None,
+        {statistic_id},
+        "hour",
+        None,
+        {"state"},
+    )
+    return [
+        (dt_util.utc_from_timestamp(row["start"]), state)
+        for row in rows.get(statistic_id, ())
+        if (state := row.get("state")) is not None
+    ]
+
+
 async def async_growth_since(
     hass: HomeAssistant, statistic_ids: Iterable[str], start: datetime
 ) -> dict[str, float]:

@@ -6,8 +6,10 @@ A demo module has:
 - `simulator_args() -> list[str]`: what it adds to the simulator's command line;
 - `async set_up(api) -> (entry, created)`: its entry, through the real config flow over REST
   (`hass.Hass.entry`; `api` is a `hass.Hass`) unless it exists, once loaded;
-- `async energy(api) -> (sources, devices)`: its Energy dashboard sources and individual devices,
-  once their statistics exist;
+- `async link(api, entries)`: what it sets up once every entry exists (`entries` by demo
+  `NAME`): Emporia priced by the Amber site, Amber's cheap window; nothing to do is fine;
+- `async energy_statistics(api)`: returns once the statistics its Energy dashboard sources use
+  exist (then `openpower.configure_energy_dashboard` adds them, costs included);
 - `async ready(api, entry) -> dict`: once its data is there, what `scripts/screenshots` and the
   summary need (device ids, ...), kept in `.develop/state.json` under `NAME`;
 - `summary(state) -> list[str]`: its lines of the summary printed at start-up;

@@ -1,15 +1,16 @@
 """AlphaESS in scripts/develop: the simulator's AppID, its two systems' solar, battery and grid.
 
 The account (tests/simulator/alphaess.py): a SMILE5 with the periodic schedule store and an EV
-charger, and a Storion-S5 on the legacy store that serves no live power. Both are in Sydney, as
-the development Home Assistant is. The simulator keeps AlphaESS's 10 requests a minute: recent
-days arrive within minutes, the rest of the backfill over hours.
+charger, and a Storion-S5 on the legacy store that serves no live power. Both are in the
+development Home Assistant's zone (scripts/develop passes it to the simulator). The simulator
+keeps AlphaESS's 10 requests a minute: recent days arrive within minutes, the rest of the
+backfill over hours.
 """
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hass import SIMULATOR, Hass, grid
+from hass import SIMULATOR, Hass
 
 NAME = "AlphaESS"
 API_URL = f"{SIMULATOR}/alphaess/api"
@@ -23,10 +24,6 @@ CHARGER = "AE1020231015007"
 
 def _statistic(serial: str, quantity: str) -> str:
     return f"openpower:alphaess_{serial.lower()}_{quantity}"
-
-
-def _sensor(serial: str, key: str) -> str:
-    return f"sensor.alphaess_{serial.lower()}_{key}"
 
 
 def simulator_args() -> list[str]:
@@ -47,32 +44,44 @@ async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
     return await api.entry(NAME, "AlphaESS …0601", device, steps)
 
 
-async def energy(api: Hass) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return each system's solar, battery (with its power and charge) and grid."""
-    sources: list[dict[str, Any]] = []
-    for serial, model in SYSTEMS.items():
-        solar = {"type": "solar", "name": f"{model} solar"}
-        solar |= {"stat_energy_from": _statistic(serial, "pv")}
-        solar |= {"stat_rate": _sensor(serial, "solar_power")}
-        battery = {"type": "battery", "name": f"{model} battery"}
-        battery |= {
-            "stat_energy_from": _statistic(serial, "battery_discharge"),
-            "stat_energy_to": _statistic(serial, "battery_charge"),
-            "stat_rate": _sensor(serial, "battery_power"),
-            "stat_soc": _sensor(serial, "battery_state_of_charge"),
-        }
-        imported, exported = (
-            _statistic(serial, q) for q in ("grid_import", "grid_export")
-        )
-        sources += [
-            solar | {"config_entry_solar_forecast": None},
-            battery,
-            grid(f"{model} grid", imported, None, exported),
-        ]
-    await api.statistics(
-        v for s in sources for k, v in s.items() if k.startswith("stat_energy") and v
+TARIFF = {
+    "import_price": 0.25,
+    "export_price": 0.05,
+    "period_1": {
+        "price": 0.45,
+        "start": "15:00:00",
+        "end": "21:00:00",
+        "days": ["mon", "tue", "wed", "thu", "fri"],
+    },
+    "period_2": {},
+    "period_3": {},
+}
+
+
+async def link(api: Hass, entries: dict[str, Any]) -> None:
+    """Price the systems' grid energy with a time-of-use tariff, unless it already is."""
+    cost = _statistic(next(iter(SYSTEMS)), "grid_import_cost")
+    items = await api.ws("recorder/list_statistic_ids", statistic_type="sum")
+    if any(item["statistic_id"] == cost for item in items):
+        return
+    await api.options(
+        entries[NAME]["entry_id"],
+        [{"live_interval": 60}, {"source": "time_of_use"}, TARIFF],
     )
-    return sources, []
+
+
+async def energy_statistics(api: Hass) -> None:
+    """Wait for each system's solar, battery and grid."""
+    quantities = (
+        "pv",
+        "battery_charge",
+        "battery_discharge",
+        "grid_import",
+        "grid_export",
+        "grid_import_cost",
+        "grid_export_compensation",
+    )
+    await api.statistics(_statistic(s, q) for s in SYSTEMS for q in quantities)
 
 
 async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:

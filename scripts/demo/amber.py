@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hass import SIMULATOR, Hass, grid
+from hass import SIMULATOR, Hass
 
 NAME = "Amber"
 API_URL = f"{SIMULATOR}/amber/v1"
@@ -26,32 +26,57 @@ async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
     return await api.entry(NAME, "Home", f"amber_{SITE}", steps)
 
 
-async def energy(api: Hass) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the general and controlled-load channels as grid connections, with costs."""
-    used, cost = "_energy_consumption", "_energy_cost"
-    general = grid(
-        "Amber general",
-        E1 + used,
-        E1 + cost,
-        f"{B1}_energy_return",
-        f"{B1}_energy_compensation",
-    )
-    sources = [general, grid("Amber controlled load", E2 + used, E2 + cost)]
+CHEAP_WINDOW = {
+    "name": "Dishwasher",
+    "duration": 90,
+    "latest_end": "07:00:00",
+    "contiguous": True,
+}
+
+
+async def link(api: Hass, entries: dict[str, Any]) -> None:
+    """Add the cheap window "Dishwasher" (90 minutes in one go before 7 a.m.) if missing."""
+    entry_id = entries[NAME]["entry_id"]
+    listed = await api.ws("config_entries/subentries/list", entry_id=entry_id)
+    if not any(s["subentry_type"] == "amber_cheap_window" for s in listed):
+        await api.subentry(entry_id, "amber_cheap_window", [CHEAP_WINDOW])
+
+
+async def energy_statistics(api: Hass) -> None:
+    """Wait for the general, controlled-load and feed-in channels' energy and money."""
     await api.statistics(
-        v for s in sources for k, v in s.items() if k.startswith("stat_") and v
+        f"{channel}_{quantity}"
+        for channel, quantities in (
+            (E1, ("energy_consumption", "energy_cost")),
+            (E2, ("energy_consumption", "energy_cost")),
+            (B1, ("energy_return", "energy_compensation")),
+        )
+        for quantity in quantities
     )
-    return sources, []
 
 
 async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:
-    """Return the site's device."""
-    return {"device": ((await api.device(f"amber_{SITE}")) or {}).get("id")}
+    """Return the site's device, the cheap window's sensor and the general price sensor."""
+    state = {"device": ((await api.device(f"amber_{SITE}")) or {}).get("id")}
+    for e in await api.ws("config/entity_registry/list"):
+        if e["config_entry_id"] != entry["entry_id"]:
+            continue
+        if e["entity_id"].startswith("binary_sensor.") and e.get("translation_key") == (
+            "cheap_window"
+        ):
+            state["cheap_window"] = e["entity_id"]
+        elif e["entity_id"].startswith("sensor.") and e["entity_id"].endswith(
+            "_general_price"
+        ):
+            state["general_price"] = e["entity_id"]
+    return state
 
 
 def summary(state: dict[str, Any]) -> list[str]:
     """Return the summary's lines."""
     return [
         f"Amber device    /config/devices/device/{state['device']}",
+        f"Cheap window    /history?entity_id={state.get('cheap_window')}",
         f"Amber API       {API_URL}",
     ]
 

@@ -1,7 +1,8 @@
-"""Emporia in scripts/develop: the simulator's demo account, its solar and a few circuits.
+"""Emporia in scripts/develop: the simulator's demo account, its mains, solar and circuits.
 
 The account (tests/simulator/emporia.py): a Vue 2 "Home" with 16 circuits (a Vue 3 "Workshop" on
-its sub-panel), the smart plug "Coffee maker" and the EV charger "Garage charger".
+its sub-panel), the smart plug "Coffee maker" and the EV charger "Garage charger", in the
+development Home Assistant's zone (scripts/develop passes it to the simulator).
 """
 
 from datetime import datetime
@@ -17,13 +18,6 @@ HOST = f"{SIMULATOR}/emporia"
 URLS = {"api_url": f"{HOST}/api", "auth_url": f"{HOST}/cognito"}
 URLS["maintenance_url"] = f"{HOST}/maintenance/maintenance.json"
 MONITOR, CHARGER = 2000001, 2000004  # the Vue 2 and the charger
-# Statistics (device, circuit, quantity) and their names on the Energy dashboard. The Vue 2's
-# "EV charger" circuit is left out: it is the charger's consumption again.
-SOLAR = {"Home Solar production": "Solar (Emporia)"}
-CIRCUITS = ("HVAC", "Water heater", "Kitchen", "Dryer", "Fridge")
-DEVICES = {f"Home {circuit} consumption": circuit for circuit in CIRCUITS}
-DEVICES["Coffee maker consumption"] = "Coffee maker (plug)"
-DEVICES["Garage charger consumption"] = "Garage charger"
 
 
 def simulator_args() -> list[str]:
@@ -38,18 +32,85 @@ async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
     return await api.entry(NAME, EMAIL, f"emporia_{MONITOR}", steps)
 
 
-async def energy(api: Hass) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the solar circuit as solar, the plug, the charger and a few circuits as devices."""
-    found = await api.statistics([*SOLAR, *DEVICES], by="name")
-    solar = {"type": "solar", "config_entry_solar_forecast": None}
-    solar |= {"name": SOLAR["Home Solar production"]}
-    solar["stat_energy_from"] = found["Home Solar production"]
-    devices = [{"stat_consumption": found[s], "name": n} for s, n in DEVICES.items()]
-    return [solar], devices
+async def link(api: Hass, entries: dict[str, Any]) -> None:
+    """Price the account's energy with the Amber site's prices, unless it already is.
+
+    The options' last steps choose the price source; the entry reloads and prices its stored
+    history with Amber's intervals, then every hour it imports.
+    """
+    cost = f"openpower:emporia_{MONITOR}_mains_energy_consumption_cost"
+    items = await api.ws("recorder/list_statistic_ids", statistic_type="sum")
+    if any(item["statistic_id"] == cost for item in items):
+        return
+    amber = next(entry for name, entry in entries.items() if name == "Amber")
+    await api.options(
+        entries[NAME]["entry_id"],
+        [
+            {"sensors": ["power", "energy_today"]},
+            {"source": "entry"},
+            {"price_entry_id": amber["entry_id"]},
+        ],
+    )
+
+
+async def energy_statistics(api: Hass) -> None:
+    """Wait for the Vue 2's mains (the grid) and its solar circuit."""
+    vue2 = f"openpower:emporia_{MONITOR}"
+    await api.statistics(
+        [
+            f"{vue2}_mains_energy_consumption",
+            f"{vue2}_mains_energy_return",
+            f"{vue2}_circuit_6_energy_production",
+            f"{vue2}_mains_energy_consumption_cost",
+            f"{vue2}_mains_energy_return_compensation",
+        ]
+    )
+
+
+COSTS_DASHBOARD = "openpower-costs"
+
+
+async def costs_dashboard(api: Hass) -> None:
+    """Make the "Circuit costs" dashboard: what each Vue 2 circuit cost a day at Amber's prices.
+
+    The Energy dashboard prices only the grid; a circuit's cost statistic is drawn by a
+    statistics graph card.
+    """
+    items = await api.ws("recorder/list_statistic_ids", statistic_type="sum")
+    prefix = f"openpower:emporia_{MONITOR}_circuit_"
+    costs = sorted(
+        i["statistic_id"]
+        for i in items
+        if i["statistic_id"].startswith(prefix)
+        and i["statistic_id"].endswith("_energy_consumption_cost")
+    )
+    boards = await api.ws("lovelace/dashboards/list")
+    if not any(b.get("url_path") == COSTS_DASHBOARD for b in boards):
+        await api.ws(
+            "lovelace/dashboards/create",
+            url_path=COSTS_DASHBOARD,
+            title="Circuit costs",
+            icon="mdi:cash",
+            show_in_sidebar=True,
+            require_admin=False,
+            mode="storage",
+        )
+    card = {
+        "type": "statistics-graph",
+        "title": "What each circuit cost a day (Amber prices, AUD)",
+        "entities": costs,
+        "period": "day",
+        "days_to_show": 7,
+        "stat_types": ["change"],
+        "chart_type": "bar",
+    }
+    config = {"views": [{"title": "Costs", "path": "costs", "cards": [card]}]}
+    await api.ws("lovelace/config/save", url_path=COSTS_DASHBOARD, config=config)
 
 
 async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:
     """Return the entry, the monitor's and the charger's devices, their "energy today"."""
+    await costs_dashboard(api)
     state = {"entry": entry["entry_id"], "energy_today": {}}
     for key, gid in (("monitor", MONITOR), ("charger", CHARGER)):
         state[key] = ((await api.device(f"emporia_{gid}")) or {}).get("id")
@@ -70,6 +131,7 @@ def summary(state: dict[str, Any]) -> list[str]:
         f"Emporia login   {EMAIL} / {PASSWORD}  (the simulator's demo account)",
         f"Emporia Vue 2   /config/devices/device/{state['monitor']}",
         f"EV charger      /config/devices/device/{state['charger']}",
+        f"Circuit costs   /{COSTS_DASHBOARD}/costs   (Emporia priced by the Amber site)",
         f"Emporia API     {URLS['api_url']}",
     ]
 

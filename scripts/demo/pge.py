@@ -90,15 +90,16 @@ async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
     )
 
 
-async def energy(api: Hass) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the electricity (with its solar return) as a grid connection, and the gas.
+async def link(api: Hass, entries: dict[str, Any]) -> None:
+    """Nothing: PG&E's readings carry their cost."""
+
+
+async def energy_statistics(api: Hass) -> None:
+    """Wait for the electricity (with its solar return) and the gas.
 
     No costs: PG&E's feeds carry none (nor do the simulator's).
     """
     await api.statistics([USED, RETURNED, GAS_USED])
-    gas = {"type": "gas", "name": "PG&E gas", "stat_energy_from": GAS_USED}
-    gas |= {"stat_cost": None, "entity_energy_price": None, "number_energy_price": None}
-    return [hass.grid("PG&E electricity", USED, None, RETURNED), gas], []
 
 
 async def _sensors(api: Hass) -> dict[str, str] | None:

@@ -203,3 +203,13 @@ def test_diagnostics_show_a_pause_in_force() -> None:
     clock.now += 121
     assert budget.diagnostics()["paused_until"] is None
     assert budget.diagnostics()["pause_reason"] is None
+
+
+@pytest.mark.timeout(10)  # the old comparison looped forever, holding the event loop
+async def test_a_full_window_ends_whatever_the_rounding() -> None:
+    """(13436.424 + 43200) - 43200 rounds below 13436.424: the wait is still found."""
+    budget = RequestBudget((RateLimit(1, 43200.0),), clock=lambda: 13436.424)
+    await budget.acquire(max_wait=0)
+    with pytest.raises(ApiRateLimitedError) as caught:
+        await budget.acquire(max_wait=0)
+    assert caught.value.retry_after == pytest.approx(43200.0)

@@ -8,6 +8,7 @@ One aiohttp application: each provider's API is mirrored under its own path pref
     await simulator.start(tls=True)              # 127.0.0.1, free ports (HTTP and HTTPS)
     url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
     urls = simulator.urls("emporia")              # api_url, auth_url, maintenance_url
+    enedis = simulator.urls("enedis")             # Conso API, MyElectricalData, Data Connect
     pge = simulator.urls("pge")                   # api_url (https, mTLS), CA and client PEMs
     simulator.pge.notification_target = callback # async (body, headers) -> None, or a URL
     simulator.fault_next("amber", "http_429")
@@ -71,6 +72,23 @@ from .emporia import (
     EmporiaOutlet,
     EmporiaSimulator,
 )
+from .enedis import (
+    ENEDIS_CONSO_SANDBOX_TOKEN,
+    ENEDIS_CONSO_TOKEN,
+    ENEDIS_DC_CLIENT_ID,
+    ENEDIS_DC_CLIENT_SECRET,
+    ENEDIS_MED_TOKEN,
+    ENEDIS_NOT_HOLDER_PRM,
+    ENEDIS_PRM,
+    ENEDIS_PROSUMER_PRM,
+    SANDBOX_PRMS,
+    DcClient,
+    EnedisSimulator,
+    MedAccount,
+    sandbox_client_id,
+    sandbox_client_secret,
+)
+from .enedis_meters import EnedisPrm
 from .pge import (
     PGE_15MIN_BULK_ID,
     PGE_15MIN_CLIENT_ID,
@@ -121,6 +139,14 @@ __all__ = [
     "EMPORIA_VUE2_GID",
     "EMPORIA_VUE3_GID",
     "EMPTY_TOKEN",
+    "ENEDIS_CONSO_SANDBOX_TOKEN",
+    "ENEDIS_CONSO_TOKEN",
+    "ENEDIS_DC_CLIENT_ID",
+    "ENEDIS_DC_CLIENT_SECRET",
+    "ENEDIS_MED_TOKEN",
+    "ENEDIS_NOT_HOLDER_PRM",
+    "ENEDIS_PRM",
+    "ENEDIS_PROSUMER_PRM",
     "FAULTS",
     "FakeClock",
     "MULTI_SITES",
@@ -135,6 +161,7 @@ __all__ = [
     "PGE_CLIENT_SECRET",
     "PGE_ELECTRIC_USAGE_POINT",
     "PGE_GAS_USAGE_POINT",
+    "SANDBOX_PRMS",
     "AlphaEssAccount",
     "AlphaEssCharger",
     "AlphaEssSimulator",
@@ -145,12 +172,16 @@ __all__ = [
     "AmberPrice",
     "AmberSimulator",
     "AmberSite",
+    "DcClient",
     "EmporiaAccount",
     "EmporiaChannel",
     "EmporiaCharger",
     "EmporiaDevice",
     "EmporiaOutlet",
     "EmporiaSimulator",
+    "EnedisPrm",
+    "EnedisSimulator",
+    "MedAccount",
     "PgeAccount",
     "PgeBatch",
     "PgeNotification",
@@ -167,4 +198,6 @@ __all__ = [
     "pki_files",
     "pki_material",
     "rate_usage",
+    "sandbox_client_id",
+    "sandbox_client_secret",
 ]

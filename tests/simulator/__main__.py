@@ -24,6 +24,13 @@ from . import (
     EMPORIA_FEDERATED_EMAIL,
     EMPORIA_PASSWORD,
     EMPTY_TOKEN,
+    ENEDIS_CONSO_SANDBOX_TOKEN,
+    ENEDIS_CONSO_TOKEN,
+    ENEDIS_DC_CLIENT_ID,
+    ENEDIS_DC_CLIENT_SECRET,
+    ENEDIS_MED_TOKEN,
+    ENEDIS_PRM,
+    ENEDIS_PROSUMER_PRM,
     MULTI_TOKEN,
     PGE_15MIN_BULK_ID,
     PGE_15MIN_CLIENT_ID,
@@ -83,6 +90,12 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
         "temporary directory)",
     )
     parser.add_argument(
+        "--demo-time-zone",
+        metavar="ZONE",
+        help="put the Emporia and AlphaESS demo accounts in this IANA time zone (default: "
+        "Emporia's in America/Los_Angeles, AlphaESS's in Australia/Sydney)",
+    )
+    parser.add_argument(
         "--quiet", action="store_true", help="do not print one line per request"
     )
     args = parser.parse_args(argv)
@@ -113,6 +126,9 @@ async def _serve(args: argparse.Namespace) -> None:
     simulator.amber.confirmation_delay = args.amber_confirmation_delay
     simulator.pge.notification_delay = args.pge_notification_delay
     simulator.pge.notification_target = args.pge_notification_url
+    if args.demo_time_zone:
+        simulator.emporia.set_time_zone(args.demo_time_zone)
+        simulator.alphaess.set_time_zone(args.demo_time_zone)
     if not args.quiet:
         simulator.request_listeners.append(_log_request)
     tls_port = args.port + 1 if args.tls_port is None else args.tls_port
@@ -173,6 +189,23 @@ async def _serve(args: argparse.Namespace) -> None:
         )
         _out(
             f"          unbound system {ALPHAESS_UNBOUND_SYSTEM}  CheckCode {ALPHAESS_CHECK_CODE}"
+        )
+        enedis = simulator.urls("enedis")
+        _out(f"  enedis  Conso API        {enedis['conso_api_url']}")
+        _out(f"          token {ENEDIS_CONSO_TOKEN}")
+        _out(
+            f"                (PRM {ENEDIS_PRM}: consumer; PRM {ENEDIS_PROSUMER_PRM}: "
+            "producer+consumer)"
+        )
+        _out(f"          sandbox PRMs token {ENEDIS_CONSO_SANDBOX_TOKEN}")
+        _out(f"          MyElectricalData {enedis['myelectricaldata_url']}")
+        _out(f"          token {ENEDIS_MED_TOKEN}  (both demo PRMs)")
+        _out(f"          Data Connect     {enedis['data_connect_url']}")
+        _out(f"          client id {ENEDIS_DC_CLIENT_ID}")
+        _out(f"          secret {ENEDIS_DC_CLIENT_SECRET}  (both demo PRMs)")
+        _out(
+            "          sandbox clients openpower-sandbox-client-<n> / "
+            "openpower-sandbox-secret-<n>, n = 0-9"
         )
         stopping = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)

@@ -439,6 +439,16 @@ class AlphaEssSimulator(ProviderPart):
             self.bind(app_id, system.sys_sn)
         return system
 
+    def set_time_zone(self, time_zone: str) -> None:
+        """Move every system to another zone: its local days, and when its sun shines.
+
+        `scripts/develop` puts the demo systems in Home Assistant's zone (tests keep the
+        default, Sydney).
+        """
+        ZoneInfo(time_zone)  # an unknown zone fails here, not in a handler
+        for system in self.systems.values():
+            system.time_zone = time_zone
+
     def bind(self, app_id: str, serial: str) -> None:
         """Bind a system to an account, as a completed `bindSn` would."""
         if serial not in self.systems:

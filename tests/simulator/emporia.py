@@ -1240,6 +1240,16 @@ class EmporiaSimulator(ProviderPart):
         account.device_gids.append(device.gid)
         return device
 
+    def set_time_zone(self, time_zone: str) -> None:
+        """Move every device to another zone: its days, and when its loads and solar peak.
+
+        `scripts/develop` puts the demo account in Home Assistant's zone, so that the Energy
+        dashboard's day is the account's day (tests keep the default, Los Angeles).
+        """
+        ZoneInfo(time_zone)  # an unknown zone fails here, not in a handler
+        for device in self.devices.values():
+            device.time_zone = time_zone
+
     def remove_device(self, gid: int) -> None:
         """Remove a device and the devices nested in it."""
         for child in [d.gid for d in self.devices.values() if d.parent_gid == gid]:

@@ -4,6 +4,7 @@ from .alphaess import AlphaEssSimulator
 from .amber import AmberSimulator
 from .common import ProviderPart
 from .emporia import EmporiaSimulator
+from .enedis import EnedisSimulator
 from .pge import PgeSimulator
 
 PARTS: tuple[type[ProviderPart], ...] = (
@@ -11,4 +12,5 @@ PARTS: tuple[type[ProviderPart], ...] = (
     EmporiaSimulator,
     PgeSimulator,
     AlphaEssSimulator,
+    EnedisSimulator,
 )

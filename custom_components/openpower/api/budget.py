@@ -86,8 +86,10 @@ class RequestBudget:
             moved = False
             for limit, cap, sent in zip(self.limits, caps, self._sent, strict=True):
                 # The window (slot - period, slot] already holds `cap` requests when the
-                # cap-th most recent one is inside it: wait until that one leaves.
-                if len(sent) >= cap and sent[-cap] > slot - limit.period:
+                # cap-th most recent one is inside it: wait until that one leaves. Compared
+                # as `sent + period > slot`: `slot - period` can round below `sent` right
+                # after `slot = sent + period`, and the loop would never end.
+                if len(sent) >= cap and sent[-cap] + limit.period > slot:
                     slot = sent[-cap] + limit.period
                     moved = True
         return slot

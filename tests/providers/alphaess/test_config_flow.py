@@ -13,6 +13,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
 from homeassistant.helpers import device_registry as dr
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -23,7 +24,12 @@ from custom_components.openpower.providers.alphaess.runtime import (
     AlphaEssSettings,
     app_budget,
 )
-from tests.common import async_settle
+from custom_components.openpower.providers.amber.runtime import (
+    SETTINGS as AMBER_SETTINGS,
+    AmberSettings,
+)
+from tests.common import async_settle, async_setup_entry
+from tests.providers.amber.conftest import amber_entry_data
 from tests.simulator import (
     ALPHAESS_APP_ID,
     ALPHAESS_APP_SECRET,
@@ -33,6 +39,7 @@ from tests.simulator import (
     ALPHAESS_OTHER_APP_SECRET,
     ALPHAESS_SYSTEM,
     ALPHAESS_UNBOUND_SYSTEM,
+    DEMO_SITE_5MIN,
     Simulator,
 )
 
@@ -441,11 +448,167 @@ async def test_options(hass: HomeAssistant, alphaess_entry: MockConfigEntry) -> 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"live_interval": 120.0}
     )
+    # Then where grid energy's prices come from: no price, as nothing was chosen yet.
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "cost_source"
+    assert _defaults(result) == {"source": "none"}
+    assert _choices(result) == ["none", "fixed", "time_of_use"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "none"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert alphaess_entry.options == {"live_interval": 120}
     result = await hass.config_entries.options.async_init(alphaess_entry.entry_id)
-    defaults = {str(key): key.default() for key in result["data_schema"].schema}
-    assert defaults == {"live_interval": 120}
+    assert _defaults(result) == {"live_interval": 120}
+
+
+def _defaults(result: FlowResult) -> dict[str, Any]:
+    """The defaults of a form's fields (those without one left out)."""
+    return {
+        str(key): key.default()
+        for key in result["data_schema"].schema
+        if key.default is not probatio.UNDEFINED
+    }
+
+
+def _choices(result: FlowResult) -> list[str]:
+    """The options of a form's only selector."""
+    selector = next(iter(result["data_schema"].schema.values()))
+    return [
+        option if isinstance(option, str) else option["value"]
+        for option in selector.config["options"]
+    ]
+
+
+async def _to_cost_source(
+    hass: HomeAssistant, entry: MockConfigEntry, source: str
+) -> FlowResult:
+    """Open the options, keep the cadence, choose a price source."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"live_interval": 90}
+    )
+    assert result["step_id"] == "cost_source"
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": source}
+    )
+
+
+async def test_options_fixed_price(
+    hass: HomeAssistant, alphaess_entry: MockConfigEntry
+) -> None:
+    """A price bought and a price sold; both shown again the next time."""
+    hass.config.currency = "AUD"
+    result = await _to_cost_source(hass, alphaess_entry, "fixed")
+    assert result["step_id"] == "cost_fixed"
+    assert result["description_placeholders"] == {"currency": "AUD"}
+    assert english("options", "step", "cost_fixed", "data", "import_price")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"import_price": 0.3125, "export_price": 0.0625}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert alphaess_entry.options == {
+        "live_interval": 90,
+        "cost": {"source": "fixed", "import_price": 0.3125, "export_price": 0.0625},
+    }
+    result = await hass.config_entries.options.async_init(alphaess_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"live_interval": 90}
+    )
+    assert _defaults(result) == {"source": "fixed"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "fixed"}
+    )
+    assert _defaults(result) == {"import_price": 0.3125}
+    suggested = {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in result["data_schema"].schema
+    }
+    assert suggested["export_price"] == 0.0625
+
+
+async def test_options_time_of_use(
+    hass: HomeAssistant, alphaess_entry: MockConfigEntry
+) -> None:
+    """Default prices and a weekday peak; a period without an end is refused first."""
+    result = await _to_cost_source(hass, alphaess_entry, "time_of_use")
+    assert result["step_id"] == "cost_time_of_use"
+    assert english("options", "step", "cost_time_of_use", "sections", "period_1")
+    peak = {"price": 0.55, "start": "17:30:00", "days": ["mon", "tue", "wed"]}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"import_price": 0.25, "period_1": peak, "period_2": {}, "period_3": {}},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"period_1": "incomplete_period"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "import_price": 0.25,
+            "export_price": 0.05,
+            "period_1": {**peak, "end": "21:00:00"},
+            "period_2": {},
+            "period_3": {},
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert alphaess_entry.options == {
+        "live_interval": 90,
+        "cost": {
+            "source": "time_of_use",
+            "import_price": 0.25,
+            "export_price": 0.05,
+            "periods": [
+                {
+                    "price": 0.55,
+                    "start": "17:30:00",
+                    "end": "21:00:00",
+                    "days": ["mon", "tue", "wed"],
+                }
+            ],
+        },
+    }
+
+
+@pytest.mark.usefixtures("set_up_for_real")
+async def test_options_amber_site(
+    hass: HomeAssistant, alphaess_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A loaded Amber site is offered as the price source, by its title."""
+    hass.data[AMBER_SETTINGS] = AmberSettings(
+        request_timeout=0.5, retry_backoff=0, history_days=1
+    )
+    amber_entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Home",
+        unique_id=f"amber_{DEMO_SITE_5MIN}",
+        data=amber_entry_data(simulator),
+    )
+    amber_entry.add_to_hass(hass)
+    assert await async_setup_entry(hass, amber_entry)
+    assert amber_entry.state is ConfigEntryState.LOADED
+    result = await hass.config_entries.options.async_init(alphaess_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"live_interval": 90}
+    )
+    assert _choices(result) == ["none", "fixed", "time_of_use", "entry"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "entry"}
+    )
+    assert result["step_id"] == "cost_entry"
+    selector = next(iter(result["data_schema"].schema.values()))
+    assert selector.config["options"] == [
+        {"value": amber_entry.entry_id, "label": "Home"}
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"price_entry_id": amber_entry.entry_id}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert alphaess_entry.options == {
+        "live_interval": 90,
+        "cost": {"source": "entry", "price_entry_id": amber_entry.entry_id},
+    }
+    await async_settle(hass)
 
 
 # The "Add system" subentry flow.

@@ -7,17 +7,19 @@ import math
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.openpower.api.alphaess import DailyEnergy, PowerSample
 from custom_components.openpower.api.errors import ApiResponseError
+from custom_components.openpower.pricing import Direction, Pricer
 from custom_components.openpower.providers.alphaess import statistics
 from custom_components.openpower.providers.alphaess.statistics import (
     QUANTITIES,
     async_import_batch,
     async_import_day,
+    day_readings,
     hourly_readings,
+    sample_pieces,
     statistic_spec,
 )
 from custom_components.openpower.statistics import IntervalReading, StatisticSpec
@@ -580,6 +582,144 @@ def test_daily_energy_of_another_day_is_refused() -> None:
         hourly_readings(DAY, SYDNEY, [], _daily(date(2026, 8, 3)))
 
 
+def _grid(local: datetime, profile: Profile = _winter_day) -> tuple[float, float]:
+    """Grid import and export power (W) of a sample of `_day_samples` at a local time."""
+    pv, load, battery = profile(local)
+    grid = load - pv - battery
+    return max(grid, 0.0), max(-grid, 0.0)
+
+
+def _by_hour(
+    pieces: Sequence[IntervalReading],
+) -> dict[datetime, list[IntervalReading]]:
+    hours: dict[datetime, list[IntervalReading]] = {}
+    for piece in pieces:
+        hour = piece.start.astimezone(SYDNEY).replace(minute=0)
+        hours.setdefault(hour, []).append(piece)
+    return hours
+
+
+def test_pieces_spread_each_hour_over_its_samples() -> None:
+    samples = _day_samples(DAY, SYDNEY)
+    readings = day_readings(DAY, SYDNEY, samples, _daily())
+    assert list(readings.pieces) == ["grid_import", "grid_export"]
+    for index, quantity in enumerate(("grid_import", "grid_export")):
+        hours = {r.start: r.value for r in readings.hours[quantity]}
+        by_hour = _by_hour(readings.pieces[quantity])
+        # Only hours with energy have pieces.
+        assert sorted(by_hour) == sorted(
+            start for start, value in hours.items() if value
+        )
+        for hour, pieces in by_hour.items():
+            assert [piece.start for piece in pieces] == [
+                hour + timedelta(minutes=minute) for minute in range(0, 60, 5)
+            ]
+            assert {piece.duration for piece in pieces} == {timedelta(minutes=5)}
+            power = [
+                _grid(hour.replace(minute=minute))[index] for minute in range(0, 60, 5)
+            ]
+            assert [piece.value for piece in pieces] == pytest.approx(
+                [hours[hour] * watts / sum(power) for watts in power], rel=1e-12
+            )
+            assert math.fsum(p.value for p in pieces) == pytest.approx(
+                hours[hour], rel=1e-12
+            )
+    # 01:00–04:00 the battery charges from the grid at 3000 W over a 400 W load.
+    night = _by_hour(readings.pieces["grid_import"])[
+        datetime(2026, 8, 4, 2, tzinfo=SYDNEY)
+    ]
+    assert [piece.value for piece in night] == pytest.approx(
+        [readings.hours["grid_import"][2].value / 12] * 12, rel=1e-12
+    )
+
+
+def test_pieces_follow_the_samples_5_minutes() -> None:
+    """A sample uploaded 4 min 17 s into its 5 minutes is a piece of those 5 minutes.
+
+    The hour's last sample (…:59:17) stays in its hour, as it does for the hourly energy; a
+    missing sample leaves its 5 minutes a piece of nothing.
+    """
+    samples = [
+        _sample(datetime(2026, 8, 4, 2, minute, 17), pv=0.0, load=100.0 * (minute + 1))
+        for minute in range(4, 60, 5)
+        if minute != 24
+    ]
+    readings = day_readings(DAY, SYDNEY, samples, _daily())
+    hour = readings.hours["grid_import"][2]
+    assert hour.value == 14.41
+    pieces = readings.pieces["grid_import"]
+    assert [piece.start for piece in pieces] == [
+        datetime(2026, 8, 4, 2, minute, tzinfo=SYDNEY) for minute in range(0, 60, 5)
+    ]
+    weights = [0.0 if minute == 24 else minute + 1.0 for minute in range(4, 60, 5)]
+    assert [piece.value for piece in pieces] == pytest.approx(
+        [14.41 * weight / sum(weights) for weight in weights], rel=1e-12
+    )
+    assert pieces[4].value == 0.0
+    # No export in any sample: the day has no shape for it, and no pieces.
+    assert "grid_export" not in readings.pieces
+
+
+def test_pieces_of_a_half_hour_zone_start_at_its_local_hours() -> None:
+    samples = [
+        _sample(datetime(2026, 8, 4, 10, minute), pv=0.0, load=500.0)
+        for minute in range(0, 60, 5)
+    ]
+    pieces = sample_pieces(
+        DAY, ADELAIDE, samples, hourly_readings(DAY, ADELAIDE, samples, _daily())
+    )["grid_import"]
+    assert pieces[0].start.astimezone(UTC) == datetime(2026, 8, 4, 0, 30, tzinfo=UTC)
+    assert pieces[-1].start.astimezone(UTC) == datetime(2026, 8, 4, 1, 25, tzinfo=UTC)
+    assert [piece.value for piece in pieces] == pytest.approx([14.41 / 12] * 12)
+
+
+def test_pieces_of_a_dst_day() -> None:
+    """Sydney's 23-hour day: every hour with energy is cut in its twelve 5 minutes."""
+    day = date(2026, 10, 4)
+    readings = day_readings(day, SYDNEY, _day_samples(day, SYDNEY), _daily(day))
+    assert len(readings.hours["grid_import"]) == 23
+    for quantity in ("grid_import", "grid_export"):
+        hours = {r.start: r for r in readings.hours[quantity] if r.value}
+        pieces = readings.pieces[quantity]
+        assert len(pieces) == 12 * len(hours)
+        for start, reading in hours.items():
+            inside = [p for p in pieces if start <= p.start < start + reading.duration]
+            assert len(inside) == 12
+            assert math.fsum(p.value for p in inside) == pytest.approx(
+                reading.value, rel=1e-12
+            )
+
+
+def test_unknown_priced_quantity_has_no_pieces() -> None:
+    readings = day_readings(
+        DAY, SYDNEY, _day_samples(DAY, SYDNEY), _daily(grid_export=None)
+    )
+    assert list(readings.pieces) == ["grid_import"]
+
+
+class RecordingPricer:
+    """A pricer that records what it is asked to import (no recorder, no prices)."""
+
+    hass: Any = None
+
+    def __init__(self, calls: list[tuple[str, list[IntervalReading]]]) -> None:
+        """Record into the same list as the unpriced imports."""
+        self.calls = calls
+        self.priced: list[tuple[str, Direction, list[IntervalReading]]] = []
+
+    async def async_import(
+        self,
+        spec: StatisticSpec,
+        readings: Any,
+        *,
+        direction: Direction,
+        profile: Any = (),
+    ) -> None:
+        """Record the import, its direction and its profile."""
+        self.calls.append((spec.statistic_id, list(readings)))
+        self.priced.append((spec.statistic_id, direction, list(profile)))
+
+
 @pytest.fixture
 def imports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[IntervalReading]]]:
     """Record `statistics.async_import` calls instead of touching a recorder."""
@@ -592,15 +732,25 @@ def imports(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[IntervalRea
     return calls
 
 
+@pytest.fixture
+def pricer(imports: list[tuple[str, list[IntervalReading]]]) -> RecordingPricer:
+    """The pricer the batch hands grid import and export to, recording with `imports`."""
+    return RecordingPricer(imports)
+
+
+def _as_pricer(pricer: RecordingPricer) -> Pricer:
+    return cast("Pricer", pricer)
+
+
 async def test_batch_imports_each_quantity_once(
-    imports: list[tuple[str, list[IntervalReading]]],
+    imports: list[tuple[str, list[IntervalReading]]], pricer: RecordingPricer
 ) -> None:
     days = [date(2026, 8, 3), date(2026, 8, 4), date(2026, 8, 5)]
     by_day = {
-        day: hourly_readings(day, SYDNEY, _day_samples(day, SYDNEY), _daily(day))
+        day: day_readings(day, SYDNEY, _day_samples(day, SYDNEY), _daily(day))
         for day in reversed(days)
     }
-    await async_import_batch(cast("HomeAssistant", None), "AL70110230306xx", by_day)
+    await async_import_batch(_as_pricer(pricer), "AL70110230306xx", by_day)
     assert [statistic_id for statistic_id, _ in imports] == [
         f"openpower:alphaess_al70110230306xx_{quantity}" for quantity in QUANTITIES
     ]
@@ -608,25 +758,38 @@ async def test_batch_imports_each_quantity_once(
         assert len(readings) == 72
         assert readings[0].start == datetime(2026, 8, 3, tzinfo=SYDNEY)
         assert readings[-1].start == datetime(2026, 8, 5, 23, tzinfo=SYDNEY)
+    # Grid import and export go through the pricer, with the pieces of their three days.
+    assert [
+        (statistic_id, direction) for statistic_id, direction, _ in pricer.priced
+    ] == [
+        ("openpower:alphaess_al70110230306xx_grid_import", Direction.IMPORT),
+        ("openpower:alphaess_al70110230306xx_grid_export", Direction.EXPORT),
+    ]
+    for (statistic_id, _, profile), quantity in zip(
+        pricer.priced, ("grid_import", "grid_export"), strict=True
+    ):
+        expected = [piece for day in days for piece in by_day[day].pieces[quantity]]
+        assert profile == expected, statistic_id
+        assert {piece.start.date() for piece in profile} >= {days[0], days[-1]}
 
 
 async def test_batch_leaves_unknown_days_alone(
-    imports: list[tuple[str, list[IntervalReading]]],
+    imports: list[tuple[str, list[IntervalReading]]], pricer: RecordingPricer
 ) -> None:
     by_day = {
-        date(2026, 8, 3): hourly_readings(
+        date(2026, 8, 3): day_readings(
             date(2026, 8, 3), SYDNEY, [], _daily(date(2026, 8, 3))
         ),
-        date(2026, 8, 4): hourly_readings(DAY, SYDNEY, [], _daily(pv=None)),
-        date(2026, 8, 5): hourly_readings(
+        date(2026, 8, 4): day_readings(DAY, SYDNEY, [], _daily(pv=None)),
+        date(2026, 8, 5): day_readings(
             date(2026, 8, 5), SYDNEY, [], _daily(date(2026, 8, 5))
         ),
         # 2026-08-06 was not read: the run breaks there too.
-        date(2026, 8, 7): hourly_readings(
+        date(2026, 8, 7): day_readings(
             date(2026, 8, 7), SYDNEY, [], _daily(date(2026, 8, 7))
         ),
     }
-    await async_import_batch(cast("HomeAssistant", None), "AL70110230306xx", by_day)
+    await async_import_batch(_as_pricer(pricer), "AL70110230306xx", by_day)
 
     def hours_of(*days: int) -> list[str]:
         return [
@@ -659,11 +822,15 @@ async def test_batch_leaves_unknown_days_alone(
     ]
     # PV and load (the balance of PV) in three runs, the four others in two.
     assert len(imports) == 3 + 3 + 4 * 2
+    # Days without samples have no shape: no pieces, each day priced at its first hour.
+    assert [profile for _, _, profile in pricer.priced] == [[]] * 4
 
 
-async def test_import_day(imports: list[tuple[str, list[IntervalReading]]]) -> None:
+async def test_import_day(
+    imports: list[tuple[str, list[IntervalReading]]], pricer: RecordingPricer
+) -> None:
     await async_import_day(
-        cast("HomeAssistant", None),
+        _as_pricer(pricer),
         "AL70110230306xx",
         DAY,
         SYDNEY,
@@ -676,3 +843,6 @@ async def test_import_day(imports: list[tuple[str, list[IntervalReading]]]) -> N
         ("openpower:alphaess_al70110230306xx_battery_charge", 24),
         ("openpower:alphaess_al70110230306xx_battery_discharge", 24),
     ]
+    assert [
+        (statistic_id, direction) for statistic_id, direction, _ in pricer.priced
+    ] == [("openpower:alphaess_al70110230306xx_grid_import", Direction.IMPORT)]

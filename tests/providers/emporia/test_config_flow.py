@@ -278,19 +278,106 @@ async def test_reconfigure(
     assert emporia_entry.data["password"] == EMPORIA_PASSWORD
 
 
-async def test_options(
-    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
-) -> None:
-    """Options choose the optional sensor groups."""
-    result = await hass.config_entries.options.async_init(emporia_entry.entry_id)
+async def _sensors_step(hass: HomeAssistant, entry: MockConfigEntry) -> FlowResult:
+    """Open the options and choose the power sensors: the price source comes next."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "emporia_sensors"
     selector = result["data_schema"].schema["sensors"]
     assert selector.config["translation_key"] == "emporia_sensors"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"sensors": ["power"]}
     )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "cost_source"
+    return result
+
+
+async def test_options_without_price(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """Options choose the optional sensor groups, then no price: no cost statistics."""
+    result = await _sensors_step(hass, emporia_entry)
+    # No loaded entry offers prices: another entry's prices are not offered.
+    sources = result["data_schema"].schema["source"].config["options"]
+    assert sources == ["none", "fixed", "time_of_use"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "none"}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert emporia_entry.options == {"sensors": ["power"]}
+
+
+async def test_options_fixed_price(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """A fixed price per kWh bought and one per kWh sold."""
+    result = await _sensors_step(hass, emporia_entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "fixed"}
+    )
+    assert result["step_id"] == "cost_fixed"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"import_price": 0.3, "export_price": 0.08}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert emporia_entry.options == {
+        "sensors": ["power"],
+        "cost": {"source": "fixed", "import_price": 0.3, "export_price": 0.08},
+    }
+    # Opened again, the form starts from what is saved; taking the price off goes back.
+    result = await _sensors_step(hass, emporia_entry)
+    assert result["data_schema"]({})["source"] == "fixed"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "none"}
+    )
+    assert emporia_entry.options == {"sensors": ["power"]}
+
+
+async def test_options_time_of_use(
+    hass: HomeAssistant, simulator: Simulator, emporia_entry: MockConfigEntry
+) -> None:
+    """A default price and periods; an incomplete period or none at all is refused."""
+    result = await _sensors_step(hass, emporia_entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "time_of_use"}
+    )
+    assert result["step_id"] == "cost_time_of_use"
+    empty: dict[str, Any] = {"period_2": {}, "period_3": {}}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"import_price": 0.2, "period_1": {}, **empty}
+    )
+    assert result["errors"] == {"base": "no_period"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"import_price": 0.2, "period_1": {"price": 0.45}, **empty}
+    )
+    assert result["errors"] == {"period_1": "incomplete_period"}
+    peak = {
+        "price": 0.45,
+        "start": "16:00:00",
+        "end": "21:00:00",
+        "days": ["fri", "mon"],
+    }
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"import_price": 0.2, "export_price": 0.05, "period_1": peak, **empty},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert emporia_entry.options == {
+        "sensors": ["power"],
+        "cost": {
+            "source": "time_of_use",
+            "import_price": 0.2,
+            "export_price": 0.05,
+            "periods": [
+                {
+                    "price": 0.45,
+                    "start": "16:00:00",
+                    "end": "21:00:00",
+                    "days": ["mon", "fri"],
+                }
+            ],
+        },
+    }
 
 
 def token_entry(

@@ -22,6 +22,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.openpower.api.emporia import Channel, Device, EmporiaClient
+from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.pricing import Pricer
 from custom_components.openpower.providers.emporia.statistics import async_import_hours
 from tests.common import async_move_to, async_settle, async_setup_entry
 from tests.simulator import (
@@ -133,7 +135,8 @@ async def test_hours_without_a_value_are_not_stored(hass: HomeAssistant) -> None
     hour = timedelta(hours=1)
     # A circuit's reading counts by its magnitude (a clamp fitted backwards).
     hours = {start: 1.0, start + hour: -2.0, start + 3 * hour: 4.0}
-    assert await async_import_hours(hass, device, kitchen, hours) == start + 4 * hour
+    pricer = Pricer(hass, MockConfigEntry(domain=DOMAIN))
+    assert await async_import_hours(pricer, device, kitchen, hours) == start + 4 * hour
     statistic_id = "openpower:emporia_7_circuit_1_energy_consumption"
     rows = (await _rows(hass, statistic_id))[statistic_id]
     assert [(row["start"], row["state"], row["sum"]) for row in rows] == [

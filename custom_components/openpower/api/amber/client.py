@@ -102,6 +102,28 @@ class AmberClient:
         )
         return parse_prices(response.json(), self._report_unknown)
 
+    async def async_get_prices(
+        self, site_id: str, start: date, end: date, *, resolution: int
+    ) -> list[PriceInterval]:
+        """Return every interval of the NEM dates `start`..`end` (inclusive, ≤ 7 days).
+
+        Patient, as history requests are: it waits for the account's budget rather than fail.
+        """
+        if not 0 <= (end - start).days < MAX_USAGE_DAYS:
+            raise ValueError("a price request spans 1 to 7 days")
+        response = await self._http.request(
+            "GET",
+            f"sites/{site_id}/prices",
+            headers=self._headers,
+            params={
+                "startDate": start.isoformat(),
+                "endDate": end.isoformat(),
+                "resolution": resolution,
+            },
+            patient=True,
+        )
+        return parse_prices(response.json(), self._report_unknown)
+
     async def async_get_usage(
         self, site_id: str, start: date, end: date
     ) -> list[UsageInterval]:

@@ -6,6 +6,7 @@ from ...provider import ProviderSpec
 from .config_flow import AlphaEssFlow, AlphaEssOptionsFlow, AlphaEssSystemFlow
 from .const import PROVIDER, SUBENTRY_SYSTEM
 from .diagnostics import REDACT, diagnostics
+from .energy import energy_sources
 from .history import async_remove_history
 from .number import NUMBERS
 from .runtime import AlphaEssRuntime, async_setup
@@ -41,5 +42,6 @@ ALPHAESS: ProviderSpec[AlphaEssRuntime] = ProviderSpec(
     subentry_flows={SUBENTRY_SYSTEM: AlphaEssSystemFlow},
     diagnostics=diagnostics,
     redact=REDACT,
+    energy_sources=energy_sources,
     async_remove=async_remove_history,
 )

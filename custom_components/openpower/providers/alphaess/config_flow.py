@@ -1,5 +1,8 @@
 """AlphaESS config-flow steps: AppID and AppSecret → entry; reauth, reconfigure, options.
 
+The options are the live power interval, then where grid energy's prices come from (the shared
+cost steps of `PricedOptionsFlow`).
+
 One entry per developer account (AppID), whose systems are all devices of it. A system not yet
 on the account is bound from Home Assistant through the entry's "Add system" subentry flow: its
 serial number and CheckCode make AlphaESS e-mail a verification code to the system's owner, and
@@ -14,7 +17,6 @@ from homeassistant.config_entries import (
     ConfigEntryState,
     ConfigFlowResult,
     ConfigSubentryFlow,
-    OptionsFlowWithReload,
     SubentryFlowResult,
 )
 from homeassistant.const import UnitOfTime
@@ -37,6 +39,7 @@ from ...api.alphaess import (
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
 from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, endpoint_errors
+from ...pricing_flow import PricedOptionsFlow
 from .const import (
     CONF_APP_ID,
     CONF_APP_SECRET,
@@ -221,8 +224,8 @@ class AlphaEssFlow(ProviderFlow):
         )
 
 
-class AlphaEssOptionsFlow(OptionsFlowWithReload):
-    """How often live power is read."""
+class AlphaEssOptionsFlow(PricedOptionsFlow):
+    """How often live power is read, then the price source of grid import and export."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -233,10 +236,10 @@ class AlphaEssOptionsFlow(OptionsFlowWithReload):
     async def async_step_alphaess_cadence(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and save the live power interval."""
+        """Ask for the live power interval, then go on to the price source."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={CONF_LIVE_INTERVAL: int(user_input[CONF_LIVE_INTERVAL])}
+            return await self.async_step_cost(
+                {CONF_LIVE_INTERVAL: int(user_input[CONF_LIVE_INTERVAL])}
             )
         default = self.config_entry.options.get(
             CONF_LIVE_INTERVAL, int(LIVE_INTERVAL.total_seconds())

@@ -1,4 +1,4 @@
-"""AlphaESS diagnostics: schedule stores, live-power fallbacks, history reach, the budget.
+"""AlphaESS diagnostics: schedule stores, live-power fallbacks, history reach, budget, pricing.
 
 Coordinator data is shown by the shell, keyed by each system's position (`devices.py`); the
 AppID, its secret and every serial are redacted.
@@ -15,7 +15,7 @@ REDACT: Final = frozenset(
 
 
 def diagnostics(runtime: AlphaEssRuntime) -> dict[str, Any]:
-    """Return how each system is controlled and read, how far its history goes, the budget."""
+    """Return how each system is controlled and read, its history, the budget, the pricer."""
     account = runtime.systems.data
     history = runtime.history.data.systems if runtime.history.data is not None else {}
     budget = runtime.client.budget
@@ -26,4 +26,7 @@ def diagnostics(runtime: AlphaEssRuntime) -> dict[str, Any]:
             "history": history.get(serial),
         }
         for serial in account.systems
-    } | {"budget": budget.diagnostics() if budget else None}
+    } | {
+        "budget": budget.diagnostics() if budget else None,
+        "pricer": runtime.pricer.diagnostics(),
+    }

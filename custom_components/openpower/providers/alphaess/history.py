@@ -1,8 +1,9 @@
 """AlphaESS history: every finished day of every system as hourly statistics, newest first.
 
 A day is read twice (`getOneDayPowerBySn`'s 5-minute samples for the shape, and
-`getOneDateEnergyBySn` for the exact total, `statistics.hourly_readings`) and imported once per
-quantity. The first backfill goes back as far as AlphaESS has data (until a day with neither, or
+`getOneDateEnergyBySn` for the exact total, `statistics.day_readings`) and imported once per
+quantity, grid import and export through the entry's pricer (their cost beside them). The first
+backfill goes back as far as AlphaESS has data (until a day with neither, or
 `history_days`), newest days first and day by day across systems, so every system's recent days
 arrive within minutes; then every hourly run imports the days finished since, and yesterday once
 more after `REFETCH_HOUR` (AlphaESS completes late uploads). Requests are patient: the backfill
@@ -29,10 +30,10 @@ from ...api.errors import ApiAuthError, ApiError, ApiRateLimitedError
 from ...const import DOMAIN, LOGGER
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
-from ...statistics import IntervalReading
+from ...pricing import Pricer
 from .const import HISTORY_INTERVAL, REFETCH_HOUR
 from .coordinator import AlphaEssSystemsCoordinator, local_today
-from .statistics import async_import_batch, hourly_readings
+from .statistics import DayReadings, async_import_batch, day_readings
 
 _STORE_VERSION: Final = 1
 BATCH_DAYS: Final = (6, 23, 60, 120, 240)
@@ -41,8 +42,6 @@ BATCH_DAYS: Final = (6, 23, 60, 120, 240)
 Each batch's import rebases every newer hour: doubling batches keep a year to four rebases
 (about 8,000 rows rewritten per statistic instead of 26,000 with 60-day batches), at the price
 of re-reading at most a batch after a restart in the middle of one."""
-
-type DayReadings = dict[str, list[IntervalReading]]
 
 
 def _history_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -115,12 +114,14 @@ class AlphaEssHistoryCoordinator(OpenPowerCoordinator[AlphaEssHistory]):
         client: AlphaEssClient,
         systems: AlphaEssSystemsCoordinator,
         *,
+        pricer: Pricer,
         history_days: int,
     ) -> None:
         """Create the coordinator; a new system's backfill goes back `history_days` at most."""
         super().__init__(hass, entry, name="history", update_interval=HISTORY_INTERVAL)
         self.client = client
         self.systems = systems
+        self.pricer = pricer
         self._history_days = history_days
         self._store = _history_store(hass, entry.entry_id)
         self._state: dict[str, SystemHistory] = {}
@@ -235,7 +236,7 @@ class AlphaEssHistoryCoordinator(OpenPowerCoordinator[AlphaEssHistory]):
                     continue
                 if daily is not None:
                     readings[serial][day] = await self.hass.async_add_executor_job(
-                        hourly_readings, day, zone, samples, daily
+                        day_readings, day, zone, samples, daily
                     )
         for serial, days in batch.items():
             await self._async_store_batch(
@@ -271,7 +272,7 @@ class AlphaEssHistoryCoordinator(OpenPowerCoordinator[AlphaEssHistory]):
                 unbroken[day] = readings[day]
             readings = unbroken
         if readings:
-            await async_import_batch(self.hass, serial, readings)
+            await async_import_batch(self.pricer, serial, readings)
         state = self._state.get(serial, SystemHistory())
         read = sorted(readings)
         if read:

@@ -14,6 +14,7 @@ from ...api.http import mask_identifiers
 from ...const import DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import api_url
+from ...pricing import Pricer
 from ...provider import account_budget
 from .const import CONF_APP_ID, CONF_APP_SECRET, PROVIDER, WRITE_SPACING
 from .coordinator import (
@@ -24,6 +25,7 @@ from .coordinator import (
     AlphaEssSystemsCoordinator,
 )
 from .history import AlphaEssHistoryCoordinator
+from .statistics import DIRECTIONS, statistic_spec
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -80,6 +82,8 @@ class AlphaEssRuntime:
     summary: AlphaEssSummaryCoordinator
     control: AlphaEssControlCoordinator
     history: AlphaEssHistoryCoordinator
+    pricer: Pricer
+    """The entry's price source: grid import's cost and grid export's compensation."""
 
 
 async def async_setup(
@@ -97,8 +101,14 @@ async def async_setup(
         hass, entry, client, systems, write_spacing=tuning.write_spacing
     )
     await live.async_config_entry_first_refresh()
+    pricer = Pricer(hass, entry)
     history = AlphaEssHistoryCoordinator(
-        hass, entry, client, systems, history_days=tuning.history_days
+        hass,
+        entry,
+        client,
+        systems,
+        pricer=pricer,
+        history_days=tuning.history_days,
     )
     await history.async_load_stored()
     history.async_keep_polling()
@@ -110,6 +120,15 @@ async def async_setup(
             coordinator.async_refresh(),
             f"{mask_identifiers(entry.title)} alphaess {coordinator.name}",
         )
+    entry.async_create_background_task(
+        hass,
+        pricer.async_price_stored(
+            (statistic_spec(serial, quantity), direction)
+            for serial in systems.data.systems
+            for quantity, direction in DIRECTIONS.items()
+        ),
+        f"{mask_identifiers(entry.title)} alphaess pricing",
+    )
     return AlphaEssRuntime(
         client=client,
         systems=systems,
@@ -118,4 +137,5 @@ async def async_setup(
         summary=summary,
         control=control,
         history=history,
+        pricer=pricer,
     )

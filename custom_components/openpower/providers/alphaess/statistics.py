@@ -5,21 +5,27 @@ Ids are `openpower:alphaess_<serial>_<quantity>`. AlphaESS gives a day's energy
 samples give the day its shape, the daily values its size: each quantity's hours are the
 samples' energy scaled so that they add up to the daily value exactly (reference §2.2 rows 3–4,
 §2.5), so the Energy dashboard's day matches the AlphaESS app's.
+
+Grid import and export are imported through the entry's `Pricer`, which adds their cost and
+compensation statistics when the entry has a price source. Each hour is priced by its 5-minute
+pieces (the hour's energy as its samples spread it), so a price that changes within the hour
+(an Amber site's 5-minute intervals) weighs as much as the energy drawn while it held.
 """
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 import math
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from homeassistant.const import UnitOfEnergy
-from homeassistant.core import HomeAssistant
 from homeassistant.util.unit_conversion import EnergyConverter
 
 from ...api.alphaess import DailyEnergy, PowerSample
 from ...api.errors import ApiResponseError
+from ...pricing import Direction, Pricer
 from ...statistics import IntervalReading, StatisticSpec, async_import
 from .const import PROVIDER
 
@@ -41,6 +47,14 @@ _NAMES: Final = {
     "load": "load",
 }
 
+DIRECTIONS: Final[Mapping[str, Direction]] = {
+    "grid_import": Direction.IMPORT,
+    "grid_export": Direction.EXPORT,
+}
+"""The quantities that are priced: bought (cost) and sold (compensation)."""
+
+_SAMPLE_SECONDS: Final = 300
+_SAMPLE: Final = timedelta(seconds=_SAMPLE_SECONDS)
 _SAMPLE_KWH_PER_W: Final = 5 / 60 / 1000
 """Energy (kWh) of one 5-minute sample per watt of its power."""
 
@@ -162,6 +176,24 @@ def _daily_value(daily: DailyEnergy, quantity: str) -> float | None:
     return value
 
 
+def _in_day(
+    day: date, zone: ZoneInfo, samples: Sequence[PowerSample]
+) -> tuple[list[datetime], list[tuple[int, datetime, PowerSample]]]:
+    """Return the day's hour bounds (`_day_hours`) and its samples: (hour index, instant, sample)."""
+    bounds = _day_hours(day, zone)
+    return bounds, [
+        (bisect_right(bounds, instant) - 1, instant, sample)
+        for instant, sample in _instants(samples, zone)
+        if bounds[0] <= instant < bounds[-1]
+    ]
+
+
+def _energy(quantity: str, sample: PowerSample) -> float:
+    """Return a quantity's energy in one sample (kWh): its power's positive part, 5 minutes."""
+    power = _POWER[quantity](sample)
+    return power * _SAMPLE_KWH_PER_W if power is not None and power > 0 else 0.0
+
+
 def hourly_readings(
     day: date, zone: ZoneInfo, samples: Sequence[PowerSample], daily: DailyEnergy
 ) -> dict[str, list[IntervalReading]]:
@@ -176,23 +208,16 @@ def hourly_readings(
     """
     if daily.day != day:
         raise ValueError(f"energy of {daily.day} given for {day}")
-    bounds = _day_hours(day, zone)
+    bounds, in_day = _in_day(day, zone, samples)
     hours = [bound.astimezone(zone) for bound in bounds[:-1]]
     durations = [end - start for start, end in zip(bounds, bounds[1:], strict=False)]
-    in_day = [
-        (bisect_right(bounds, instant) - 1, sample)
-        for instant, sample in _instants(samples, zone)
-        if bounds[0] <= instant < bounds[-1]
-    ]
     readings: dict[str, list[IntervalReading]] = {}
     for quantity in QUANTITIES:
         if (total := _daily_value(daily, quantity)) is None:
             continue
         weights = [0.0] * len(hours)
-        for hour, sample in in_day:
-            power = _POWER[quantity](sample)
-            if power is not None and power > 0:
-                weights[hour] += power * _SAMPLE_KWH_PER_W
+        for hour, _, sample in in_day:
+            weights[hour] += _energy(quantity, sample)
         if any(weights):
             values = _spread(total, weights)
         else:
@@ -206,44 +231,119 @@ def hourly_readings(
     return readings
 
 
+def sample_pieces(
+    day: date,
+    zone: ZoneInfo,
+    samples: Sequence[PowerSample],
+    hours: Mapping[str, Sequence[IntervalReading]],
+) -> dict[str, list[IntervalReading]]:
+    """Return each priced quantity's hours of `hourly_readings` cut into their 5-minute pieces.
+
+    A piece is the share of its hour's energy that the samples in its 5 minutes gave (0 where
+    there is no sample), so an hour's pieces tile it and add up to its energy. The 5 minutes
+    count from the hour's start, a sample belonging to the ones its instant falls in: the hour
+    it counted in (`hourly_readings`) is the hour of its piece. Hours without energy from the
+    samples have no pieces, nor has a quantity whose day has no shape (its daily value at the
+    first hour is priced as one span).
+    """
+    bounds, in_day = _in_day(day, zone, samples)
+    pieces: dict[str, list[IntervalReading]] = {}
+    for quantity in DIRECTIONS:
+        if (readings := hours.get(quantity)) is None:
+            continue
+        slots: dict[tuple[int, int], float] = {}
+        for hour, instant, sample in in_day:
+            slot = (
+                hour,
+                int((instant - bounds[hour]).total_seconds() // _SAMPLE_SECONDS),
+            )
+            slots[slot] = slots.get(slot, 0.0) + _energy(quantity, sample)
+        weights = [0.0] * len(readings)
+        for (hour, _), energy in slots.items():
+            weights[hour] += energy
+        if not any(weights):
+            continue
+        found: list[IntervalReading] = []
+        for hour, reading in enumerate(readings):
+            if not weights[hour]:
+                continue
+            start, end, index = bounds[hour], bounds[hour + 1], 0
+            while start < end:
+                share = slots.get((hour, index), 0.0) / weights[hour]
+                found.append(
+                    IntervalReading(
+                        start=start,
+                        duration=min(_SAMPLE, end - start),
+                        value=reading.value * share,
+                    )
+                )
+                start, index = start + _SAMPLE, index + 1
+        pieces[quantity] = found
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class DayReadings:
+    """One local day of a system, as it is imported."""
+
+    hours: dict[str, list[IntervalReading]]
+    """Each known quantity's hourly readings (`hourly_readings`)."""
+    pieces: dict[str, list[IntervalReading]] = field(default_factory=dict)
+    """The priced quantities' 5-minute pieces (`sample_pieces`): what their cost weighs."""
+
+
+def day_readings(
+    day: date, zone: ZoneInfo, samples: Sequence[PowerSample], daily: DailyEnergy
+) -> DayReadings:
+    """Return a local day's hourly readings and the 5-minute pieces of the priced ones."""
+    hours = hourly_readings(day, zone, samples, daily)
+    return DayReadings(hours=hours, pieces=sample_pieces(day, zone, samples, hours))
+
+
 def _runs(
-    readings_by_day: Mapping[date, Mapping[str, Sequence[IntervalReading]]],
-    quantity: str,
-) -> Iterator[list[IntervalReading]]:
-    """Yield one quantity's readings, concatenated over each run of consecutive known days."""
+    days: Mapping[date, DayReadings], quantity: str
+) -> Iterator[tuple[list[IntervalReading], list[IntervalReading]]]:
+    """Yield one quantity's readings and pieces, concatenated over each run of known days."""
     run: list[IntervalReading] = []
+    pieces: list[IntervalReading] = []
     previous: date | None = None
-    for day in sorted(readings_by_day):
-        readings = readings_by_day[day].get(quantity)
+    for day in sorted(days):
+        readings = days[day].hours.get(quantity)
         if not readings:
             continue
         if run and previous is not None and day - previous != timedelta(days=1):
-            yield run
-            run = []
+            yield run, pieces
+            run, pieces = [], []
         run.extend(readings)
+        pieces.extend(days[day].pieces.get(quantity, ()))
         previous = day
     if run:
-        yield run
+        yield run, pieces
 
 
 async def async_import_batch(
-    hass: HomeAssistant,
-    serial: str,
-    readings_by_day: Mapping[date, Mapping[str, Sequence[IntervalReading]]],
+    pricer: Pricer, serial: str, days: Mapping[date, DayReadings]
 ) -> None:
-    """Import days of `hourly_readings`, one import per quantity for consecutive days.
+    """Import days of `day_readings`, one import per quantity for consecutive days.
 
     An import replaces its whole range, so a day missing from the batch, or one where a
     quantity is unknown, splits that quantity's import in two: what is stored for that day is
-    left alone, never overwritten with 0.
+    left alone, never overwritten with 0. Grid import and export go through the pricer, with
+    their pieces, so their cost and compensation are imported beside them.
     """
     for quantity in QUANTITIES:
-        for run in _runs(readings_by_day, quantity):
-            await async_import(hass, statistic_spec(serial, quantity), run)
+        spec = statistic_spec(serial, quantity)
+        for run, pieces in _runs(days, quantity):
+            if (direction := DIRECTIONS.get(quantity)) is None:
+                await async_import(pricer.hass, spec, run)
+            else:
+                await pricer.async_import(
+                    spec, run, direction=direction, profile=pieces
+                )
 
 
 async def async_import_day(
-    hass: HomeAssistant,
+    pricer: Pricer,
     serial: str,
     day: date,
     zone: ZoneInfo,
@@ -252,5 +352,5 @@ async def async_import_day(
 ) -> None:
     """Import one local day of a system: one import per known quantity."""
     await async_import_batch(
-        hass, serial, {day: hourly_readings(day, zone, samples, daily)}
+        pricer, serial, {day: day_readings(day, zone, samples, daily)}
     )

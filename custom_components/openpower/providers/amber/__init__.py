@@ -10,6 +10,7 @@ from .config_flow import AmberCheapWindowFlow, AmberFlow, AmberOptionsFlow
 from .const import PROVIDER, SUBENTRY_CHEAP_WINDOW
 from .devices import cheap_window_devices, site_device
 from .diagnostics import REDACT, diagnostics
+from .energy import energy_sources
 from .runtime import AmberRuntime, async_setup
 from .sensor import SENSORS
 from .services import SERVICES
@@ -40,6 +41,8 @@ AMBER: ProviderSpec[AmberRuntime] = ProviderSpec(
     services=SERVICES,
     options_flow=AmberOptionsFlow,
     subentry_flows={SUBENTRY_CHEAP_WINDOW: AmberCheapWindowFlow},
+    price_table=lambda rt: rt.price_book,
     diagnostics=diagnostics,
     redact=REDACT,
+    energy_sources=energy_sources,
 )

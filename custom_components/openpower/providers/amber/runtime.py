@@ -22,6 +22,7 @@ from .coordinator import (
     AmberPriceCoordinator,
     AmberSiteCoordinator,
 )
+from .price_book import AmberPriceBook
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -75,6 +76,7 @@ class AmberRuntime:
     site: AmberSiteCoordinator
     prices: AmberPriceCoordinator
     history: AmberHistoryCoordinator
+    price_book: AmberPriceBook
 
 
 async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> AmberRuntime:
@@ -102,4 +104,11 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> Amber
     entry.async_create_background_task(
         hass, history.async_refresh(), f"{mask_identifiers(entry.title)} amber history"
     )
-    return AmberRuntime(client=client, site=site, prices=prices, history=history)
+    price_book = AmberPriceBook(client, site)
+    price_book.async_record_prices(prices.data)
+    entry.async_on_unload(
+        prices.async_add_listener(lambda: price_book.async_record_prices(prices.data))
+    )
+    return AmberRuntime(
+        client=client, site=site, prices=prices, history=history, price_book=price_book
+    )

@@ -8,6 +8,7 @@ from .config_flow import EmporiaFlow, EmporiaOptionsFlow
 from .const import PROVIDER
 from .devices import layout
 from .diagnostics import REDACT, diagnostics
+from .energy import energy_sources
 from .number import NUMBERS
 from .runtime import EmporiaRuntime, async_setup
 from .sensor import SENSORS
@@ -36,4 +37,5 @@ EMPORIA: ProviderSpec[EmporiaRuntime] = ProviderSpec(
     options_flow=EmporiaOptionsFlow,
     diagnostics=diagnostics,
     redact=REDACT,
+    energy_sources=energy_sources,
 )

@@ -7,11 +7,7 @@ token is stored so that a restart does not sign in again.
 from collections.abc import Mapping
 from typing import Any, override
 
-from homeassistant.config_entries import (
-    ConfigEntry,
-    ConfigFlowResult,
-    OptionsFlowWithReload,
-)
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult
 from homeassistant.const import CONF_ACCESS_TOKEN, CONF_EMAIL, CONF_PASSWORD
 from homeassistant.helpers.selector import (
     SelectSelector,
@@ -33,6 +29,7 @@ from ...api.emporia import (
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
 from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, endpoint_errors
+from ...pricing_flow import PricedOptionsFlow
 from .const import (
     APP_URL,
     CONF_AUTH_URL,
@@ -223,8 +220,8 @@ class EmporiaFlow(ProviderFlow):
         )
 
 
-class EmporiaOptionsFlow(OptionsFlowWithReload):
-    """Which optional sensors to create."""
+class EmporiaOptionsFlow(PricedOptionsFlow):
+    """Which optional sensors to create, then where the prices of the energy come from."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -235,9 +232,9 @@ class EmporiaOptionsFlow(OptionsFlowWithReload):
     async def async_step_emporia_sensors(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and save the options."""
+        """Choose the sensors, then go on to the price source."""
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            return await self.async_step_cost(user_input)
         return self.async_show_form(
             step_id="emporia_sensors",
             data_schema=probatio.Schema(

@@ -15,7 +15,8 @@ CONF_SENSORS: Final = "sensors"
 APP_URL: Final = "https://web.emporiaenergy.com"
 
 # Cadences. With one account these make 1,440 + 288 + 24 + 48 requests a day, plus an id-token
-# refresh an hour: about 1,830, under the 1,900 the budget allows.
+# refresh an hour: about 1,830, under the 1,900 the budget allows. Backfill and gap filling add one
+# getChartUsage per channel filled (two when the price varies in time: the 15MIN profile).
 POWER_INTERVAL: Final = timedelta(seconds=60)
 STATUS_INTERVAL: Final = timedelta(minutes=5)
 DEVICES_INTERVAL: Final = timedelta(hours=1)

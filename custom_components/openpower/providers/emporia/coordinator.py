@@ -29,6 +29,8 @@ from ...api.errors import ApiRateLimitedError, ApiResponseError
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
+from ...pricing import Pricer
+from ...statistics import IntervalReading
 from .const import (
     CHARGER_STATUSES,
     CONF_SENSORS,
@@ -48,17 +50,19 @@ from .devices import (
     layout,
     measured_channels,
 )
+from .recent import RecentReadings
 from .statistics import (
     async_import_hours,
     async_stored_since,
     async_stored_until,
     split,
     today_quantity,
+    varies_in_time,
 )
 
 _HOUR: Final = timedelta(hours=1)
 _MINUTE: Final = timedelta(minutes=1)
-_MINUTES_KEPT: Final = timedelta(hours=3)
+_QUARTER: Final = timedelta(minutes=15)
 STALE_POWER: Final = timedelta(minutes=3)
 
 
@@ -203,6 +207,11 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
     A channel behind by more than that (first setup, an outage, a device that was offline) is
     filled from `getChartUsage`, one patient request per channel, at most every `GAP_RETRY`
     while it brings nothing new. Hours Emporia has no value for are never stored as 0.
+
+    Each hour is priced (`Pricer`) at the finest resolution known: its minutes when the power
+    coordinator counted all 60, else, for a filled gap whose prices vary in time, the quarter
+    hours of one more `getChartUsage` request (15MIN) over the same range. The energy stored
+    is always the hourly value: the finer readings only weight the price.
     """
 
     def __init__(
@@ -213,6 +222,8 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         devices: EmporiaDevicesCoordinator,
         status: EmporiaStatusCoordinator,
         *,
+        pricer: Pricer,
+        recent: RecentReadings,
         history_days: int,
     ) -> None:
         """Create the coordinator; the first run imports `history_days` days."""
@@ -220,6 +231,8 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
         self.client = client
         self.devices = devices
         self.status = status
+        self.pricer = pricer
+        self.recent = recent
         self.history_days = history_days
         self._gap_tried: dict[ChannelId, tuple[datetime, datetime | None]] = {}
 
@@ -257,6 +270,7 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
                 due = max(last, oldest) if last else oldest
                 behind[device.gid, channel.number] = (device, channel, due, last)
         readings = await self._recent_readings(customer, recent, newest)
+        quarters: dict[ChannelId, list[IntervalReading]] = {}
         for key, (device, channel, due, last) in behind.items():
             # The recent hours of a channel that is behind are only stored together with the
             # hours before them: storing them alone would move the channel past its gap.
@@ -274,16 +288,44 @@ class EmporiaHistoryCoordinator(OpenPowerCoordinator[EmporiaHistory]):
             if filled:
                 readings[key] = filled
                 self._gap_tried.pop(key, None)
+                if varies_in_time(self.pricer):
+                    quarters[key] = await self._quarters(
+                        device, channel, due, newest + _HOUR
+                    )
             else:
                 self._gap_tried[key] = (now, last)
         for device, channel in channels:
-            hours = readings.get((device.gid, channel.number))
+            key = (device.gid, channel.number)
+            hours = readings.get(key)
             if not hours:
                 continue
-            end = await async_import_hours(self.hass, device, channel, hours)
-            key = (device.gid, channel.number)
+            minutes = self.recent.full_hours(key, hours)
+            by_minute = {reading.start.replace(minute=0) for reading in minutes}
+            profile = minutes + [
+                quarter
+                for quarter in quarters.get(key, ())
+                if quarter.start.replace(minute=0) not in by_minute
+            ]
+            end = await async_import_hours(self.pricer, device, channel, hours, profile)
             covered[key] = max(covered.get(key, end), end)
         return await self._summary(channels, covered, now)
+
+    async def _quarters(
+        self, device: Device, channel: Channel, start: datetime, end: datetime
+    ) -> list[IntervalReading]:
+        """Return a channel's signed quarter hours over [start, end) (those with a value)."""
+        chart = await self.client.async_get_chart_usage(
+            device.gid, channel.number, start, end, scale="15MIN"
+        )
+        return [
+            IntervalReading(
+                start=chart.first_instant + index * _QUARTER,
+                duration=_QUARTER,
+                value=kwh,
+            )
+            for index, kwh in enumerate(chart.values)
+            if kwh is not None
+        ]
 
     async def async_load_stored(self) -> None:
         """Start from what is stored, before the first fetch (today's totals after a restart)."""
@@ -387,13 +429,14 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
         client: EmporiaClient,
         devices: EmporiaDevicesCoordinator,
         history: EmporiaHistoryCoordinator,
+        recent: RecentReadings,
     ) -> None:
-        """Create the coordinator."""
+        """Create the coordinator; it counts into `recent`, which history also reads."""
         super().__init__(hass, entry, name="power", update_interval=POWER_INTERVAL)
         self.client = client
         self.devices = devices
         self.history = history
-        self._minutes: dict[ChannelId, dict[datetime, float]] = {}
+        self.recent = recent
         self._today: dict[ChannelId, tuple[datetime, float]] = {}
         self._counted_from: datetime | None = None
 
@@ -425,10 +468,8 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             self._counted_from = now
         channels = channels_by_id(customer)
         if fresh and minute >= self._counted_from:
-            self._count(usages, minute, channels)
-        for minutes in self._minutes.values():
-            for start in [m for m in minutes if m < now - _MINUTES_KEPT]:
-                del minutes[start]
+            self._count(usages, minute, _MINUTE, channels)
+        self.recent.prune(now)
         budget = self.client.budget
         return EmporiaPower(
             layout=layout(customer),
@@ -462,17 +503,21 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
                 [device.gid for device in customer.devices], asked, "1H"
             )
             if answers(usages.instant, start, asked):
-                self._count(usages, start, channels)
+                self._count(usages, start, _HOUR, channels)
 
     def _count(
-        self, usages: Usages, start: datetime, channels: Mapping[ChannelId, Channel]
+        self,
+        usages: Usages,
+        start: datetime,
+        duration: timedelta,
+        channels: Mapping[ChannelId, Channel],
     ) -> None:
         """Count a window's readings toward today, once, under the window's start."""
         for key, kwh in usages.values.items():
-            if kwh is not None and (channel := channels.get(key)) is not None:
-                self._minutes.setdefault(key, {})[start] = split(channel, kwh)[
-                    today_quantity(channel)
-                ]
+            if kwh is not None and key in channels:
+                self.recent.add(
+                    key, IntervalReading(start=start, duration=duration, value=kwh)
+                )
 
     def _today_totals(
         self, now: datetime, channels: Mapping[ChannelId, Channel]
@@ -488,9 +533,10 @@ class EmporiaPowerCoordinator(OpenPowerCoordinator[EmporiaPower]):
             if history is not None and history.day_start == day_start:
                 stored = history.today.get(key, 0.0)
                 since = max(day_start, history.covered_until.get(key, day_start))
-            minutes = self._minutes.get(key, {})
+            channel = channels[key]
             total = stored + sum(
-                kwh for start, kwh in minutes.items() if start >= since
+                split(channel, reading.value)[today_quantity(channel)]
+                for reading in self.recent.since(key, since)
             )
             previous = self._today.get(key)
             if previous is not None and previous[0] == day_start:

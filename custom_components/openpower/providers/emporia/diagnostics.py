@@ -1,4 +1,4 @@
-"""Emporia diagnostics: the device tree without names or locations, the budget, history coverage."""
+"""Emporia diagnostics: the device tree without names or locations, the budget, history, prices."""
 
 from typing import Any, Final
 
@@ -42,6 +42,8 @@ def diagnostics(runtime: EmporiaRuntime) -> dict[str, Any]:
             if runtime.history.data
             else 0,
         },
+        # The price source and how many hours wait for a price or a settled one.
+        "pricer": runtime.pricer.diagnostics(),
     }
 
 

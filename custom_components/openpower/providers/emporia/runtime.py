@@ -23,6 +23,7 @@ from ...api.http import mask_identifiers
 from ...const import DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import advanced_url, api_url
+from ...pricing import Pricer
 from ...provider import account_budget
 from .const import (
     CONF_AUTH_URL,
@@ -37,6 +38,7 @@ from .coordinator import (
     EmporiaPowerCoordinator,
     EmporiaStatusCoordinator,
 )
+from .recent import RecentReadings
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -118,6 +120,7 @@ class EmporiaRuntime:
     status: EmporiaStatusCoordinator
     power: EmporiaPowerCoordinator
     history: EmporiaHistoryCoordinator
+    pricer: Pricer
 
 
 async def async_setup(
@@ -144,12 +147,22 @@ async def async_setup(
     await devices.async_config_entry_first_refresh()
     status = EmporiaStatusCoordinator(hass, entry, client, devices)
     await status.async_config_entry_first_refresh()
+    pricer = Pricer(hass, entry)
+    # The minutes power counts are what history prices its hours with.
+    recent = RecentReadings()
     history = EmporiaHistoryCoordinator(
-        hass, entry, client, devices, status, history_days=tuning.history_days
+        hass,
+        entry,
+        client,
+        devices,
+        status,
+        pricer=pricer,
+        recent=recent,
+        history_days=tuning.history_days,
     )
     await history.async_load_stored()
     history.async_keep_polling()
-    power = EmporiaPowerCoordinator(hass, entry, client, devices, history)
+    power = EmporiaPowerCoordinator(hass, entry, client, devices, history, recent)
     await power.async_config_entry_first_refresh()
     # A 30-day backfill must not hold up setup: history arrives in the background.
     entry.async_create_background_task(
@@ -158,5 +171,10 @@ async def async_setup(
         f"{mask_identifiers(entry.title)} emporia history",
     )
     return EmporiaRuntime(
-        client=client, devices=devices, status=status, power=power, history=history
+        client=client,
+        devices=devices,
+        status=status,
+        power=power,
+        history=history,
+        pricer=pricer,
     )

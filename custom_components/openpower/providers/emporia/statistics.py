@@ -3,6 +3,9 @@
 Ids are `openpower:emporia_<device gid>_<channel>_<quantity>`. Each channel has its consumption;
 the top monitor's mains also the energy returned to the grid, a bidirectional channel (solar,
 battery) also its production. `Channel` (api/emporia) splits a signed reading into them.
+
+With a price source, consumption (circuits too: what each load cost) gets a cost statistic and
+returned energy a compensation statistic beside it (`pricing.cost_spec`); production none.
 """
 
 from collections.abc import Iterable, Iterator, Mapping
@@ -14,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util.unit_conversion import EnergyConverter
 
 from ...api.emporia import Channel, Device
+from ...pricing import CONF_SOURCE, Direction, Pricer, PriceSourceKind
 from ...statistics import (
     IntervalReading,
     StatisticSpec,
@@ -25,6 +29,11 @@ from .const import PROVIDER
 from .devices import ChannelId, channel_key, is_monitor
 
 _HOUR: Final = timedelta(hours=1)
+_DIRECTIONS: Final = {
+    "energy_consumption": Direction.IMPORT,
+    "energy_return": Direction.EXPORT,
+}
+"""The priced quantities; production is not bought or sold as such."""
 
 
 def statistic_specs(device: Device, channel: Channel) -> dict[str, StatisticSpec]:
@@ -98,30 +107,51 @@ async def async_stored_since(
     return {key: growth[statistic_id] for key, statistic_id in ids.items()}
 
 
+def varies_in_time(pricer: Pricer) -> bool:
+    """Whether the entry's prices change within an hour (so finer readings change its cost)."""
+    return pricer.enabled and pricer.options[CONF_SOURCE] != PriceSourceKind.FIXED
+
+
 async def async_import_hours(
-    hass: HomeAssistant,
+    pricer: Pricer,
     device: Device,
     channel: Channel,
     hours: Mapping[datetime, float],
+    profile: Iterable[IntervalReading] = (),
 ) -> datetime:
-    """Import a channel's hours (kWh by start), one import per run of consecutive hours.
+    """Import a channel's hours (signed kWh by start), one import per run of consecutive hours.
 
-    Return the end of the newest hour. Hours missing between runs are left alone: an hour
-    Emporia has no value for is never stored as 0.
+    `profile` holds finer signed readings (minutes, quarter hours) that weight the price of the
+    hours they cover whole. Return the end of the newest hour. Hours missing between runs are
+    left alone: an hour Emporia has no value for is never stored as 0.
     """
     specs = statistic_specs(device, channel)
+    finer = list(profile)
     for run in _consecutive(sorted(hours)):
+        inside = [p for p in finer if run[0] <= p.start < run[-1] + _HOUR]
         for quantity, spec in specs.items():
-            await async_import(
-                hass,
+            readings = [
+                IntervalReading(
+                    start=start,
+                    duration=_HOUR,
+                    value=split(channel, hours[start])[quantity],
+                )
+                for start in run
+            ]
+            if (direction := _DIRECTIONS.get(quantity)) is None:
+                await async_import(pricer.hass, spec, readings)
+                continue
+            await pricer.async_import(
                 spec,
-                [
+                readings,
+                direction=direction,
+                profile=[
                     IntervalReading(
-                        start=start,
-                        duration=_HOUR,
-                        value=split(channel, hours[start])[quantity],
+                        start=p.start,
+                        duration=p.duration,
+                        value=split(channel, p.value)[quantity],
                     )
-                    for start in run
+                    for p in inside
                 ],
             )
     return max(hours) + _HOUR

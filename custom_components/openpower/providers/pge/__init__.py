@@ -7,6 +7,7 @@ from .config_flow import PgeFlow
 from .const import PROVIDER
 from .devices import all_devices
 from .diagnostics import REDACT, diagnostics
+from .energy import energy_sources
 from .runtime import PgeRuntime, async_remove, async_setup
 from .sensor import SENSORS
 from .services import SERVICES
@@ -25,4 +26,5 @@ PGE: ProviderSpec[PgeRuntime] = ProviderSpec(
     services=SERVICES,
     diagnostics=diagnostics,
     redact=REDACT,
+    energy_sources=energy_sources,
 )
