@@ -5,14 +5,15 @@ Assistant (`scripts/bench_driver.py`; real time here, nothing is frozen) it impo
 readings with cost into two statistics and waits for the recorder to commit, re-imports the last
 7 days unchanged (the daily re-fetch), imports the year into one statistic alone, and once more
 under tracemalloc (which traces every thread: the recorder's work on the rows is included) for
-the peak memory. Most of "until committed" is the recorder's own import path, which looks each
+the peak memory. Then it times the pricing of readings (`pricing.price_readings`) on the
+shapes Emporia's backfill and AlphaESS's batches hand it, checking one hour's cost. Most of "until committed" is the recorder's own import path, which looks each
 hourly row up and writes it one at a time.
 """
 
 from bench_driver import committed_statistics, home_assistant, perf_counter, table  # isort:skip
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 import math
 import random
@@ -22,6 +23,12 @@ from zoneinfo import ZoneInfo
 
 from homeassistant.helpers.recorder import get_instance
 
+from custom_components.openpower.pricing import (
+    LocalTariff,
+    PriceSpan,
+    TimeOfUsePeriod,
+    price_readings,
+)
 from custom_components.openpower.statistics import (
     IntervalReading,
     StatisticSpec,
@@ -100,6 +107,76 @@ async def measure() -> list[list[Any]]:
     ]
 
 
+def pricing() -> list[list[Any]]:
+    """Time `price_readings` (CPU only) on the shapes the providers hand it; check one hour."""
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    rng = random.Random(7)
+
+    def spans(days: int) -> list[PriceSpan]:
+        return [
+            PriceSpan(start + i * STEP, start + (i + 1) * STEP, rng.uniform(-0.1, 0.6))
+            for i in range(days * 288)
+        ]
+
+    def series(days: int, step: timedelta) -> list[IntervalReading]:
+        count = int(days * timedelta(days=1) / step)
+        return [
+            IntervalReading(start + i * step, step, rng.uniform(0, 2))
+            for i in range(count)
+        ]
+
+    rows: list[list[Any]] = []
+    for label, days, piece in (
+        ("Emporia backfill: 30 days of hours, 15-min pieces, 5-min prices", 30, 15),
+        ("AlphaESS batch: 240 days of hours, 5-min pieces, 5-min prices", 240, 5),
+    ):
+        hours, pieces, prices = (
+            series(days, timedelta(hours=1)),
+            series(days, timedelta(minutes=piece)),
+            spans(days),
+        )
+        began = perf_counter()
+        priced = price_readings(hours, prices, pieces)
+        took = perf_counter() - began
+        first = hours[0]
+        share = [p for p in pieces if p.start < first.start + first.duration]
+        whole = math.fsum(p.value for p in share)
+        expected = math.fsum(
+            first.value * p.value / whole * _mean(prices, p) for p in share
+        )
+        if not math.isclose(priced.readings[0].cost or 0.0, expected, rel_tol=1e-9):
+            raise RuntimeError(f"wrong cost: {priced.readings[0]} != {expected}")
+        rows.append([f"{label}, ms", round(took * 1000, 1)])
+    tariff = LocalTariff(
+        0.25,
+        0.05,
+        (TimeOfUsePeriod(0.45, time(15), time(21), frozenset(range(5))),),
+    )
+    year = series(365, timedelta(hours=1))
+    began = perf_counter()
+    price_readings(
+        year, tariff.spans(year[0].start, year[-1].start + timedelta(hours=1))
+    )
+    rows.append(
+        [
+            "a year of stored hours by a time-of-use tariff (history pricing), ms",
+            round((perf_counter() - began) * 1000, 1),
+        ]
+    )
+    return rows
+
+
+def _mean(prices: list[PriceSpan], piece: IntervalReading) -> float:
+    """Return the time-weighted price over a piece, computed apart from the code measured."""
+    end = piece.start + piece.duration
+    inside = [
+        (min(p.end, end) - max(p.start, piece.start)) / piece.duration * p.price
+        for p in prices
+        if p.start < end and p.end > piece.start
+    ]
+    return math.fsum(inside)
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     print(
@@ -108,6 +185,8 @@ def main() -> None:
             asyncio.run(measure()),
         )
     )
+    print()
+    print(table(["pricing readings (price_readings, CPU only)", ""], pricing()))
 
 
 if __name__ == "__main__":

@@ -669,3 +669,38 @@ async def test_reconfigure_other_registration(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
     assert dict(pge_entry.data) == pge_entry_data(simulator, "1" * 64)
+
+
+# ---- options: the price source of electricity without a cost -----------------------------------
+
+
+async def test_options_go_straight_to_the_price_source(
+    hass: HomeAssistant, pge_entry: MockConfigEntry
+) -> None:
+    """No PG&E form first: the price source, then the fixed prices, stored under `cost`."""
+    assert pge_entry.supports_options
+    result = await hass.config_entries.options.async_init(pge_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "cost_source"
+    schema = result["data_schema"].schema
+    assert {str(key): key.default() for key in schema} == {"source": "none"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "fixed"}
+    )
+    assert result["step_id"] == "cost_fixed"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"import_price": 0.3125, "export_price": 0.0625}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert pge_entry.options == {
+        "cost": {"source": "fixed", "import_price": 0.3125, "export_price": 0.0625}
+    }
+    # Chosen again: shown as chosen; "none" then removes it.
+    result = await hass.config_entries.options.async_init(pge_entry.entry_id)
+    schema = result["data_schema"].schema
+    assert {str(key): key.default() for key in schema} == {"source": "fixed"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "none"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert pge_entry.options == {}

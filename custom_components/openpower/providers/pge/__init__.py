@@ -3,7 +3,7 @@
 from homeassistant.const import Platform
 
 from ...provider import ProviderSpec
-from .config_flow import PgeFlow
+from .config_flow import PgeFlow, PgeOptionsFlow
 from .const import PROVIDER
 from .devices import all_devices
 from .diagnostics import REDACT, diagnostics
@@ -22,6 +22,7 @@ PGE: ProviderSpec[PgeRuntime] = ProviderSpec(
     coordinators=lambda rt: {"status": rt.status, "usage": rt.usage},
     devices=lambda rt: all_devices(rt.usage.data, rt.status.account),
     config_flow=PgeFlow,
+    options_flow=PgeOptionsFlow,
     entities={Platform.SENSOR: SENSORS},
     services=SERVICES,
     diagnostics=diagnostics,

@@ -1,4 +1,4 @@
-"""PG&E diagnostics: certificate, waiting requests, inbox counters, budget; what is redacted."""
+"""PG&E diagnostics: certificate, requests, inbox counters, budget, pricing; what is redacted."""
 
 from typing import Any, Final
 
@@ -29,7 +29,7 @@ REDACT: Final = frozenset(
 
 
 def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
-    """Return the certificate, the requests waiting, the inbox's counters, the budget."""
+    """Return the certificate, the requests waiting, the inbox's counters, the budget, prices."""
     certificate = runtime.certificate
     budget = runtime.client.budget
     return {
@@ -42,4 +42,5 @@ def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
         "inbox": runtime.inbox.diagnostics(),
         # Each limit's use, and a pause PG&E imposed (until when, and why).
         "budget": budget.diagnostics() if budget else None,
+        "pricer": runtime.cost.pricer.diagnostics(),
     }

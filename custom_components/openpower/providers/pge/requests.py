@@ -49,7 +49,7 @@ from .asked import Asked, Why
 from .coordinator import FeedInfo, PgeUsage, PgeUsageCoordinator
 from .history import PointSummary, async_read_feed, summarize
 from .inbox import Notice, NotificationInbox, NotificationInfo
-from .statistics import async_import_feed
+from .statistics import PgeCost, async_import_feed
 from .webhook import async_notification_url
 
 _STORE_VERSION: Final = 1
@@ -126,6 +126,7 @@ class PgeRequests:
         bulk_id: str,
         usage: PgeUsageCoordinator,
         store: UsageStore,
+        cost: PgeCost,
         *,
         backfill_window: timedelta,
         retry_delays: tuple[float, ...],
@@ -136,6 +137,7 @@ class PgeRequests:
         self.client = client
         self.bulk_id = bulk_id
         self.usage = usage
+        self.cost = cost
         self.backfill_window = backfill_window
         self.retry_delays = retry_delays
         self.waiting: list[Asked] = []
@@ -416,7 +418,9 @@ class PgeRequests:
         start imported (None: no reading).
         """
         read = await async_read_feed(self.hass, self.client, url, on_served)
-        imported = await async_import_feed(self.hass, read.collector, read.feed)
+        imported = await async_import_feed(
+            self.hass, read.collector, read.feed, self.cost
+        )
         # Summing the newest day walks every reading of the feed: in the executor too.
         # (One feed at a time: nothing else changes the points meanwhile.)
         points = await self.hass.async_add_executor_job(

@@ -11,6 +11,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.hass_dict import HassKey
 
 from ...api.budget import RateLimit, RequestBudget
+from ...api.http import mask_identifiers
 from ...api.pge import (
     DEFAULT_API_URL,
     PGE_LIMITS,
@@ -21,6 +22,7 @@ from ...api.pge import (
 from ...const import CONF_ADVANCED, DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import api_url
+from ...pricing import Pricer
 from ...provider import account_budget
 from . import webhook
 from .const import (
@@ -34,6 +36,7 @@ from .coordinator import PgeStatusCoordinator, PgeUsageCoordinator
 from .devices import account_device
 from .inbox import NotificationInbox
 from .requests import PgeRequests, UsageStore
+from .statistics import PgeCost
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -111,6 +114,7 @@ class PgeRuntime:
     usage: PgeUsageCoordinator
     requests: PgeRequests
     inbox: NotificationInbox
+    cost: PgeCost
 
 
 async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRuntime:
@@ -135,6 +139,7 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
     store = UsageStore(hass, entry, account, history_days=tuning.history_days)
     usage = PgeUsageCoordinator(hass, entry, store.async_load)
     await usage.async_config_entry_first_refresh()
+    cost = PgeCost(Pricer(hass, entry))
     requests = PgeRequests(
         hass,
         entry,
@@ -142,11 +147,21 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
         bulk_id,
         usage,
         store,
+        cost,
         backfill_window=tuning.backfill_window,
         retry_delays=tuning.retry_delays,
     )
     inbox = requests.inbox
     webhook.async_register(hass, entry, inbox)
+    entry.async_create_background_task(
+        hass,
+        cost.async_price_stored(
+            (point.point, point.has_return)
+            for point in usage.data.points
+            if point.kind == "electricity"
+        ),
+        f"{mask_identifiers(entry.title)} pge pricing",
+    )
     requests.async_start()
     return PgeRuntime(
         client=client,
@@ -156,6 +171,7 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
         usage=usage,
         requests=requests,
         inbox=inbox,
+        cost=cost,
     )
 
 
