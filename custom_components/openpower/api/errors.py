@@ -6,7 +6,18 @@ in translated Home Assistant errors and in logs.
 
 
 class ApiError(Exception):
-    """Base class of every error raised by an OpenPower API client."""
+    """Base class of every error raised by an OpenPower API client.
+
+    `code` is the provider's own error code, when the answer carried one (AlphaESS's 6017,
+    Enedis's ADAM-DC-0008): what a caller tells errors of one class apart by.
+    """
+
+    code: int | str | None
+
+    def __init__(self, message: str = "", code: int | str | None = None) -> None:
+        """Keep the provider's code."""
+        super().__init__(message)
+        self.code = code
 
 
 class ApiAuthError(ApiError):

@@ -25,64 +25,43 @@ class AlphaEssClockError(ApiRejectedError):
     Not retried: a clock that is off stays off until someone sets it.
     """
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 class AlphaEssPermissionError(ApiRejectedError):
     """6017: the AppID lacks a permission (the periodic schedule); an entitlement, not transient."""
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 class AlphaEssRefusedError(ApiRejectedError):
     """A request AlphaESS refused (parameter error, set failed, wrong CheckCode or code, …)."""
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 class AlphaEssNotBoundError(ApiNotFoundError):
     """6002/6005/6038: the system is not (or no longer) bound to this AppID."""
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 class AlphaEssNoDataError(ApiNotFoundError):
     """6016: AlphaESS has no such data (a model that does not serve live power)."""
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 class AlphaEssOfflineError(ApiConnectionError):
     """6042: the system is offline (routine; asked again at the next update)."""
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 class AlphaEssServerError(ApiConnectionError):
     """6026: AlphaESS's internal error (transient)."""
 
-    def __init__(self, message: str, code: int) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: int
 
 
 def code_error(code: int, what: str, retry_after: float) -> ApiError:

@@ -12,9 +12,11 @@ from enum import StrEnum
 import math
 from typing import Any, Final, Protocol
 
+from ..budget import RateLimit, RequestBudget
 from ..errors import ApiRateLimitedError
 from ..http import HttpClient, HttpResponse, mask_identifiers
 from .errors import enedis_error
+from .measures import parse_daily, parse_load_curve
 from .models import (
     Contract,
     Customer,
@@ -84,6 +86,54 @@ class EnedisBackend(Protocol):
     def diagnostics(self) -> dict[str, Any]:
         """Return the state of the budget(s) this client spends."""
         ...
+
+
+class MeasuresByResource:
+    """Daily values and load curves, asked the same way by every backend.
+
+    A backend names its resources per direction and says how one is asked (`_measures`); the
+    range checks and the parsing are the same for all.
+    """
+
+    daily_resources: Mapping[Direction, str]
+    curve_resources: Mapping[Direction, str]
+
+    async def _measures(
+        self, resource: str, start: date, end: date, patient: bool
+    ) -> Any:
+        raise NotImplementedError
+
+    async def async_daily(
+        self, direction: Direction, start: date, end: date, *, patient: bool = False
+    ) -> list[DailyReading]:
+        """Return the daily energies of [start, end)."""
+        check_range(start, end, MAX_DAILY_DAYS)
+        payload = await self._measures(
+            self.daily_resources[direction], start, end, patient
+        )
+        return parse_daily(payload, direction)
+
+    async def async_load_curve(
+        self, direction: Direction, start: date, end: date, *, patient: bool = False
+    ) -> list[LoadCurvePoint]:
+        """Return the load curve of [start, end)."""
+        check_range(start, end, MAX_CURVE_DAYS)
+        payload = await self._measures(
+            self.curve_resources[direction], start, end, patient
+        )
+        return parse_load_curve(payload, direction)
+
+
+def reserved_budget(limits: tuple[RateLimit, ...], reserve: int) -> RequestBudget:
+    """Return a budget whose background requests leave `reserve` of every window.
+
+    What is left is for the requests a user or the daily poll is waiting for.
+    """
+    count = min(limit.count for limit in limits)
+    if not 0 <= reserve < count:
+        raise ValueError(f"a reserve of {reserve} leaves no backfill in {count}")
+    # +0.5: the budget floors count × share, which must land exactly on count - reserve.
+    return RequestBudget(limits, background_share=(count - reserve + 0.5) / count)
 
 
 def check_range(start: date, end: date, max_days: int) -> None:

@@ -19,23 +19,16 @@ from ..budget import RateLimit, RequestBudget
 from ..http import HttpClient
 from .access import read_conso_api_token
 from .client import (
-    MAX_CURVE_DAYS,
     MAX_DAILY_DAYS,
     USER_AGENT,
     Backend,
+    MeasuresByResource,
     check_range,
     get_json,
+    reserved_budget,
 )
-from .measures import parse_daily, parse_load_curve, parse_max_power
-from .models import (
-    ConsoApiToken,
-    Contract,
-    Customer,
-    DailyReading,
-    Direction,
-    LoadCurvePoint,
-    MaxPower,
-)
+from .measures import parse_max_power
+from .models import ConsoApiToken, Contract, Customer, Direction, MaxPower
 
 DEFAULT_API_URL: Final = "https://conso.boris.sh/api"
 BAN_THRESHOLD: Final = 100
@@ -61,15 +54,14 @@ def conso_api_budget(
     Background (backfill) requests leave `reserve` requests of every window to the requests a
     user or the daily poll is waiting for.
     """
-    count = min(limit.count for limit in limits)
-    if not 0 <= reserve < count:
-        raise ValueError(f"a reserve of {reserve} leaves no backfill in {count}")
-    # +0.5: the budget floors count × share, which must land exactly on count - reserve.
-    return RequestBudget(limits, background_share=(count - reserve + 0.5) / count)
+    return reserved_budget(limits, reserve)
 
 
-class ConsoApiClient:
+class ConsoApiClient(MeasuresByResource):
     """One meter reached through the Conso API with a consent's token."""
+
+    daily_resources = DAILY_RESOURCES
+    curve_resources = CURVE_RESOURCES
 
     backend = Backend.CONSO_API
     serves_contract = False
@@ -119,7 +111,7 @@ class ConsoApiClient:
         """Return the meters and expiry the token names (ApiAuthError if it is no such token)."""
         return read_conso_api_token(self._token)
 
-    async def _get(
+    async def _measures(
         self, resource: str, start: date, end: date, patient: bool, **extra: str
     ) -> Any:
         return await get_json(
@@ -136,29 +128,13 @@ class ConsoApiClient:
             now=self._now(),
         )
 
-    async def async_daily(
-        self, direction: Direction, start: date, end: date, *, patient: bool = False
-    ) -> list[DailyReading]:
-        """Return the daily energies of [start, end)."""
-        check_range(start, end, MAX_DAILY_DAYS)
-        payload = await self._get(DAILY_RESOURCES[direction], start, end, patient)
-        return parse_daily(payload, direction)
-
-    async def async_load_curve(
-        self, direction: Direction, start: date, end: date, *, patient: bool = False
-    ) -> list[LoadCurvePoint]:
-        """Return the load curve of [start, end)."""
-        check_range(start, end, MAX_CURVE_DAYS)
-        payload = await self._get(CURVE_RESOURCES[direction], start, end, patient)
-        return parse_load_curve(payload, direction)
-
     async def async_max_power(
         self, start: date, end: date, *, patient: bool = False
     ) -> list[MaxPower]:
         """Return the daily maximum power of [start, end)."""
         check_range(start, end, MAX_DAILY_DAYS)
         # Optional at Conso API (these are its defaults) but required by Enedis: say them.
-        payload = await self._get(
+        payload = await self._measures(
             MAX_POWER_RESOURCE,
             start,
             end,

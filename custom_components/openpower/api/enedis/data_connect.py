@@ -27,25 +27,17 @@ from ..http import HttpClient, HttpResponse
 from .access import parse_subscribed_services, read_data_connect_token
 from .client import (
     ACCEPTED,
-    MAX_CURVE_DAYS,
     MAX_DAILY_DAYS,
     Backend,
+    MeasuresByResource,
     check_range,
     describe,
     raise_for_answer,
 )
 from .contract import parse_2026_contract, parse_2026_customer
 from .errors import EnedisNotSubscribedError
-from .measures import parse_daily, parse_load_curve, parse_max_power
-from .models import (
-    Contract,
-    Customer,
-    DailyReading,
-    Direction,
-    LoadCurvePoint,
-    MaxPower,
-    SubscribedService,
-)
+from .measures import parse_max_power
+from .models import Contract, Customer, Direction, MaxPower, SubscribedService
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -105,8 +97,11 @@ class DataConnectBudgets:
         return {api: budget.diagnostics() for api, budget in self._budgets.items()}
 
 
-class DataConnectClient:
+class DataConnectClient(MeasuresByResource):
     """One meter reached through Data Connect 2026 with the application's credentials."""
+
+    daily_resources = DAILY_RESOURCES
+    curve_resources = CURVE_RESOURCES
 
     backend = Backend.DATA_CONNECT
     serves_contract = True
@@ -271,22 +266,6 @@ class DataConnectClient:
             return None
 
     # ---- the backend interface ---------------------------------------------------------------
-
-    async def async_daily(
-        self, direction: Direction, start: date, end: date, *, patient: bool = False
-    ) -> list[DailyReading]:
-        """Return the daily energies of [start, end)."""
-        check_range(start, end, MAX_DAILY_DAYS)
-        payload = await self._measures(DAILY_RESOURCES[direction], start, end, patient)
-        return parse_daily(payload, direction)
-
-    async def async_load_curve(
-        self, direction: Direction, start: date, end: date, *, patient: bool = False
-    ) -> list[LoadCurvePoint]:
-        """Return the load curve of [start, end)."""
-        check_range(start, end, MAX_CURVE_DAYS)
-        payload = await self._measures(CURVE_RESOURCES[direction], start, end, patient)
-        return parse_load_curve(payload, direction)
 
     async def async_max_power(
         self, start: date, end: date, *, patient: bool = False

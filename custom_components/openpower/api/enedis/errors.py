@@ -76,10 +76,7 @@ _MONTHS = {
 class EnedisConsentError(ApiAuthError):
     """ADAM-DC-0008: no consent for this meter (revoked or expired): the customer must consent again."""
 
-    def __init__(self, message: str, code: str) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str
 
 
 class EnedisNotHolderError(ApiAuthError):
@@ -88,19 +85,13 @@ class EnedisNotHolderError(ApiAuthError):
     The customer moved out, or (July–September 2026) Enedis' malfunction with new consents.
     """
 
-    def __init__(self, message: str, code: str) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str
 
 
 class EnedisWrongDirectionError(ApiRejectedError):
     """ADAM-ERR0069: consumption asked of a production-only meter, or the reverse (permanent)."""
 
-    def __init__(self, message: str, code: str) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str
 
 
 class EnedisHistoryLimitError(ApiRejectedError):
@@ -110,10 +101,7 @@ class EnedisHistoryLimitError(ApiRejectedError):
     the consent's start (ADAM-DC-0009). Not a fault.
     """
 
-    def __init__(self, message: str, code: str) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str
 
 
 class EnedisNoDataError(ApiNotFoundError):
@@ -123,28 +111,19 @@ class EnedisNoDataError(ApiNotFoundError):
     recording and collection on their Enedis account.
     """
 
-    def __init__(self, message: str, code: str) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str
 
 
 class EnedisNotSubscribedError(ApiRejectedError):
     """WSO2 900908: the application is not subscribed to this API on DataHub."""
 
-    def __init__(self, message: str, code: str) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str
 
 
 class EnedisRefusedError(ApiRejectedError):
     """Any other refusal (a bad parameter, a range too long, …); `code` says which, if given."""
 
-    def __init__(self, message: str, code: str | None) -> None:
-        """Keep the code."""
-        super().__init__(message)
-        self.code = code
+    code: str | None
 
 
 class EnedisQuotaError(ApiRateLimitedError):

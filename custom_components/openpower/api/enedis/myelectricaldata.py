@@ -16,24 +16,17 @@ from ..budget import RateLimit, RequestBudget
 from ..http import HttpClient
 from .access import parse_med_access
 from .client import (
-    MAX_CURVE_DAYS,
     MAX_DAILY_DAYS,
     USER_AGENT,
     Backend,
+    MeasuresByResource,
     check_range,
     get_json,
+    reserved_budget,
 )
 from .contract import parse_v5_addresses, parse_v5_contract
-from .measures import parse_daily, parse_load_curve, parse_max_power
-from .models import (
-    Contract,
-    Customer,
-    DailyReading,
-    Direction,
-    LoadCurvePoint,
-    MaxPower,
-    MedAccess,
-)
+from .measures import parse_max_power
+from .models import Contract, Customer, Direction, MaxPower, MedAccess
 
 DEFAULT_API_URL: Final = "https://myelectricaldata.fr"
 DAILY_QUOTA: Final = 50
@@ -54,14 +47,14 @@ def med_budget(
     *, reserve: int = 10, limits: tuple[RateLimit, ...] = MED_LIMITS
 ) -> RequestBudget:
     """Return a token's budget whose backfill leaves `reserve` calls a day to the daily polls."""
-    count = min(limit.count for limit in limits)
-    if not 0 <= reserve < count:
-        raise ValueError(f"a reserve of {reserve} leaves no backfill in {count}")
-    return RequestBudget(limits, background_share=(count - reserve + 0.5) / count)
+    return reserved_budget(limits, reserve)
 
 
-class MyElectricalDataClient:
+class MyElectricalDataClient(MeasuresByResource):
     """One meter reached through MyElectricalData with its token."""
+
+    daily_resources = DAILY_SERVICES
+    curve_resources = CURVE_SERVICES
 
     backend = Backend.MYELECTRICALDATA
     serves_contract = True
@@ -122,22 +115,6 @@ class MyElectricalDataClient:
     async def async_access(self) -> MedAccess:
         """Return the consent's validity and expiry, and today's quota."""
         return parse_med_access(await self._get(f"valid_access/{self.prm}"))
-
-    async def async_daily(
-        self, direction: Direction, start: date, end: date, *, patient: bool = False
-    ) -> list[DailyReading]:
-        """Return the daily energies of [start, end)."""
-        check_range(start, end, MAX_DAILY_DAYS)
-        payload = await self._measures(DAILY_SERVICES[direction], start, end, patient)
-        return parse_daily(payload, direction)
-
-    async def async_load_curve(
-        self, direction: Direction, start: date, end: date, *, patient: bool = False
-    ) -> list[LoadCurvePoint]:
-        """Return the load curve of [start, end)."""
-        check_range(start, end, MAX_CURVE_DAYS)
-        payload = await self._measures(CURVE_SERVICES[direction], start, end, patient)
-        return parse_load_curve(payload, direction)
 
     async def async_max_power(
         self, start: date, end: date, *, patient: bool = False
