@@ -1,0 +1,1 @@
+"""Enedis provider tests."""

@@ -1,0 +1,156 @@
+"""Enedis fixtures: the provider registered for the test, quick settings, one entry per backend.
+
+Enedis is not in `PROVIDERS` yet (its config flow comes next): tests add it, as the fake
+provider is added. Entries hold what the flow will store: provider, backend, credentials, PRM
+and the `advanced` API URL (the simulator's host of that backend).
+"""
+
+from collections.abc import Callable, Generator
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.openpower.api.budget import RateLimit
+from custom_components.openpower.api.enedis import Backend
+from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.providers import PROVIDERS
+from custom_components.openpower.providers.enedis import ENEDIS
+from custom_components.openpower.providers.enedis.runtime import (
+    SETTINGS,
+    EnedisSettings,
+)
+from tests.simulator import Simulator
+from tests.simulator.enedis import (
+    ENEDIS_CONSO_TOKEN,
+    ENEDIS_DC_CLIENT_ID,
+    ENEDIS_DC_CLIENT_SECRET,
+    ENEDIS_MED_TOKEN,
+)
+
+ROOMY = (RateLimit(100_000, 3600.0),)
+"""A budget tests never exhaust (under a frozen clock a paced request would never leave)."""
+
+type EntryFactory = Callable[..., MockConfigEntry]
+
+
+@pytest.fixture(autouse=True)
+def enedis_provider() -> Generator[None]:
+    """Register Enedis for the test."""
+    with patch.dict(PROVIDERS, {ENEDIS.key: ENEDIS}):
+        yield
+
+
+DAILY_MONTHS = 3
+"""Daily depth of the tests (one 365-day window); `use_full_depth` gives Enedis's 36 months."""
+CURVE_MONTHS = 1
+"""Curve depth of the tests: five 7-day windows. Each curve hour is a recorder row, and each
+older import rewrites the newer rows' sums: 24 months of a meter take the recorder ~40 s."""
+
+
+@pytest.fixture(autouse=True)
+def enedis_settings(hass: HomeAssistant) -> EnedisSettings:
+    """Short timeouts, no retry delay, no jitter, a short history; roomy budgets but Conso API's.
+
+    The Conso API keeps its real 90-in-12-hours budget: the backfill never waits on it (it
+    stops above the reserve), and tests check it never nears Conso API's ban. The tests of
+    the full depth set it back with `use_settings`.
+    """
+    return use_settings(
+        hass,
+        EnedisSettings(
+            request_timeout=1.0,
+            retry_backoff=0,
+            limits={Backend.MYELECTRICALDATA: ROOMY, Backend.DATA_CONNECT: ROOMY},
+            max_jitter=timedelta(0),
+            daily_history_months=DAILY_MONTHS,
+            curve_history_months=CURVE_MONTHS,
+        ),
+    )
+
+
+def use_settings(hass: HomeAssistant, settings: EnedisSettings) -> EnedisSettings:
+    """Run Enedis with `settings` (before its entries are set up)."""
+    hass.data[SETTINGS] = settings
+    return settings
+
+
+def use_full_depth(hass: HomeAssistant) -> EnedisSettings:
+    """Keep the test's settings but the history depth production runs with."""
+    production = EnedisSettings()
+    return use_settings(
+        hass,
+        replace(
+            hass.data[SETTINGS],
+            daily_history_months=production.daily_history_months,
+            curve_history_months=production.curve_history_months,
+        ),
+    )
+
+
+def without_data(simulator: Simulator, prm: str, start: date, end: date) -> None:
+    """Give `prm` no data on the days [start, end): their windows answer 404 no_data_found.
+
+    For tests about requests rather than rows: the backfill still asks every window, and the
+    recorder imports days instead of years.
+    """
+    days = simulator.enedis.meters.prms[prm].gap_days
+    days.update(start + timedelta(days=n) for n in range((end - start).days))
+
+
+def entry_data(
+    simulator: Simulator, backend: Backend, prm: str, **extra: Any
+) -> dict[str, Any]:
+    """Entry data as the flow stores it, for the demo credentials of `backend`."""
+    urls = simulator.urls("enedis")
+    if backend is Backend.CONSO_API:
+        credentials = {"token": ENEDIS_CONSO_TOKEN}
+        url = urls["conso_api_url"]
+    elif backend is Backend.MYELECTRICALDATA:
+        credentials = {"token": ENEDIS_MED_TOKEN}
+        url = urls["myelectricaldata_url"]
+    else:
+        credentials = {
+            "client_id": ENEDIS_DC_CLIENT_ID,
+            "client_secret": ENEDIS_DC_CLIENT_SECRET,
+        }
+        url = urls["data_connect_url"]
+    return {
+        "provider": "enedis",
+        "backend": backend.value,
+        **credentials,
+        "prm": prm,
+        "advanced": {"api_url": url},
+    } | extra
+
+
+@pytest.fixture
+def enedis_entry(hass: HomeAssistant, simulator: Simulator) -> EntryFactory:
+    """Add an entry of one backend and meter to Home Assistant (not set up).
+
+    Data Connect's 5 requests a second are lifted: the simulator counts them in real time,
+    while the budget that keeps to them could never wait under the frozen clock.
+    """
+    simulator.enedis.dc_rate_per_second = 100_000
+
+    def add(backend: Backend, prm: str, **extra: Any) -> MockConfigEntry:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Linky {prm}",
+            unique_id=prm,
+            data=entry_data(simulator, backend, prm, **extra),
+        )
+        entry.add_to_hass(hass)
+        return entry
+
+    return add
+
+
+async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the entry up and wait for its first requests and its backfill."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
