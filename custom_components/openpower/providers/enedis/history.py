@@ -97,6 +97,10 @@ class EnedisDays:
         return self.energy_kwh.get(direction)
 
 
+class _NoRoom(Exception):
+    """The budget has no room above the reserve for the backfill's next request."""
+
+
 @dataclass(frozen=True, slots=True)
 class BackfillTuning:
     """How much of the budget the backfill may spend."""
@@ -104,9 +108,9 @@ class BackfillTuning:
     room: Callable[[], int]
     """Requests the backend's budget has left in its longest window."""
     turn: asyncio.Lock
-    """Held by the backfill of every meter sharing that budget, one at a time: each checks
-    the room and asks under it, so two meters never both pass the last check (the Conso API
-    bans the address past its limit)."""
+    """Held around each backfill request of every meter sharing that budget: the room is
+    checked and the request sent under it, so two meters never both pass the last check
+    (the Conso API bans the address past its limit)."""
     reserve: int
     """Requests of that window left to the daily requests and the user."""
     daily_months: int
@@ -289,15 +293,27 @@ class EnedisHistoryCoordinator(OpenPowerCoordinator[EnedisDays]):
     def _room(self) -> bool:
         return self._tuning.room() > self._tuning.reserve
 
+    def _check_room(self) -> None:
+        """Stop the backfill before a request the reserve does not leave room for.
+
+        Checked before every request, the ones that narrow a window down to the start of
+        history too: a background request past the budget's share would wait for the window
+        to roll (12 hours for the Conso API) while holding the backfill's turn.
+        """
+        if not self._room():
+            raise _NoRoom
+
     async def _async_backfill(self) -> None:
         """Go back in time while the budget has room; stop quietly on any failure."""
         today = paris_today()
         try:
-            async with self._tuning.turn:
-                for direction in Direction:
-                    await self._async_backfill_daily(direction, today)
-                for direction in Direction:
-                    await self._async_backfill_curve(direction, today)
+            for direction in Direction:
+                await self._async_backfill_daily(direction, today)
+            for direction in Direction:
+                await self._async_backfill_curve(direction, today)
+        except _NoRoom:
+            # Where it stopped is stored: it resumes when the budget has room again.
+            pass
         except (ApiError, RecorderStalledError) as err:
             # The next refresh shows what matters (reauth, an outage); the backfill resumes
             # from its stored reach at the refresh after.
@@ -309,7 +325,11 @@ class EnedisHistoryCoordinator(OpenPowerCoordinator[EnedisDays]):
         limit = months_before(today, self._tuning.daily_months)
 
         async def fetch(start: date, end: date) -> list[DailyReading]:
-            return await self.client.async_daily(direction, start, end, patient=True)
+            async with self._tuning.turn:
+                self._check_room()
+                return await self.client.async_daily(
+                    direction, start, end, patient=True
+                )
 
         while self._room():
             state = self.state.direction(direction)
@@ -339,9 +359,11 @@ class EnedisHistoryCoordinator(OpenPowerCoordinator[EnedisDays]):
         limit = months_before(today, self._tuning.curve_months)
 
         async def fetch(start: date, end: date) -> list[LoadCurvePoint]:
-            return await self.client.async_load_curve(
-                direction, start, end, patient=True
-            )
+            async with self._tuning.turn:
+                self._check_room()
+                return await self.client.async_load_curve(
+                    direction, start, end, patient=True
+                )
 
         pending: list[LoadCurvePoint] = []
         reach: tuple[date, bool] | None = None
