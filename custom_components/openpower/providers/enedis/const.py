@@ -1,6 +1,7 @@
 """Enedis provider constants: entry keys, history depths and the daily schedule."""
 
 from datetime import time, timedelta
+from enum import StrEnum
 from typing import Final
 
 PROVIDER: Final = "enedis"
@@ -33,3 +34,44 @@ POLL_INTERVAL: Final = timedelta(minutes=30)
 CONTRACT_INTERVAL: Final = timedelta(days=1)
 RECENT_DAYS: Final = 7
 """Days the daily values are kept for the sensors and asked again after a gap."""
+
+# ---- options ---------------------------------------------------------------------------------
+CONF_DATA: Final = "data"
+"""Options: the kinds of data asked (`DataKind` values); absent: every kind the meter has."""
+CONF_TARIFF: Final = "tariff"
+"""Options: a `Tariff` value; the `cost` option (pricing.py) is derived from it."""
+CONF_BASE_PRICE: Final = "base_price"
+CONF_PEAK_PRICE: Final = "peak_price"
+CONF_OFFPEAK_PRICE: Final = "offpeak_price"
+CONF_OFFPEAK_HOURS: Final = "offpeak_hours"
+"""Off-peak ranges as `HH:MM-HH:MM` separated by `;` (the contract's, or typed by the user)."""
+CONF_PRODUCTION_PRICE: Final = "production_price"
+"""What produced energy sold to the grid earns (€/kWh), for the compensation statistic."""
+
+
+class DataKind(StrEnum):
+    """What a meter may serve, detected from Enedis's answers and chosen in the options."""
+
+    CONSUMPTION = "consumption"
+    PRODUCTION = "production"
+    LOAD_CURVE = "load_curve"
+    MAX_POWER = "max_power"
+
+
+class Tariff(StrEnum):
+    """How consumption is priced."""
+
+    NONE = "none"
+    BASE = "base"
+    PEAK_OFFPEAK = "peak_offpeak"
+
+
+# ---- repairs (translation keys under `issues`) ---------------------------------------------------
+ISSUE_CONSENT: Final = "enedis_consent"
+"""ADAM-DC-0008: consent revoked or expired."""
+ISSUE_NOT_HOLDER: Final = "enedis_not_holder"
+"""ADAM-DC-0007: the consenting customer is not the meter's holder (2026 malfunction)."""
+ISSUE_COLLECTION_OFF: Final = "enedis_collection_off"
+"""Daily values but a 404 for the load curve: hourly collection is off in the customer's account."""
+ISSUE_QUOTA: Final = "enedis_quota"
+"""A gateway's quota is spent (Conso API, MyElectricalData)."""
