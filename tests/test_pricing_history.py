@@ -1,5 +1,6 @@
 """A price source chosen after history was imported prices that history, once per source."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.pricing import (
     CONF_COST,
+    WEEKDAYS,
     Direction,
     Pricer,
     cost_spec,
@@ -150,3 +152,47 @@ async def test_price_stored_without_an_import(hass: HomeAssistant) -> None:
     hass.config_entries.async_update_entry(entry, options={})
     await Pricer(hass, entry).async_price_stored([(ENERGY, Direction.IMPORT)])
     assert not await stored(hass, cost_spec(ENERGY, Direction.EXPORT).statistic_id)
+
+
+async def test_stored_rows_priced_over_the_span_they_cover(hass: HomeAssistant) -> None:
+    """A row a provider says covers a day pays the day's mean price, not its first hour's.
+
+    Time of use in UTC (the test's zone is set to it): 0.10 from 00:00 to 06:00, 0.40 else.
+    A day of 12 kWh stored at 00:00 costs 12 × (6 × 0.10 + 18 × 0.40) / 24 = 3.9, where its
+    first hour's price alone would make it 1.2; an hourly row keeps its own hour's price.
+    """
+    await hass.config.async_set_time_zone("UTC")
+    await async_import(
+        hass,
+        ENERGY,
+        [IntervalReading(T0, 24 * HOUR, 12.0), *_hours(24 + 7, [2.0])],
+    )
+    tariff = {
+        "source": "time_of_use",
+        "import_price": 0.40,
+        "periods": [
+            {
+                "price": 0.10,
+                "start": "00:00:00",
+                "end": "06:00:00",
+                "days": list(WEEKDAYS),
+            }
+        ],
+    }
+    entry = _entry(hass, tariff)
+
+    def days_at_midnight(
+        rows: Sequence[tuple[datetime, float]],
+    ) -> list[IntervalReading]:
+        return [
+            IntervalReading(start, 24 * HOUR if start.hour == 0 else HOUR, value)
+            for start, value in rows
+        ]
+
+    pricer = Pricer(hass, entry, stored_readings=days_at_midnight)
+    await pricer.async_price_stored([(ENERGY, Direction.IMPORT)])
+    costs = {start: cost for start, cost in (await _costs(hass)).items() if cost}
+    assert costs == {
+        T0: pytest.approx(12 * (6 * 0.10 + 18 * 0.40) / 24, rel=1e-12),
+        T0 + 31 * HOUR: pytest.approx(2.0 * 0.40, rel=1e-12),
+    }

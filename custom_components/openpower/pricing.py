@@ -323,11 +323,11 @@ def price_readings(
     )
 
 
-def _runs(hours: Iterable[int]) -> list[list[int]]:
-    """Group hour numbers into runs of consecutive hours."""
+def _runs_between(hours: Iterable[int], keep: Sequence[int]) -> list[list[int]]:
+    """Group hour numbers into runs with no hour of `keep` (sorted) between two of a run."""
     runs: list[list[int]] = []
     for hour in sorted(hours):
-        if runs and runs[-1][-1] == hour - 1:
+        if runs and bisect_left(keep, hour) == bisect_right(keep, runs[-1][-1]):
             runs[-1].append(hour)
         else:
             runs.append([hour])
@@ -354,13 +354,38 @@ async def async_remove_pricing(hass: HomeAssistant, entry_id: str) -> None:
     await Store[dict[str, str]](hass, 1, pricing_store_key(entry_id)).async_remove()
 
 
+type StoredReadings = Callable[
+    [Sequence[tuple[datetime, float]]], list[IntervalReading]
+]
+"""Turns a statistic's stored rows (hour start, value) into the readings they were made of."""
+
+
+def hourly_readings(stored: Sequence[tuple[datetime, float]]) -> list[IntervalReading]:
+    """Return each stored row as the reading of its hour."""
+    return [
+        IntervalReading(start=start, duration=_HOUR, value=value)
+        for start, value in stored
+    ]
+
+
 class Pricer:
     """One entry's price source, and the hours it must price again when the source settles."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
-        """Read the entry's `cost` option; the source is looked up at each use."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        *,
+        stored_readings: StoredReadings | None = None,
+    ) -> None:
+        """Read the entry's `cost` option; the source is looked up at each use.
+
+        `stored_readings` says what span each stored row covers when history is priced (by
+        default its hour): a provider storing a day's value at its first hour says so.
+        """
         self.hass = hass
         self.entry = entry
+        self._stored_readings = stored_readings or hourly_readings
         self.options: Mapping[str, Any] = entry.options.get(CONF_COST) or {}
         self._pending: dict[str, _Pending] = {}
         self._unsubscribe: CALLBACK_TYPE | None = None
@@ -504,8 +529,9 @@ class Pricer:
 
         A price source chosen (or changed) after history was imported prices all of it; with
         the same source, only the hours with energy and no cost row (remembered for a price
-        that had not come when Home Assistant stopped). Each stored hour at its mean price:
-        the finer readings are gone by then. Hours whose price the source lacks keep no cost.
+        that had not come when Home Assistant stopped). Each stored row at the mean price of
+        the span it covers (`stored_readings`; an hour by default): the finer readings are
+        gone by then. Hours whose price the source lacks keep no cost.
         """
         if spec.statistic_id in self._history_checked:
             return
@@ -513,24 +539,20 @@ class Pricer:
         money = cost_spec(spec, direction)
         fingerprint = json.dumps(dict(self.options), sort_keys=True)
         priced_with = await self._async_priced_with()
-        stored = await async_stored_hours(self.hass, spec.statistic_id)
+        readings = self._stored_readings(
+            await async_stored_hours(self.hass, spec.statistic_id)
+        )
         if priced_with.get(spec.statistic_id) == fingerprint:
             costed = {
                 start
                 for start, _ in await async_stored_hours(self.hass, money.statistic_id)
             }
-            stored = [
-                (start, value)
-                for start, value in stored
-                if value and start not in costed
-            ]
-        if stored:
-            readings = [
-                IntervalReading(start=start, duration=_HOUR, value=value)
-                for start, value in stored
-            ]
+            readings = [r for r in readings if r.value and r.start not in costed]
+        if readings:
             spans = await table.async_prices(
-                direction, readings[0].start, readings[-1].start + _HOUR
+                direction,
+                readings[0].start,
+                max(r.start + r.duration for r in readings),
             )
             priced = price_readings(readings, spans)
             await self._async_import_costs(money, priced.readings, priced.unpriced)
@@ -564,12 +586,23 @@ class Pricer:
         readings: Sequence[IntervalReading],
         skip: frozenset[int] | set[int],
     ) -> None:
-        """Import the cost of each run of hours not in `skip`, one import per run."""
+        """Import the costs of the hours not in `skip`, keeping every other stored cost.
+
+        An import replaces every hour of its range, so the imports are split only where an
+        hour to keep lies between two costed hours (one in `skip`, or a stored cost this does
+        not rewrite): years of daily values, a row a day, go in one import, not one per day.
+        """
         by_hour: dict[int, list[IntervalReading]] = {}
         for reading in readings:
             if reading.cost is not None and _hour(reading.start) not in skip:
                 by_hour.setdefault(_hour(reading.start), []).append(reading)
-        for run in _runs(by_hour):
+        if not by_hour:
+            return
+        stored = await async_stored_hours(self.hass, money.statistic_id)
+        keep = sorted(
+            ({_hour(start) for start, _ in stored} | set(skip)) - by_hour.keys()
+        )
+        for run in _runs_between(by_hour, keep):
             await async_import(
                 self.hass,
                 money,
