@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
@@ -56,3 +57,19 @@ def only_platform(platform: Platform) -> Iterator[None]:
         return_value=[platform],
     ):
         yield
+
+
+def energy_grid(**stats: str | float | None) -> dict[str, Any]:
+    """Return a grid source as Home Assistant's Energy preferences store it (unset: None)."""
+    return {
+        "type": "grid",
+        "stat_energy_from": None,
+        "stat_cost": None,
+        "entity_energy_price": None,
+        "number_energy_price": None,
+        "stat_energy_to": None,
+        "stat_compensation": None,
+        "entity_energy_price_export": None,
+        "number_energy_price_export": None,
+        "cost_adjustment_day": 0.0,
+    } | stats

@@ -21,6 +21,6 @@ A new provider adds its module here and one name to `DEMOS` (docs/adding-a-provi
 
 from types import ModuleType
 
-from . import alphaess, amber, emporia, pge
+from . import alphaess, amber, emporia, enedis, pge
 
-DEMOS: tuple[ModuleType, ...] = (amber, emporia, pge, alphaess)
+DEMOS: tuple[ModuleType, ...] = (amber, emporia, pge, alphaess, enedis)

@@ -137,6 +137,9 @@ class Meters:
         self.publication_time = time(8, 0)
         self.late_days: set[date] = set()
         """Days published one day later than the others."""
+        self.late_curve_days: set[date] = set()
+        """Days whose load curve is published a day after their daily values (Enedis does
+        publish the two separately)."""
         self._index_totals: dict[tuple[MeterProfile, date, Direction], list[int]] = {}
 
     def add(self, prm: EnedisPrm) -> EnedisPrm:
@@ -158,19 +161,24 @@ class Meters:
             else yesterday - timedelta(days=1)
         )
 
-    def _published(self, day: date, now: datetime) -> bool:
-        delay = 2 if day in self.late_days else 1
+    def _published(self, day: date, now: datetime, kind: Kind = "daily") -> bool:
+        late = day in self.late_days or (
+            kind == "curve" and day in self.late_curve_days
+        )
+        delay = 2 if late else 1
         moment = datetime.combine(
             day + timedelta(days=delay), self.publication_time, PARIS
         )
         return now >= moment
 
-    def _has_data(self, prm: EnedisPrm, day: date, now: datetime) -> bool:
+    def _has_data(
+        self, prm: EnedisPrm, day: date, now: datetime, kind: Kind = "daily"
+    ) -> bool:
         return (
             day >= prm.commissioned
             and day.weekday() not in prm.gap_weekdays
             and day not in prm.gap_days
-            and self._published(day, now)
+            and self._published(day, now, kind)
         )
 
     def check(
@@ -224,7 +232,11 @@ class Meters:
             query.start + timedelta(days=offset)
             for offset in range((query.end - query.start).days)
         ]
-        served = [day for day in days if self._has_data(query.prm, day, now)]
+        served = [
+            day
+            for day in days
+            if self._has_data(query.prm, day, now, query.resource.kind)
+        ]
         if not served:
             raise bodies.NO_DATA
         return served

@@ -6,8 +6,9 @@ from ..provider import ProviderSpec
 from .alphaess import ALPHAESS
 from .amber import AMBER
 from .emporia import EMPORIA
+from .enedis import ENEDIS
 from .pge import PGE
 
 PROVIDERS: dict[str, ProviderSpec[Any]] = {
-    spec.key: spec for spec in (AMBER, EMPORIA, PGE, ALPHAESS)
+    spec.key: spec for spec in (AMBER, EMPORIA, PGE, ALPHAESS, ENEDIS)
 }

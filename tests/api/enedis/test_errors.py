@@ -67,6 +67,31 @@ def test_captured_errors(
     assert str(mapped).startswith("enedis test: ")
 
 
+@pytest.mark.parametrize(
+    ("fixture", "status", "error"),
+    [
+        ("conso_api_error_403_enedis_adam_dc_0008.json", 403, EnedisConsentError),
+        ("conso_api_error_400_enedis_adam_dc_0007.json", 400, EnedisNotHolderError),
+        (
+            "dc2026_error_400_adam_err0123_mock_esthesis.json",
+            400,
+            EnedisHistoryLimitError,
+        ),
+    ],
+)
+def test_enedis_body_relayed_by_myelectricaldata(
+    fixture: str, status: int, error: type[ApiError]
+) -> None:
+    """MyElectricalData relays Enedis's answer under `detail`: the same error as direct."""
+    enedis_body = json.loads(fixture_bytes(fixture))
+    # Enedis's own body: unwrapped from the Conso API's envelope where it came through it.
+    inner = (
+        enedis_body["error"] if isinstance(enedis_body["error"], dict) else enedis_body
+    )
+    relayed = json.dumps({"detail": inner}).encode()
+    assert type(enedis_error(status, relayed, what="med", now=NOW)) is error
+
+
 def test_the_shared_hierarchy_is_kept() -> None:
     """The provider can still catch the generic classes."""
     assert issubclass(EnedisConsentError, ApiAuthError)

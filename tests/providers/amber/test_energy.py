@@ -1,7 +1,5 @@
 """Amber on the Energy dashboard: the site's channels as grid connections, with Amber's money."""
 
-from typing import Any
-
 from homeassistant.components.energy.validate import async_validate
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -12,7 +10,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.openpower.const import DOMAIN
-from tests.common import async_setup_entry
+from tests.common import async_setup_entry, energy_grid
 from tests.simulator import DEMO_SITE_5MIN
 
 PREFIX = f"openpower:amber_{DEMO_SITE_5MIN.lower()}"
@@ -23,21 +21,6 @@ pytestmark = pytest.mark.freeze_time("2026-11-23T02:00:40+00:00")
 def amber_history_days() -> int:
     """Three days of usage: every channel's statistics exist, quickly."""
     return 3
-
-
-def _grid(**stats: str | None) -> dict[str, Any]:
-    return {
-        "type": "grid",
-        "stat_energy_from": None,
-        "stat_cost": None,
-        "entity_energy_price": None,
-        "number_energy_price": None,
-        "stat_energy_to": None,
-        "stat_compensation": None,
-        "entity_energy_price_export": None,
-        "number_energy_price_export": None,
-        "cost_adjustment_day": 0.0,
-    } | stats
 
 
 async def test_channels_as_grid_with_cost(
@@ -58,13 +41,13 @@ async def test_channels_as_grid_with_cost(
     assert response == {
         "dry_run": False,
         "energy_sources": [
-            _grid(
+            energy_grid(
                 stat_energy_from=f"{PREFIX}_e1_energy_consumption",
                 stat_cost=f"{PREFIX}_e1_energy_cost",
                 stat_energy_to=f"{PREFIX}_b1_energy_return",
                 stat_compensation=f"{PREFIX}_b1_energy_compensation",
             ),
-            _grid(
+            energy_grid(
                 stat_energy_from=f"{PREFIX}_e2_energy_consumption",
                 stat_cost=f"{PREFIX}_e2_energy_cost",
             ),

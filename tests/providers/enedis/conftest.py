@@ -1,15 +1,13 @@
-"""Enedis fixtures: the provider registered for the test, quick settings, one entry per backend.
+"""Enedis fixtures: quick settings, one entry per backend.
 
-Enedis is not in `PROVIDERS` yet (its config flow comes next): tests add it, as the fake
-provider is added. Entries hold what the flow will store: provider, backend, credentials, PRM
-and the `advanced` API URL (the simulator's host of that backend).
+Entries hold what the config flow stores: provider, backend, credentials, PRM and the
+`advanced` API URL (the simulator's host of that backend), under the flow's unique id.
 """
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -18,12 +16,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.openpower.api.budget import RateLimit
 from custom_components.openpower.api.enedis import Backend
 from custom_components.openpower.const import DOMAIN
-from custom_components.openpower.providers import PROVIDERS
-from custom_components.openpower.providers.enedis import ENEDIS
 from custom_components.openpower.providers.enedis.runtime import (
     SETTINGS,
     EnedisSettings,
 )
+from custom_components.openpower.statistics import async_stored_hours
 from tests.simulator import Simulator
 from tests.simulator.enedis import (
     ENEDIS_CONSO_TOKEN,
@@ -31,18 +28,12 @@ from tests.simulator.enedis import (
     ENEDIS_DC_CLIENT_SECRET,
     ENEDIS_MED_TOKEN,
 )
+from tests.simulator.enedis_model import HalfHour, local_midnight
 
 ROOMY = (RateLimit(100_000, 3600.0),)
 """A budget tests never exhaust (under a frozen clock a paced request would never leave)."""
 
 type EntryFactory = Callable[..., MockConfigEntry]
-
-
-@pytest.fixture(autouse=True)
-def enedis_provider() -> Generator[None]:
-    """Register Enedis for the test."""
-    with patch.dict(PROVIDERS, {ENEDIS.key: ENEDIS}):
-        yield
 
 
 DAILY_MONTHS = 3
@@ -141,7 +132,7 @@ def enedis_entry(hass: HomeAssistant, simulator: Simulator) -> EntryFactory:
         entry = MockConfigEntry(
             domain=DOMAIN,
             title=f"Linky {prm}",
-            unique_id=prm,
+            unique_id=f"enedis_{prm}",
             data=entry_data(simulator, backend, prm, **extra),
         )
         entry.add_to_hass(hass)
@@ -154,3 +145,24 @@ async def async_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Set the entry up and wait for its first requests and its backfill."""
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def expected_hours(half_hours: tuple[HalfHour, ...]) -> dict[datetime, float]:
+    """Each UTC hour's kWh: the half-hours starting in it."""
+    hours: dict[datetime, int] = {}
+    for half_hour in half_hours:
+        hour = half_hour.start_utc.replace(minute=0)
+        hours[hour] = hours.get(hour, 0) + half_hour.wh
+    return {hour: wh / 1000 for hour, wh in hours.items()}
+
+
+async def day_rows(
+    hass: HomeAssistant, statistic_id: str, day: date
+) -> dict[datetime, float]:
+    """The stored hours of one Paris day."""
+    start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
+    return {
+        hour: value
+        for hour, value in await async_stored_hours(hass, statistic_id)
+        if start <= hour < end
+    }

@@ -11,8 +11,10 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 from custom_components.openpower.api.enedis import Backend
+from custom_components.openpower.providers.enedis.options_flow import tariff_cost
 from custom_components.openpower.statistics import async_stored_hours
 from tests.simulator import Simulator
 from tests.simulator.enedis import (
@@ -55,11 +57,20 @@ async def test_diagnostics_redacted(
     hass_client: ClientSessionGenerator,
     simulator: Simulator,
     enedis_entry: EntryFactory,
+    snapshot: SnapshotAssertion,
 ) -> None:
-    """No PRM, credential, name, address or e-mail of the holder in diagnostics."""
+    """No PRM, credential, name, address or e-mail of the holder in diagnostics; stable."""
     entry = enedis_entry(Backend.DATA_CONNECT, ENEDIS_PROSUMER_PRM)
+    options = {"tariff": "base", "base_price": 0.2516, "production_price": 0.1276}
+    hass.config_entries.async_update_entry(
+        entry, options={**options, "cost": tariff_cost(options)}
+    )
     await async_setup(hass, entry)
-    dump = json.dumps(await get_diagnostics_for_config_entry(hass, hass_client, entry))
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diagnostics == snapshot(
+        exclude=props("entry_id", "created_at", "modified_at", "api_url")
+    )
+    dump = json.dumps(diagnostics)
     assert "backend" in dump
     for secret in (
         ENEDIS_PROSUMER_PRM,

@@ -17,36 +17,18 @@ from custom_components.openpower.api.enedis import (
     Direction,
     LoadCurvePoint,
 )
-from custom_components.openpower.providers.enedis.statistics import async_import_days
+from custom_components.openpower.providers.enedis.statistics import (
+    async_import_days,
+    stored_readings,
+)
 from custom_components.openpower.statistics import async_stored_hours
 from tests.simulator import Simulator
 from tests.simulator.enedis import ENEDIS_PRM, ENEDIS_PROSUMER_PRM
 from tests.simulator.enedis_model import HalfHour, day_measures, local_midnight
 
-from .conftest import EntryFactory, async_setup
+from .conftest import EntryFactory, async_setup, day_rows, expected_hours
 
 CONSUMPTION = f"openpower:enedis_{ENEDIS_PRM}_energy_consumption"
-
-
-def expected_hours(half_hours: tuple[HalfHour, ...]) -> dict[datetime, float]:
-    """Each UTC hour's kWh: the half-hours starting in it."""
-    hours: dict[datetime, int] = {}
-    for half_hour in half_hours:
-        hour = half_hour.start_utc.replace(minute=0)
-        hours[hour] = hours.get(hour, 0) + half_hour.wh
-    return {hour: wh / 1000 for hour, wh in hours.items()}
-
-
-async def day_rows(
-    hass: HomeAssistant, statistic_id: str, day: date
-) -> dict[datetime, float]:
-    """The stored hours of one Paris day."""
-    start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
-    return {
-        hour: value
-        for hour, value in await async_stored_hours(hass, statistic_id)
-        if start <= hour < end
-    }
 
 
 @pytest.mark.parametrize(
@@ -148,3 +130,33 @@ async def test_days_not_given_are_untouched(hass: HomeAssistant) -> None:
     assert stored[local_midnight(days[1])] == 11.0
     assert stored[local_midnight(days[0])] == 7.0
     assert stored[local_midnight(days[2])] == 7.0
+
+
+def test_stored_rows_read_back_as_days_or_hours() -> None:
+    """A day's lone non-zero row at its first local hour covers the day; others an hour.
+
+    So a tariff chosen later prices a day stored from its daily value at the day's mean price.
+    """
+    fall_back = local_midnight(date(2026, 10, 25))
+    spring = local_midnight(date(2026, 3, 29))
+    curve_day = local_midnight(date(2026, 10, 26))
+    stored = [
+        (spring, 9.0),
+        # The zero row the shell writes before a daily row, in the day before it.
+        (fall_back - timedelta(hours=1), 0.0),
+        (fall_back, 12.0),
+        (curve_day, 0.4),
+        (curve_day + timedelta(hours=1), 0.3),
+        # 2026-10-27 01:00 Paris: the lone row of its day, but not at local midnight: an hour
+        # of a curve.
+        (curve_day + timedelta(hours=25), 0.2),
+    ]
+    readings = stored_readings(stored)
+    assert [(r.start, r.duration, r.value) for r in readings] == [
+        (spring, timedelta(hours=23), 9.0),
+        (fall_back - timedelta(hours=1), timedelta(hours=1), 0.0),
+        (fall_back, timedelta(hours=25), 12.0),
+        (curve_day, timedelta(hours=1), 0.4),
+        (curve_day + timedelta(hours=1), timedelta(hours=1), 0.3),
+        (curve_day + timedelta(hours=25), timedelta(hours=1), 0.2),
+    ]

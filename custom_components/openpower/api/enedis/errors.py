@@ -146,10 +146,15 @@ def _decode(body: bytes) -> Any:
 
 
 def _innermost(payload: Any) -> Mapping[str, Any]:
-    """Unwrap the Conso API envelope and the WSO2 `fault`, down to the object holding the code."""
+    """Unwrap the gateways' envelopes and the WSO2 `fault`, down to the object with the code.
+
+    The Conso API relays Enedis's body under `error`, MyElectricalData under `detail`.
+    """
     if not isinstance(payload, dict):
         return {}
     inner: Mapping[str, Any] = payload
+    if isinstance(inner.get("detail"), dict):
+        inner = inner["detail"]
     if isinstance(inner.get("error"), dict):
         inner = inner["error"]
     if isinstance(inner.get("fault"), dict):

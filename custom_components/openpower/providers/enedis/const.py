@@ -31,7 +31,10 @@ MAX_JITTER: Final = timedelta(minutes=50)
 """Each meter asks at its own minute after the hour, so the gateways see no burst at 08:00."""
 POLL_INTERVAL: Final = timedelta(minutes=30)
 """How often the schedule is checked; a check that is not due sends nothing."""
-CONTRACT_INTERVAL: Final = timedelta(days=1)
+CONTRACT_INTERVAL: Final = timedelta(days=7)
+"""How often the contract is read again after setup. A contract changes rarely, and Data
+Connect's costs three calls (situation, synthesis, metering): read daily, they alone would take
+a meter past five requests a day."""
 RECENT_DAYS: Final = 7
 """Days the daily values are kept for the sensors and asked again after a gap."""
 
@@ -44,7 +47,7 @@ CONF_BASE_PRICE: Final = "base_price"
 CONF_PEAK_PRICE: Final = "peak_price"
 CONF_OFFPEAK_PRICE: Final = "offpeak_price"
 CONF_OFFPEAK_HOURS: Final = "offpeak_hours"
-"""Off-peak ranges as `HH:MM-HH:MM` separated by `;` (the contract's, or typed by the user)."""
+"""Off-peak ranges as `HH:MM-HH:MM`, separated by `,` or `;` (the contract's, or typed)."""
 CONF_PRODUCTION_PRICE: Final = "production_price"
 """What produced energy sold to the grid earns (€/kWh), for the compensation statistic."""
 
@@ -64,6 +67,8 @@ class Tariff(StrEnum):
     NONE = "none"
     BASE = "base"
     PEAK_OFFPEAK = "peak_offpeak"
+    OTHER = "other"
+    """The shared price steps: a time-of-use tariff of one's own, or another entry's prices."""
 
 
 # ---- repairs (translation keys under `issues`) ---------------------------------------------------

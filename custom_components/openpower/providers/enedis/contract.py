@@ -1,4 +1,4 @@
-"""The meter's contract (subscribed power, tariff option, off-peak hours, status), daily.
+"""The meter's contract (subscribed power, tariff option, off-peak hours, status), weekly.
 
 Only where the backend serves it (Data Connect, MyElectricalData): the Conso API has no contract
 route, and its coordinator then holds no contract and sends nothing. The holder's identity and
@@ -40,7 +40,7 @@ def offpeak_text(contract: Contract | None) -> str | None:
 
 
 class EnedisContractCoordinator(OpenPowerCoordinator[EnedisContract]):
-    """Reads the contract once a day."""
+    """Reads the contract at setup, then once a week (`CONTRACT_INTERVAL`)."""
 
     def __init__(
         self, hass: HomeAssistant, entry: OpenPowerConfigEntry, client: EnedisBackend

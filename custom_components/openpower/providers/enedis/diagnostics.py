@@ -33,11 +33,12 @@ REDACT: Final = frozenset(
 
 
 def diagnostics(runtime: EnedisRuntime) -> dict[str, Any]:
-    """Return the backend, the history's reach, the budget and the holder (to be redacted)."""
+    """Return the backend, the history's reach, the budget, the pricer, the holder (redacted)."""
     customer = runtime.contract.customer
     return {
         "backend": runtime.client.backend.value,
         "history": runtime.history.diagnostics(),
         "budget": runtime.budget.diagnostics(),
+        "pricer": runtime.pricer.diagnostics(),
         "customer": None if customer is None else asdict(customer),
     }

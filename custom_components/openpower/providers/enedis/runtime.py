@@ -25,6 +25,7 @@ from ...api.enedis import (
     ConsoApiClient,
     DataConnectBudgets,
     DataConnectClient,
+    Direction,
     EnedisBackend,
     MyElectricalDataClient,
 )
@@ -34,6 +35,7 @@ from ...api.enedis.myelectricaldata import DEFAULT_API_URL as MED_URL
 from ...const import DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import api_url
+from ...pricing import Pricer
 from ...provider import account_budget
 from .const import (
     CONF_BACKEND,
@@ -49,6 +51,7 @@ from .const import (
 from .contract import EnedisContractCoordinator
 from .history import BackfillTuning, EnedisHistoryCoordinator
 from .schedule import jitter
+from .statistics import MONEY, statistic_spec, stored_readings
 
 DEFAULT_URLS: dict[Backend, str] = {
     Backend.CONSO_API: CONSO_API_URL,
@@ -199,6 +202,7 @@ class EnedisRuntime:
     budget: RequestBudget
     history: EnedisHistoryCoordinator
     contract: EnedisContractCoordinator
+    pricer: Pricer
 
     @property
     def prm(self) -> str:
@@ -214,6 +218,7 @@ async def async_setup(
     client = build_client(hass, entry.data)
     backend = Backend(entry.data[CONF_BACKEND])
     budget = measures_budget(hass, entry.data)
+    pricer = Pricer(hass, entry, stored_readings=stored_readings)
     history = EnedisHistoryCoordinator(
         hass,
         entry,
@@ -226,6 +231,7 @@ async def async_setup(
             curve_months=tuning.curve_history_months,
         ),
         offset=jitter(entry.entry_id, tuning.max_jitter),
+        pricer=pricer,
     )
     await history.async_load_stored()
     history.async_keep_polling()
@@ -236,6 +242,20 @@ async def async_setup(
         entry.async_create_background_task(
             hass, coordinator.async_refresh(), coordinator.name
         )
+    # A tariff chosen or changed in the options prices the history already imported now,
+    # not at the next day's import.
+    entry.async_create_background_task(
+        hass,
+        pricer.async_price_stored(
+            (statistic_spec(client.prm, direction), MONEY[direction])
+            for direction in Direction
+        ),
+        f"{history.name} pricing",
+    )
     return EnedisRuntime(
-        client=client, budget=budget, history=history, contract=contract
+        client=client,
+        budget=budget,
+        history=history,
+        contract=contract,
+        pricer=pricer,
     )

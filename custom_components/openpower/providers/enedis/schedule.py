@@ -25,18 +25,23 @@ def _slots(day: date, offset: timedelta) -> Iterable[datetime]:
         yield datetime.combine(day, moment, PARIS) + offset
 
 
-def last_slot(now: datetime, offset: timedelta) -> datetime:
-    """Return the latest asking time at or before `now` (yesterday's last one before 08:00)."""
+def due(
+    now: datetime,
+    last_attempt: datetime | None,
+    offset: timedelta,
+    *,
+    behind: bool = False,
+) -> bool:
+    """Whether an asking time has come since the last attempt.
+
+    Today's asking times; yesterday's too when `behind` (a day before yesterday is missing:
+    out long ago, it is worth asking at once). Otherwise, after midnight, yesterday's evening
+    retry would ask for the day that has just ended, which Enedis publishes at 08:00 at the
+    earliest. The first attempt is at once.
+    """
+    if last_attempt is None:
+        return True
     today = now.astimezone(PARIS).date()
-    passed = [
-        slot
-        for day in (today - timedelta(days=1), today)
-        for slot in _slots(day, offset)
-        if slot <= now
-    ]
-    return max(passed)
-
-
-def due(now: datetime, last_attempt: datetime | None, offset: timedelta) -> bool:
-    """Whether an asking time has come since the last attempt."""
-    return last_attempt is None or last_attempt < last_slot(now, offset)
+    days = (today - timedelta(days=1), today) if behind else (today,)
+    passed = [slot for day in days for slot in _slots(day, offset) if slot <= now]
+    return bool(passed) and last_attempt < max(passed)

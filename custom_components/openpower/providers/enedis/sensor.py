@@ -69,7 +69,7 @@ SENSORS: Final[tuple[OpenPowerSensorDescription[Any, Any], ...]] = (
         suggested_display_precision=0,
         coordinator_fn=lambda rt: rt.history,
         devices_fn=_meter,
-        exists_fn=lambda d, _uid: Direction.CONSUMPTION in d.directions,
+        exists_fn=lambda d, _uid: d.max_power_asked,
         value_fn=lambda d, _uid: None if d.max_power is None else d.max_power.power_va,
     ),
     OpenPowerSensorDescription[EnedisRuntime, EnedisDays](
@@ -78,7 +78,7 @@ SENSORS: Final[tuple[OpenPowerSensorDescription[Any, Any], ...]] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         coordinator_fn=lambda rt: rt.history,
         devices_fn=_meter,
-        exists_fn=lambda d, _uid: Direction.CONSUMPTION in d.directions,
+        exists_fn=lambda d, _uid: d.max_power_asked,
         value_fn=lambda d, _uid: None if d.max_power is None else d.max_power.at,
     ),
     OpenPowerSensorDescription[EnedisRuntime, EnedisDays](

@@ -10,9 +10,15 @@ the oldest window it asked, so the next window ends there.
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 from ...api.enedis import Direction, MaxPower
+from .const import CONF_DATA, DataKind
+
+DIRECTION_KINDS: Final[Mapping[Direction, DataKind]] = {
+    Direction.CONSUMPTION: DataKind.CONSUMPTION,
+    Direction.PRODUCTION: DataKind.PRODUCTION,
+}
 
 
 def _day(value: Any) -> date | None:
@@ -32,6 +38,9 @@ class DirectionState:
     curve: bool | None = None
     """Whether the load curve is collected; None until an answer says."""
     newest: date | None = None
+    curve_newest: date | None = None
+    """The newest day stored from its load curve (Enedis may publish it after the daily
+    value: the days after it are asked again until their curve is out)."""
     daily_oldest: date | None = None
     daily_done: bool = False
     curve_oldest: date | None = None
@@ -52,6 +61,7 @@ class DirectionState:
             "exists": self.exists,
             "curve": self.curve,
             "newest": _iso(self.newest),
+            "curve_newest": _iso(self.curve_newest),
             "daily_oldest": _iso(self.daily_oldest),
             "daily_done": self.daily_done,
             "curve_oldest": _iso(self.curve_oldest),
@@ -67,6 +77,7 @@ class DirectionState:
             exists=stored.get("exists"),
             curve=stored.get("curve"),
             newest=_day(stored.get("newest")),
+            curve_newest=_day(stored.get("curve_newest")),
             daily_oldest=_day(stored.get("daily_oldest")),
             daily_done=bool(stored.get("daily_done")),
             curve_oldest=_day(stored.get("curve_oldest")),
@@ -140,3 +151,30 @@ class MeterState:
             ),
             last_attempt=datetime.fromisoformat(attempt) if attempt else None,
         )
+
+
+def detected_kinds(state: MeterState) -> set[DataKind]:
+    """Return the kinds of data the meter has as far as the answers say (what options tick).
+
+    A direction until ADAM-ERR0069 says it is not there (before any answer, both may be); the
+    load curve unless hourly collection is off for every direction there; the maximum power
+    with consumption.
+    """
+    there = [d for d in Direction if state.direction(d).exists is not False]
+    kinds = {DIRECTION_KINDS[d] for d in there}
+    if any(state.direction(d).curve is not False for d in there):
+        kinds.add(DataKind.LOAD_CURVE)
+    if Direction.CONSUMPTION in there:
+        kinds.add(DataKind.MAX_POWER)
+    return kinds
+
+
+def chosen_kinds(options: Mapping[str, Any]) -> frozenset[DataKind]:
+    """Return the kinds the entry's options ask for; without the option, every kind.
+
+    Every kind then means all the meter has: the answers tell which it lacks.
+    """
+    chosen = options.get(CONF_DATA)
+    if chosen is None:
+        return frozenset(DataKind)
+    return frozenset(DataKind(kind) for kind in chosen if kind in DataKind)

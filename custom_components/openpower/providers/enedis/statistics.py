@@ -7,17 +7,22 @@ and only runs of consecutive days given together share an import, so a day that 
 replaces its daily row (the shell's `async_import` overwrites every hour of its range) and a day
 that is not given is never touched.
 
-This is the one place Enedis energy reaches the recorder: cost statistics will go through here.
+This is the one place Enedis energy reaches the recorder. With a tariff in the options, the cost of
+consumption (`…_energy_consumption_cost`) and the compensation of production are imported beside
+it by the entry's `Pricer`: each half-hour of a curve at its own price, a day stored from its
+daily value at the mean price of its 24 hours (Enedis does not say when in the day it was used).
 """
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from ...api.enedis import DailyReading, Direction, LoadCurvePoint
+from ...api.enedis import PARIS, DailyReading, Direction, LoadCurvePoint
+from ...pricing import Direction as MoneyDirection, Pricer
 from ...statistics import IntervalReading, StatisticSpec, async_import
 from .const import PROVIDER
 
@@ -25,7 +30,13 @@ type DaySource = DailyReading | Sequence[LoadCurvePoint]
 """What a day is stored from: its daily value, or its load curve's intervals."""
 
 _WH_PER_KWH = 1000.0
+_HOUR = timedelta(hours=1)
 _NAMES = {Direction.CONSUMPTION: "consumption", Direction.PRODUCTION: "production"}
+MONEY: dict[Direction, MoneyDirection] = {
+    Direction.CONSUMPTION: MoneyDirection.IMPORT,
+    Direction.PRODUCTION: MoneyDirection.EXPORT,
+}
+"""Consumption is bought (a cost), production sold (a compensation)."""
 
 
 def statistic_spec(prm: str, direction: Direction) -> StatisticSpec:
@@ -65,6 +76,30 @@ def day_readings(day: date, source: DaySource) -> list[IntervalReading]:
     return readings
 
 
+def stored_readings(stored: Sequence[tuple[datetime, float]]) -> list[IntervalReading]:
+    """Return the readings stored rows were made of, for pricing history again.
+
+    A local day whose only non-zero row is at its first hour was stored from its daily value:
+    that row covers the whole day (priced at the day's mean price, as at its import). The
+    others are hours of a load curve, or the zero rows the shell writes before a daily row to
+    carry the sum (`statistics`), which cost nothing wherever they are.
+    """
+    rows_per_day = Counter(
+        start.astimezone(PARIS).date() for start, value in stored if value
+    )
+    readings: list[IntervalReading] = []
+    for start, value in stored:
+        local = start.astimezone(PARIS)
+        if local.time() == time() and rows_per_day[local.date()] == 1:
+            day = DailyReading(local.date(), 0.0, Direction.CONSUMPTION)
+            readings.append(
+                IntervalReading(start=start, duration=day.duration, value=value)
+            )
+        else:
+            readings.append(IntervalReading(start=start, duration=_HOUR, value=value))
+    return readings
+
+
 def runs(days: Mapping[date, DaySource]) -> Iterator[list[date]]:
     """Yield the given days in runs of consecutive days, oldest first."""
     run: list[date] = []
@@ -78,10 +113,21 @@ def runs(days: Mapping[date, DaySource]) -> Iterator[list[date]]:
 
 
 async def async_import_days(
-    hass: HomeAssistant, prm: str, direction: Direction, days: Mapping[date, DaySource]
+    hass: HomeAssistant,
+    prm: str,
+    direction: Direction,
+    days: Mapping[date, DaySource],
+    *,
+    pricer: Pricer | None = None,
 ) -> None:
-    """Store each given day of one direction from its source, replacing what it held."""
+    """Store each given day of one direction from its source, replacing what it held.
+
+    With `pricer`, its cost (or compensation) beside it when the entry has a tariff.
+    """
     spec = statistic_spec(prm, direction)
     for run in runs(days):
         readings = [reading for day in run for reading in day_readings(day, days[day])]
-        await async_import(hass, spec, readings)
+        if pricer is None:
+            await async_import(hass, spec, readings)
+        else:
+            await pricer.async_import(spec, readings, direction=MONEY[direction])
