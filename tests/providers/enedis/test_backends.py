@@ -14,7 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
 from custom_components.openpower.api.enedis import Backend
-from custom_components.openpower.providers.enedis.options_flow import tariff_cost
+from custom_components.openpower.providers.enedis.tariff import tariff_cost
 from custom_components.openpower.statistics import async_stored_hours
 from tests.simulator import Simulator
 from tests.simulator.enedis import (

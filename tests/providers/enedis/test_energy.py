@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.openpower.api.enedis import Backend
 from custom_components.openpower.const import DOMAIN
-from custom_components.openpower.providers.enedis.options_flow import tariff_cost
+from custom_components.openpower.providers.enedis.tariff import tariff_cost
 from tests.common import energy_grid
 from tests.simulator.enedis import ENEDIS_PRM, ENEDIS_PROSUMER_PRM
 

@@ -15,7 +15,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.openpower.api.enedis import Backend
-from custom_components.openpower.providers.enedis.options_flow import (
+from custom_components.openpower.providers.enedis.tariff import (
     offpeak_periods,
     tariff_cost,
 )

@@ -28,6 +28,7 @@ from custom_components.openpower.providers.enedis.const import (
     ISSUE_COLLECTION_OFF,
     ISSUE_CONSENT,
     ISSUE_NOT_HOLDER,
+    ISSUE_OFFPEAK_CHANGED,
     ISSUE_QUOTA,
 )
 from custom_components.openpower.providers.enedis.history import (
@@ -42,6 +43,7 @@ from custom_components.openpower.providers.enedis.state import (
     DirectionState,
     MeterState,
 )
+from custom_components.openpower.providers.enedis.tariff import tariff_cost
 from custom_components.openpower.statistics import async_stored_hours
 from tests.simulator import Simulator
 from tests.simulator.enedis import (
@@ -375,6 +377,60 @@ async def test_quota(
     )
 
 
+@pytest.mark.freeze_time("2026-10-27T10:00:00+00:00")
+@pytest.mark.parametrize(
+    ("backend", "hours", "raised"),
+    [
+        (Backend.DATA_CONNECT, "22:00-06:00", True),
+        (Backend.DATA_CONNECT, "23:00-07:00", False),
+        (Backend.MYELECTRICALDATA, "HC (22H00-6H00)", True),
+        # No contract served: nothing to compare with.
+        (Backend.CONSO_API, "22:00-06:00", False),
+    ],
+)
+async def test_offpeak_hours_moved_by_enedis(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    enedis_entry: EntryFactory,
+    issue_registry: ir.IssueRegistry,
+    backend: Backend,
+    hours: str,
+    raised: bool,
+) -> None:
+    """The tariff's off-peak hours are not the contract's (23:00-07:00): the issue says both.
+
+    Saving the contract's hours in the options (a reload) clears it.
+    """
+    without_data(simulator, ENEDIS_PROSUMER_PRM, LONG_AGO, TODAY - timedelta(days=14))
+    entry = enedis_entry(backend, ENEDIS_PROSUMER_PRM)
+    tariff = {
+        "tariff": "peak_offpeak",
+        "peak_price": 0.27,
+        "offpeak_price": 0.2068,
+        "offpeak_hours": hours,
+    }
+    hass.config_entries.async_update_entry(
+        entry, options={**tariff, "cost": tariff_cost(tariff)}
+    )
+    await async_setup(hass, entry)
+    found = issue(issue_registry, entry, ISSUE_OFFPEAK_CHANGED)
+    if not raised:
+        assert found is None
+        return
+    assert found is not None
+    assert found.translation_placeholders == {
+        "entry": f"Linky {ENEDIS_PROSUMER_PRM}",
+        "contract": "23:00-07:00",
+        "options": hours,
+    }
+    tariff["offpeak_hours"] = "23:00-07:00"
+    hass.config_entries.async_update_entry(
+        entry, options={**tariff, "cost": tariff_cost(tariff)}
+    )
+    await reload(hass, entry)
+    assert issue(issue_registry, entry, ISSUE_OFFPEAK_CHANGED) is None
+
+
 @pytest.mark.parametrize(
     ("key", "placeholders"),
     [
@@ -382,6 +438,7 @@ async def test_quota(
         (ISSUE_NOT_HOLDER, {"entry", "backend"}),
         (ISSUE_COLLECTION_OFF, {"entry"}),
         (ISSUE_QUOTA, {"entry", "backend", "retry_after"}),
+        (ISSUE_OFFPEAK_CHANGED, {"entry", "contract", "options"}),
     ],
 )
 @pytest.mark.parametrize("language", ["en", "fr"])

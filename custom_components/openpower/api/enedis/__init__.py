@@ -25,6 +25,7 @@ from .models import (
     LoadCurvePoint,
     MaxPower,
     MedAccess,
+    OffPeakRange,
     SubscribedService,
     TariffOption,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "MedAccess",
     "MyElectricalDataClient",
     "SubscribedService",
+    "OffPeakRange",
     "TariffOption",
     "conso_api_budget",
     "is_prm",

@@ -13,7 +13,8 @@ from homeassistant.core import HomeAssistant
 from ...api.enedis import Contract, Customer, EnedisBackend
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
-from .const import CONTRACT_INTERVAL
+from .const import CONF_OFFPEAK_HOURS, CONTRACT_INTERVAL, ISSUE_OFFPEAK_CHANGED
+from .tariff import offpeak_differs
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,17 @@ class EnedisContractCoordinator(OpenPowerCoordinator[EnedisContract]):
         contract = await self.client.async_contract()
         if self.customer is None:
             self.customer = await self.client.async_customer()
+        text = offpeak_text(contract)
+        # Enedis moves off-peak hours (the 2025-2027 reform): the tariff's must follow.
+        self.async_set_issue(
+            ISSUE_OFFPEAK_CHANGED,
+            contract is not None
+            and offpeak_differs(self.config_entry.options, contract.offpeak_hours),
+            placeholders={
+                "contract": text or "",
+                "options": self.config_entry.options.get(CONF_OFFPEAK_HOURS, ""),
+            },
+        )
         return EnedisContract(
-            prm=self.client.prm, contract=contract, offpeak_hours=offpeak_text(contract)
+            prm=self.client.prm, contract=contract, offpeak_hours=text
         )

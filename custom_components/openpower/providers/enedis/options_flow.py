@@ -9,7 +9,6 @@ stored history again (`Pricer`), at the reload the saved options bring.
 """
 
 from collections.abc import Mapping
-from datetime import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
@@ -24,19 +23,6 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from ...api.enedis import parse_offpeak_hours
-from ...pricing import (
-    CONF_DAYS,
-    CONF_END,
-    CONF_EXPORT_PRICE,
-    CONF_IMPORT_PRICE,
-    CONF_PERIODS,
-    CONF_PRICE,
-    CONF_SOURCE,
-    CONF_START,
-    WEEKDAYS,
-    PriceSourceKind,
-)
 from ...pricing_flow import PricedOptionsFlow
 from .const import (
     CONF_BASE_PRICE,
@@ -51,6 +37,7 @@ from .const import (
 )
 from .runtime import EnedisRuntime
 from .state import detected_kinds
+from .tariff import offpeak_periods, tariff_cost
 
 _EURO_PER_KWH = NumberSelector(
     NumberSelectorConfig(
@@ -61,48 +48,6 @@ _EURO_PER_KWH = NumberSelector(
         unit_of_measurement="€/kWh",
     )
 )
-
-
-def offpeak_periods(text: str) -> list[tuple[time, time]] | None:
-    """Return the ranges of an off-peak text ("22:30-06:30, 12:00-14:00"); None if unreadable.
-
-    Every range must read: a text with a range this cannot read is refused rather than priced
-    with that range at the peak price.
-    """
-    ranges = list(parse_offpeak_hours(text))
-    if not ranges or len(ranges) != text.count("-"):
-        return None
-    return ranges
-
-
-def tariff_cost(options: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Return the shared `cost` option of a base or peak/off-peak tariff; None without one."""
-    tariff = options.get(CONF_TARIFF, Tariff.NONE)
-    export = options.get(CONF_PRODUCTION_PRICE)
-    prices = {} if export is None else {CONF_EXPORT_PRICE: float(export)}
-    if tariff == Tariff.BASE:
-        return {
-            CONF_SOURCE: PriceSourceKind.FIXED,
-            CONF_IMPORT_PRICE: float(options[CONF_BASE_PRICE]),
-            **prices,
-        }
-    if tariff == Tariff.PEAK_OFFPEAK:
-        ranges = offpeak_periods(options[CONF_OFFPEAK_HOURS]) or []
-        return {
-            CONF_SOURCE: PriceSourceKind.TIME_OF_USE,
-            CONF_IMPORT_PRICE: float(options[CONF_PEAK_PRICE]),
-            **prices,
-            CONF_PERIODS: [
-                {
-                    CONF_PRICE: float(options[CONF_OFFPEAK_PRICE]),
-                    CONF_START: start.isoformat(),
-                    CONF_END: end.isoformat(),
-                    CONF_DAYS: list(WEEKDAYS),
-                }
-                for start, end in ranges
-            ],
-        }
-    return None
 
 
 class EnedisOptionsFlow(PricedOptionsFlow):
