@@ -37,7 +37,10 @@ def test_every_fixture_is_covered() -> None:
     """Each file of the fixture folder is exercised by one of the tables below."""
     on_disk = {path.name for path in FIXTURES.glob("*.xml")}
     assert on_disk == set(FEEDS) | set(NOT_FEEDS) | {
-        "espi_gba_authorization_entry_anonymized.xml"
+        # Authorizations: tests/api/pge/test_authorization.py
+        "espi_gba_authorization_entry_anonymized.xml",
+        "espi_gba_authorization_feed_multiple_anonymized_2025.xml",
+        "espi_pge_authorization_entry_2015_verdigris.xml",
     }
 
 
@@ -98,6 +101,12 @@ TOTALS: dict[str, dict[tuple[str, int | None], tuple[int, str, float, int, int]]
     "espi_opower_gas_billing_periods_therm_cost.xml": {
         ("NET_USAGE", None): (35, "thm", 3484.0, 1621987200, 1711497600),
     },
+    # 2 blocks a direction: 19663000 + 26250000 mWh delivered, 2186000 + 2930000 mWh received.
+    "espi_pge_qa_batch_subscription_usagepoint_sync_2021_nem_usagesummary_scwadd_trimmed.xml": {
+        ("4038320268", 1): (48, "kWh", 45.913, 1618815600, 1618984800),
+        ("4038320268", 19): (48, "kWh", 5.116, 1618815600, 1618984800),
+    },
+    "espi_pge_usagesummary_feed_cost_lineitems_2015-2018_verdigris.xml": {},
 }
 
 

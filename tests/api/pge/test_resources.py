@@ -27,6 +27,9 @@ def test_parse_authorization_fixture() -> None:
         authorized_start=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC),
         authorized_end=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC)
         + timedelta(seconds=31604340),
+        entry_id="urn:uuid:22222222-2222-2222-2222-222222222222",
+        expires_at=datetime(2020, 9, 13, 12, 26, 40, tzinfo=UTC),
+        customer_resource_uri="https://test-api.example.com/customer/espi/1_1/resource/Batch/RetailCustomer/test-customer-id",
     )
     assert authorization.bulk_id is None
 

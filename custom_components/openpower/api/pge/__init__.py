@@ -1,8 +1,9 @@
 """PG&E Share My Data (Green Button Connect / ESPI 1.1) client pieces.
 
 `client.py` (token, service status, data requests, notified-feed fetches), `registration.py` (the
-registration tests), `resources.py` (the Authorization and ReadServiceStatus answers), `espi/`
-(the streaming feed parser), `notification.py` (the BatchList PG&E posts), `tls.py` (the client
+registration tests), `resources.py` (the Authorization and ReadServiceStatus answers), `customer.py`
+(the customer feed and DR enrollment), `espi/` (the streaming feed parser), `notification.py` (the
+BatchList PG&E posts), `safe_xml.py` (the one reader of whole XML answers), `tls.py` (the client
 certificate).
 """
 
@@ -17,12 +18,27 @@ from .client import (
     describe,
     transaction_label,
 )
+from .customer import (
+    CUSTOMER_NS,
+    Customer,
+    CustomerAccount,
+    CustomerAgreement,
+    CustomerFeed,
+    DemandResponseProgram,
+    EnrollmentStatus,
+    Meter,
+    ProgramDate,
+    ProgramDateMapping,
+    ServiceLocation,
+    parse_customer_feed,
+)
 from .espi import (
     ATOM_NS,
     ESPI_NS,
     FLOW_DELIVERED,
     FLOW_NET,
     FLOW_RECEIVED,
+    RATE_SCHEDULES,
     SERVICE_ELECTRICITY,
     SERVICE_GAS,
     UOM_THERM,
@@ -33,17 +49,26 @@ from .espi import (
     EspiParser,
     IntervalBlock,
     IntervalReading,
+    LineItemKind,
     LocalTimeParameters,
     MeterReading,
     Quantity,
+    RateSchedule,
     ReadingType,
     UsagePoint,
     UsageSummary,
     parse_espi,
+    rate_schedule,
 )
 from .notification import MAX_NOTIFICATION_BYTES, correlation_id, parse_batch_list
 from .registration import RegistrationStep, async_registration_tests
-from .resources import Authorization, parse_authorizations
+from .resources import (
+    Authorization,
+    AuthorizationStatus,
+    Scope,
+    first_bulk_id,
+    parse_authorizations,
+)
 from .tls import (
     CertificateError,
     ClientCertificate,
@@ -53,6 +78,7 @@ from .tls import (
 
 __all__ = [
     "ATOM_NS",
+    "CUSTOMER_NS",
     "DEFAULT_API_URL",
     "ESPI_NS",
     "FLOW_DELIVERED",
@@ -60,6 +86,7 @@ __all__ = [
     "FLOW_RECEIVED",
     "MAX_NOTIFICATION_BYTES",
     "PGE_LIMITS",
+    "RATE_SCHEDULES",
     "RESOURCE_PATH",
     "TRANSACTION_HEADERS",
     "SERVICE_ELECTRICITY",
@@ -67,31 +94,48 @@ __all__ = [
     "UOM_THERM",
     "UOM_WH",
     "Authorization",
+    "AuthorizationStatus",
     "BulkRequest",
     "CertificateError",
     "CertificateRejectedError",
     "ClientCertificate",
     "CostDetail",
+    "Customer",
+    "CustomerAccount",
+    "CustomerAgreement",
+    "CustomerFeed",
+    "DemandResponseProgram",
+    "EnrollmentStatus",
     "EspiDocument",
     "EspiFeed",
     "EspiParser",
     "IntervalBlock",
     "IntervalReading",
+    "LineItemKind",
     "LocalTimeParameters",
+    "Meter",
     "MeterReading",
     "PgeClient",
+    "ProgramDate",
+    "ProgramDateMapping",
     "Quantity",
+    "RateSchedule",
     "ReadingType",
     "RegistrationStep",
+    "Scope",
+    "ServiceLocation",
     "UsagePoint",
     "UsageSummary",
     "async_registration_tests",
     "certificate_expiry",
     "correlation_id",
     "describe",
+    "first_bulk_id",
     "load_client_certificate",
     "parse_authorizations",
     "parse_batch_list",
+    "parse_customer_feed",
     "parse_espi",
+    "rate_schedule",
     "transaction_label",
 ]

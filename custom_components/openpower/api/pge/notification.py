@@ -15,13 +15,10 @@ a literal backslash-n between the declaration and the root: junk there is skippe
 
 from typing import Final
 from urllib.parse import parse_qs, urlsplit
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-import defusedxml.ElementTree as DefusedET
 
 from ..errors import ApiResponseError
 from .espi import ESPI_NS
+from .safe_xml import read_xml
 
 MAX_NOTIFICATION_BYTES: Final = 64 * 1024
 """Largest body accepted (a real one is ~400 bytes a resource)."""
@@ -41,19 +38,7 @@ def parse_batch_list(body: bytes) -> list[str]:
         raise ApiResponseError(
             f"PG&E notification larger than {MAX_NOTIFICATION_BYTES} bytes"
         )
-    try:
-        root = DefusedET.fromstring(
-            _skip_junk(body),
-            forbid_dtd=True,
-            forbid_entities=True,
-            forbid_external=True,
-        )
-    except DefusedXmlException as err:
-        raise ApiResponseError(
-            "PG&E notification: DTDs and entities are refused"
-        ) from err
-    except (ParseError, ValueError) as err:
-        raise ApiResponseError("PG&E notification is not well-formed XML") from err
+    root = read_xml(_skip_junk(body), "PG&E notification")
     if root.tag != _BATCH_LIST:
         raise ApiResponseError("PG&E notification is not an ESPI BatchList")
     urls = [

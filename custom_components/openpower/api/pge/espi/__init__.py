@@ -18,6 +18,7 @@ namespaces (`reference/apis-pge-enedis.md` §1.10-§1.11, checked on the capture
 | `tree.py` | the small resources as a bounded element tree, converted to models |
 | `links.py` | how blocks and summaries find their meter reading, reading type, usage point |
 | `units.py` | values, money and times in the units we report |
+| `tariffs.py` | PG&E rate schedule codes (`tariffProfile`) and their names |
 """
 
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     EspiFeed,
     IntervalBlock,
     IntervalReading,
+    LineItemKind,
     LocalTimeParameters,
     MeterReading,
     Quantity,
@@ -43,6 +45,7 @@ from .models import (
     UsageSummary,
 )
 from .parser import EspiParser, parse_espi
+from .tariffs import RATE_SCHEDULES, RateSchedule, rate_schedule
 
 __all__ = [
     "ATOM_NS",
@@ -50,6 +53,7 @@ __all__ = [
     "FLOW_DELIVERED",
     "FLOW_NET",
     "FLOW_RECEIVED",
+    "RATE_SCHEDULES",
     "SERVICE_ELECTRICITY",
     "SERVICE_GAS",
     "UOM_THERM",
@@ -60,11 +64,14 @@ __all__ = [
     "EspiParser",
     "IntervalBlock",
     "IntervalReading",
+    "LineItemKind",
     "LocalTimeParameters",
     "MeterReading",
     "Quantity",
+    "RateSchedule",
     "ReadingType",
     "UsagePoint",
     "UsageSummary",
     "parse_espi",
+    "rate_schedule",
 ]

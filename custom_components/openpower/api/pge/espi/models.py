@@ -8,8 +8,10 @@ revenue-quality); a reading without `ReadingQuality` has `quality` None (its Rea
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import IntEnum
 from typing import Final
 
+from .tariffs import RateSchedule, rate_schedule
 from .units import currency_code, unit_of
 
 ATOM_NS: Final = "http://www.w3.org/2005/Atom"
@@ -27,6 +29,23 @@ SERVICE_GAS: Final = 1
 """UsagePoint `ServiceCategory/kind` of a gas meter."""
 UOM_WH: Final = 72
 UOM_THERM: Final = 169
+NEM_MINIMUM_NOTE: Final = "nem minimum delivery charges"
+"""Note of the line PG&E bills a net-metered month with (casefolded, spaces collapsed)."""
+
+
+class LineItemKind(IntEnum):
+    """`itemKind` of a bill's line (`costAdditionalDetailLastPeriod`), per PG&E's XSD."""
+
+    ENERGY_GENERATION_FEE = 1
+    ENERGY_DELIVERY_FEE = 2
+    ENERGY_USAGE_FEE = 3
+    ADMINISTRATIVE_FEE = 4
+    TAX = 5
+    ENERGY_GENERATION_CREDIT = 6
+    ENERGY_DELIVERY_CREDIT = 7
+    ADMINISTRATIVE_CREDIT = 8
+    PAYMENT = 9
+    INFORMATION = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +190,42 @@ class Quantity:
 
 @dataclass(frozen=True, slots=True)
 class CostDetail:
-    """A line of a bill (`costAdditionalDetailLastPeriod`): PG&E sends the kWh of each tier."""
+    """A line of a bill (`costAdditionalDetailLastPeriod`): PG&E sends the kWh of each tier.
+
+    Older PG&E feeds send quantities only (no `amount`): never add lines up to get a bill, use
+    `UsageSummary.bill_last_period`.
+    """
 
     note: str | None
     amount: float | None
     """Currency units, when sent."""
     quantity: Quantity | None
+    """`measurement`: a quantity in its own unit (kWh, kW…), never money."""
     item_kind: int | None
+    """`itemKind` as sent (see `kind`)."""
+    unit_cost: float | None
+    """`unitCost`: currency units per unit of `quantity` (PG&E 2021: 0.32854 $/kWh)."""
+    item_period_start: datetime | None
+    """Start of `itemPeriod` (PG&E 2021: one day after the billing period's)."""
+    item_period_duration: timedelta | None
+
+    @property
+    def kind(self) -> LineItemKind | None:
+        """`item_kind` as a `LineItemKind`, None when absent or not one the XSD defines."""
+        if self.item_kind is None:
+            return None
+        try:
+            return LineItemKind(self.item_kind)
+        except ValueError:
+            return None
+
+    @property
+    def nem_minimum(self) -> bool:
+        """Whether this is PG&E's "NEM Minimum Delivery Charges" line."""
+        return (
+            self.note is not None
+            and " ".join(self.note.split()).casefold() == NEM_MINIMUM_NOTE
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +252,47 @@ class UsageSummary:
     """`statusTimeStamp` (seconds or PG&E's milliseconds, see the module docstring)."""
     commodity: int | None
     tariff_profile: str | None
+    """PG&E's rate schedule code as sent (`E1`, `HE6N`, `G1`…); see `rate_schedule`."""
     read_cycle: str | None
+    """The meter read cycle, one letter (X, J, Q, G)."""
+    peak_demand: Quantity | None
+    """`peakDemand` (kW), in the XSD but never seen in a PG&E capture."""
+    ratchet_demand: Quantity | None
+    """`ratchetDemand` (kW), in the XSD but never seen in a PG&E capture."""
 
     @property
     def currency_code(self) -> str | None:
         """ISO 4217 letters of `currency`, for the codes we know."""
         return currency_code(self.currency)
+
+    @property
+    def rate_schedule(self) -> RateSchedule | None:
+        """The rate schedule `tariff_profile` names, None when unknown (show the raw code)."""
+        return rate_schedule(self.tariff_profile)
+
+    @property
+    def nem_minimum_bill(self) -> bool:
+        """Whether the bill is only a net-metered month's minimum delivery charge.
+
+        PG&E bills a NEM customer monthly for the minimum delivery charge alone (2021 QA capture):
+        one "NEM Minimum Delivery Charges" line whose amount is the whole `bill_last_period`; the
+        energy is settled at the yearly true-up, which the feed never shows.
+        """
+        bill = self.bill_last_period
+        return bill is not None and any(
+            detail.nem_minimum and detail.amount == bill for detail in self.cost_details
+        )
+
+    @property
+    def net_metering(self) -> bool:
+        """Whether this is a net-metered (NEM) summary rather than an ordinary bill.
+
+        True for a minimum-charge bill (`nem_minimum_bill`) and for a summary whose rate schedule
+        is a net-metering one: PG&E's 2015-2016 `HE6N` bills have only usage lines, no NEM line.
+        The bill of such a summary is not what the period's energy cost (true-up comes later).
+        """
+        schedule = self.rate_schedule
+        return self.nem_minimum_bill or (schedule is not None and schedule.net_metering)
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,20 +177,33 @@ def usage_summary(
             node.child("currentBillingPeriodOverAllConsumption")
         ),
         cost_details=tuple(
-            CostDetail(
-                note=detail.string("note"),
-                amount=money(detail.integer("amount")),
-                quantity=_quantity(detail.child("measurement")),
-                item_kind=detail.integer("itemKind"),
-            )
+            _cost_detail(detail)
             for detail in node.children
             if detail.name == "costAdditionalDetailLastPeriod"
         ),
         quality_of_reading=node.integer("qualityOfReading"),
         status_time=status_time(stamp),
         commodity=node.integer("commodity"),
-        tariff_profile=node.string("tariffProfile"),
-        read_cycle=node.string("readCycle"),
+        tariff_profile=node.string("tariffProfile") or None,
+        read_cycle=node.string("readCycle") or None,
+        peak_demand=_quantity(node.child("peakDemand")),
+        ratchet_demand=_quantity(node.child("ratchetDemand")),
+    )
+
+
+def _cost_detail(node: Node) -> CostDetail:
+    """Return a bill's line (`LineItem`): amounts and unit cost are money like the bill."""
+    period = node.child("itemPeriod")
+    return CostDetail(
+        note=node.string("note"),
+        amount=money(node.integer("amount")),
+        quantity=_quantity(node.child("measurement")),
+        item_kind=node.integer("itemKind"),
+        unit_cost=money(node.integer("unitCost")),
+        item_period_start=utc_or_none(period.integer("start") if period else None),
+        item_period_duration=duration_or_none(
+            period.integer("duration") if period else None
+        ),
     )
 
 
