@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -196,3 +197,42 @@ async def test_stored_rows_priced_over_the_span_they_cover(hass: HomeAssistant) 
         T0: pytest.approx(12 * (6 * 0.10 + 18 * 0.40) / 24, rel=1e-12),
         T0 + 31 * HOUR: pytest.approx(2.0 * 0.40, rel=1e-12),
     }
+
+
+async def test_history_costs_in_one_import_across_gaps(hass: HomeAssistant) -> None:
+    """Rows a day apart (daily values) are priced in one import, not one per row."""
+    await hass.config.async_set_time_zone("UTC")
+    await async_import(
+        hass,
+        ENERGY,
+        [IntervalReading(T0 + day * 24 * HOUR, 24 * HOUR, 10.0) for day in range(5)],
+    )
+    entry = _entry(hass, _fixed(0.5))
+    with patch(
+        "custom_components.openpower.pricing.async_import", wraps=async_import
+    ) as imports:
+        await Pricer(hass, entry).async_price_stored([(ENERGY, Direction.IMPORT)])
+    assert [call.args[1] for call in imports.call_args_list] == [
+        cost_spec(ENERGY, Direction.IMPORT)
+    ]
+    costs = {start: cost for start, cost in (await _costs(hass)).items() if cost}
+    assert costs == {T0 + day * 24 * HOUR: 5.0 for day in range(5)}
+
+
+async def test_costs_between_rewritten_hours_are_kept(hass: HomeAssistant) -> None:
+    """A stored cost between two hours priced again, not itself priced now, stays."""
+    await hass.config.async_set_time_zone("UTC")
+    await async_import(hass, ENERGY, _hours(0, [1.0, 2.0, 3.0]))
+    entry = _entry(hass, _fixed(0.5))
+    await Pricer(hass, entry).async_price_stored([(ENERGY, Direction.IMPORT)])
+    assert await _costs(hass) == {T0: 0.5, T0 + HOUR: 1.0, T0 + 2 * HOUR: 1.5}
+    # Hour 1's price becomes unknown: hours 0 and 2 are priced again, hour 1 keeps its cost.
+    hass.config_entries.async_update_entry(entry, options={CONF_COST: _fixed(1.0)})
+    pricer = Pricer(hass, entry)
+    money = cost_spec(ENERGY, Direction.IMPORT)
+    priced = [
+        IntervalReading(T0, HOUR, 1.0, cost=1.0),
+        IntervalReading(T0 + 2 * HOUR, HOUR, 3.0, cost=3.0),
+    ]
+    await pricer._async_import_costs(money, priced, frozenset())  # noqa: SLF001
+    assert await _costs(hass) == {T0: 1.0, T0 + HOUR: 1.0, T0 + 2 * HOUR: 3.0}

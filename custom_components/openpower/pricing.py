@@ -2,13 +2,13 @@
 
 Home Assistant's Energy dashboard prices an external statistic only through a cost statistic
 beside it (an entity or a number price is refused for external statistics). Providers whose
-readings carry no money (Emporia, AlphaESS) import them through `async_import_priced`, which adds
-that cost statistic from the entry's price source (options key `cost`):
+readings carry no money import them through their entry's `Pricer.async_import`, which adds that
+cost statistic from the entry's price source (options key `cost`):
 
 - `fixed`: one price per kWh bought, and optionally one per kWh sold;
-- `time_of_use`: a default price and up to three periods (days, start, end, price), local time;
-- `amber`: the per-interval prices an Amber site charged (general channel) and paid (feed-in),
-  from that Amber entry's `ProviderSpec.price_table`.
+- `time_of_use`: a default price and periods (days, start, end, price), local time;
+- `entry`: another entry's prices, from its `ProviderSpec.price_table` (an Amber site's
+  per-interval prices: general channel charged, feed-in paid).
 
 A reading is priced at the finest resolution known: its value is spread over the finer `profile`
 readings that cover it (Emporia's minutes, AlphaESS's 5-minute samples) and each piece pays the
@@ -539,8 +539,10 @@ class Pricer:
         money = cost_spec(spec, direction)
         fingerprint = json.dumps(dict(self.options), sort_keys=True)
         priced_with = await self._async_priced_with()
-        readings = self._stored_readings(
-            await async_stored_hours(self.hass, spec.statistic_id)
+        # Years of hourly rows: read back off the event loop, like the pricing below.
+        readings = await self.hass.async_add_executor_job(
+            self._stored_readings,
+            await async_stored_hours(self.hass, spec.statistic_id),
         )
         if priced_with.get(spec.statistic_id) == fingerprint:
             costed = {
