@@ -101,8 +101,8 @@ emporia-circuit-cost | /openpower-costs/costs | 800 | What each circuit cost a d
 amber-cheap-window | /history?entity_id={Amber[cheap_window]},{Amber[general_price]} | 700 | Dishwasher; General price | | 1 |
 emporia-charger | /config/devices/device/{Emporia[charger]} | 0 | Charging current; Charger status; Plugged in | Unavailable; Unknown | 0 |
 integration | /config/integrations/integration/openpower | 1000 | OpenPower; Home; 5-minute site; demo@; PG&E Share My Data | | 0 |
-pge-service | /config/devices/device/{PG&E[service]} | 900 | Share My Data; Service status; Online; Last notification; Certificate expiry; PG&E electricity; PG&E gas | Unavailable; Unknown | 0 |
-pge-electricity | /config/devices/device/{PG&E[electricity]} | 900 | Electricity usage point; Latest day consumption; Latest day returned to grid; Last bill; Newest data | Unavailable; Unknown | 0 |
+pge-service | /config/devices/device/{PG&E[service]} | 1000 | Share My Data; Service status; Online; Last notification; Certificate expiry; Authorization status; Active; Authorization end; PG&E electricity · 2417 Grant St; PG&E gas · 2417 Grant St | Unavailable; Unknown | 0 |
+pge-electricity | /config/devices/device/{PG&E[electricity]} | 900 | PG&E electricity · 2417 Grant St; Electricity usage point; Latest day consumption; Latest day returned to grid; Rate plan; E-6 — Residential Time-of-Use, Net Energy Metering; Last NEM minimum delivery charge; Last bill consumption; Newest data | Unavailable; Unknown | 0 |
 enedis-linky | /config/devices/device/{Enedis[device]} | 1100 | Consumption yesterday; Production yesterday; Maximum power yesterday; Subscribed power; Off-peak hours; kWh; VA | Unknown | 0 |
 pge-energy-gas | /energy/gas | 700 | Gas consumption; PG&E gas; Gas total | No energy data; There is no data | 1 | this_month
 """.strip().splitlines()
@@ -110,6 +110,8 @@ pge-energy-gas | /energy/gas | 700 | Gas consumption; PG&E gas; Gas total | No e
 # enedis-linky: its Activity card lists the sensors' unavailable moment of the reload the
 # demo's options bring (scripts/demo/enedis.py), so only Unknown is refused there.
 # energy-dashboard: the electricity view (with gas configured, /energy opens on the overview).
+# pge-electricity: the demo's electricity is net-metered (HE6N), so its bill is the NEM minimum
+# delivery charge; the name's address comes with the customer information.
 # pge-energy-gas: PG&E's daily gas this month (the Sydney-time "yesterday" may hold no Pacific
 # day's first hour yet), in kWh on the dashboard.
 

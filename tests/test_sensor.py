@@ -5,6 +5,7 @@ from dataclasses import replace
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import get_instance
 from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -20,9 +21,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.openpower.providers import PROVIDERS
+from custom_components.openpower.sensor import OpenPowerSensorDescription
 
 from .common import async_move_to, async_setup_entry, only_platform
-from .fake_provider import FAKE, SWITCHES, FakeApi
+from .fake_provider import FAKE, SWITCHES, FakeApi, FakeData, FakeRuntime, devices
 
 
 async def test_sensors(
@@ -88,3 +90,42 @@ async def test_unit_from_the_data(
     # A description without `unit_fn` keeps its fixed unit.
     power = hass.states.get("sensor.fake_hub_power")
     assert power.attributes["unit_of_measurement"] == "W"
+
+
+async def test_options_from_the_data(
+    hass: HomeAssistant, fake_entry: MockConfigEntry, fake_api: FakeApi
+) -> None:
+    """An ENUM sensor's options can come from the data: the known values plus one sent."""
+    known = ["eur", "usd"]
+
+    def currency(data: FakeData, uid: str) -> str:
+        return data.device(uid).currency.lower()
+
+    def options(data: FakeData, uid: str) -> list[str]:
+        value = currency(data, uid)
+        return known if value in known else [*known, value]
+
+    PROVIDERS["fake"] = replace(
+        FAKE,
+        entities={
+            Platform.SENSOR: (
+                OpenPowerSensorDescription[FakeRuntime, FakeData](
+                    key="currency",
+                    name="Currency",
+                    device_class=SensorDeviceClass.ENUM,
+                    options=known,
+                    coordinator_fn=lambda rt: rt.coordinator,
+                    devices_fn=devices,
+                    exists_fn=lambda data, uid: data.has(uid),
+                    value_fn=currency,
+                    options_fn=options,
+                ),
+            )
+        },
+    )
+    fake_api.devices["hub"].currency = "AUD"
+    assert await async_setup_entry(hass, fake_entry)
+    hub = hass.states.get("sensor.fake_hub_currency")
+    assert (hub.state, hub.attributes["options"]) == ("aud", ["eur", "usd", "aud"])
+    plug = hass.states.get("sensor.fake_plug_currency")
+    assert (plug.state, plug.attributes["options"]) == ("eur", ["eur", "usd"])

@@ -28,10 +28,13 @@ class OpenPowerSensorDescription[R, D](
     """A sensor: `value_fn` picks its state, `unit_fn` its unit where the data decides it.
 
     `unit_fn` is for what only the answer knows, such as the currency of an amount.
+    `options_fn` gives an ENUM sensor's options where the data decides them (known values plus
+    one the provider sent that no list has, such as a new tariff code); None: `options`.
     """
 
     value_fn: Callable[[D, str], StateType | datetime | date]
     unit_fn: Callable[[D, str], str | None] | None = None
+    options_fn: Callable[[D, str], list[str] | None] | None = None
 
 
 async def async_setup_entry(
@@ -64,3 +67,11 @@ class OpenPowerSensor[D](OpenPowerEntity[D], SensorEntity):
         if (unit_fn := self.entity_description.unit_fn) is None:
             return super().native_unit_of_measurement
         return unit_fn(self.coordinator.data, self._uid)
+
+    @property
+    @override
+    def options(self) -> list[str] | None:
+        """Return an ENUM sensor's options: the description's, or those the data gives."""
+        if (options_fn := self.entity_description.options_fn) is None:
+            return super().options
+        return options_fn(self.coordinator.data, self._uid)

@@ -4,7 +4,9 @@ BulkID 50916 (tests/simulator/pge.py): hourly electricity with solar net meterin
 on the simulator's plain-HTTP mirror of https://api.pge.com. The simulator POSTs each
 notification to the entry's webhook: registered with it while the config flow shows the URL,
 and given on its command line on later runs (a backfill cut by a stop resumes at once). The first
-setup backfills four years, 90 days a request (about two minutes). PG&E's days are Pacific days.
+setup backfills four years, 90 days a request (about two minutes), then asks for the customer
+information: its answer names the usage points' devices with the service address; the rate plan
+comes with the bills. PG&E's days are Pacific days.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -27,8 +29,15 @@ SENSORS = {  # unique ids: all have values once the backfill reached the newest 
     *(f"pge_{point}_newest_interval" for point in (ELECTRIC, GAS)),
     *(f"pge_{ELECTRIC}_latest_day_{q}" for q in ("consumption", "return")),
     *(f"pge_bulk_{BULK}_{key}" for key in ("service_status", "last_notification")),
+    *(
+        f"pge_bulk_{BULK}_{key}"
+        for key in ("authorization_status", "authorization_end")
+    ),
     f"pge_{GAS}_latest_day_gas",
 }
+RATE_PLANS = {f"pge_{point}_rate_plan" for point in (ELECTRIC, GAS)}  # from the bills
+# The demo account's service address (its customer information): the usage points' name suffix.
+ADDRESS = "2417 Grant St"
 
 
 def _webhook(webhook_id: str) -> str:
@@ -102,21 +111,21 @@ async def energy_statistics(api: Hass) -> None:
     await api.statistics([USED, RETURNED, GAS_USED])
 
 
-async def _sensors(api: Hass) -> dict[str, str] | None:
+async def _sensors(api: Hass, wanted: set[str] = SENSORS) -> dict[str, str] | None:
     """Return the sensors (unique id → entity id) once all have values, None until then."""
     registry = await api.ws("config/entity_registry/list")
-    ids = {
-        e["unique_id"]: e["entity_id"] for e in registry if e["unique_id"] in SENSORS
-    }
+    ids = {e["unique_id"]: e["entity_id"] for e in registry if e["unique_id"] in wanted}
     states = await api.states(ids.values())
     valued = {u for u, e in ids.items() if states[e] not in ("unknown", "unavailable")}
-    return ids if valued == SENSORS else None
+    return ids if valued == wanted else None
 
 
 async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:
-    """Wait until the history reached the newest day; return the devices.
+    """Wait until the history reached the newest day and the customer information came.
 
     PG&E publishes a Pacific day the next morning; the *Newest data* sensors say which is there.
+    Then the usage points' devices must be named with the service address, and their rate plan
+    sensors have a value. Return the devices.
     """
     recent = (datetime.now(UTC) - timedelta(days=3)).isoformat()
 
@@ -129,10 +138,28 @@ async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:
         "PG&E history not complete (see .develop/simulator.log)", backfilled, 600, 2
     )
     keys = {"service": f"bulk_{BULK}", "electricity": ELECTRIC, "gas": GAS}
-    return {
-        key: ((await api.device(f"pge_{uid}")) or {}).get("id")
-        for key, uid in keys.items()
-    }
+
+    async def named() -> dict[str, Any] | None:
+        devices = {
+            key: await api.device(f"pge_{uid}") or {} for key, uid in keys.items()
+        }
+        points = (devices["electricity"], devices["gas"])
+        addressed = all(
+            (device.get("name") or "").endswith(f" · {ADDRESS}") for device in points
+        )
+        return devices if addressed and await _sensors(api, RATE_PLANS) else None
+
+    # The customer information is asked once the backfill is done, and its answer names the
+    # usage points' devices; the rate plans come with the backfill's bills. A state kept from
+    # before either existed gets them only later (the monthly bill, a restart 12 h on): --reset.
+    devices = await hass.until(
+        "PG&E devices without their service address or rate plan (an older .develop/: "
+        "scripts/develop --reset)",
+        named,
+        120,
+        2,
+    )
+    return {key: device.get("id") for key, device in devices.items()}
 
 
 def summary(state: dict[str, Any]) -> list[str]:
@@ -149,5 +176,7 @@ def summary(state: dict[str, Any]) -> list[str]:
 
 
 async def pictures_ready(api: Hass, state: dict[str, Any]) -> str | None:
-    """Wait until the sensors have values."""
-    return None if await _sensors(api) else "PG&E sensors without a value"
+    """Wait until the sensors, the rate plans included, have values."""
+    if await _sensors(api) and await _sensors(api, RATE_PLANS):
+        return None
+    return "PG&E sensors without a value"

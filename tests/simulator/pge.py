@@ -65,6 +65,26 @@ Resources (all `application/atom+xml` unless said) [decided where not in a fixtu
   resourceURI `…/Batch/Subscription/{id}`) and the Self Access Bulk authorization (`grant_type`
   client_credentials, resourceURI `…/Batch/Bulk/{BulkID}`, scope `…;BR={BulkID}`); hrefs and URIs
   use the base the request came in on. `Authorization/{id}` → that entry alone; another id → 404.
+  The Bulk entry follows the account (§1.14.6): `status` `authorization_status` (0 revoked, 1
+  active, 2 denied), authorizedPeriod from `registered` to `authorized_end` (also its
+  `expires_at`, epoch s; None: ten years), `scope` `authorization_scope` (default FB …46_47…,
+  `AdditionalScope=Usage_Billing_Basic_Account`, `BR`). `period_unit` "ms" writes both entries'
+  period starts and durations in milliseconds, as PG&E's 2015 entry did [real]; expires_at stays
+  in seconds [real].
+- `Batch/BulkRetailCustomerInfo/{BulkID}` and `Batch/BulkRetailDRPrgInfo/{BulkID}` (client token,
+  production, mTLS; §1.14.4-5, no capture [decided]): by `customer_info_status` /
+  `dr_info_status` (202 / 403 by default) 204, 403 `{"error":"insufficient_scope",
+  "error_description":"Not authorized for this resource"}`, or 202 and, as for Batch/Bulk (delay,
+  `x-transaction-id` label), a BatchList of ONE URL `…/Batch/<same>/{BulkID}?correlationID=…`
+  whose fetch serves `pge_customer.customer_feed` / `dr_feed` (another account's or a Bulk
+  correlationID → 404). Another BulkID → Batch/Bulk's 400. Notification faults stay with
+  Batch/Bulk requests.
+- `ApplicationInformation/{id}` (§1.14.2; `PgeAccount.application_id`): with
+  `registration_token` True the production token answer adds `registration_access_token` and
+  `registration_client_uri` [decided: PG&E's Self Access answer has neither], and that token
+  reads one entry shaped like `espi_pge_applicationinformation_entry_2015_verdigris.xml`
+  (`application_information`); a client token → 403, another → 401; with `registration_token`
+  False → 403 whatever the token; an unknown id → 404.
 - `Batch/Bulk/{BulkID}` without `correlationID` → an asynchronous request [real]:
   - another account's BulkID → 400 `client credentials doesn't match` [message real].
   - Range: `published-min`/`published-max` (or `updated-min`/`updated-max`, same meaning), each
@@ -144,6 +164,8 @@ Knobs (attributes of `Simulator.pge`): `notification_target`, `notification_dela
 Demo accounts: `PGE_CLIENT_ID`/`PGE_CLIENT_SECRET` (BulkID 50916: hourly electricity with solar
 net metering + daily gas) and `PGE_15MIN_CLIENT_ID`/`PGE_15MIN_CLIENT_SECRET` (BulkID 50952:
 15-minute electricity with net metering + daily gas); the usage point ids are the captures'.
+Their electricity is on HE6N (NEM), the demo gas point has `bill_to_date`; each account's points
+share a Bay Area service address (customer feed).
 """
 
 import asyncio
@@ -160,6 +182,7 @@ from pathlib import Path
 import re
 from typing import ClassVar, Final, Literal, Protocol, override
 import uuid
+from xml.sax.saxutils import escape
 
 import aiohttp
 from aiohttp import web
@@ -174,6 +197,7 @@ from .common import (
     RequestContext,
     json_bytes,
 )
+from .pge_customer import customer_feed, dr_feed
 from .pge_feed import (
     PACIFIC,
     PgeUsagePoint,
@@ -192,6 +216,12 @@ SAMPLE_FIXTURE: Final = "espi_pge_electric_hourly_1day_2019-10-03.xml"
 NOTIFICATION_DELAY: Final = 2.0
 ATOM_XML: Final = "application/atom+xml"
 FOREIGN_HOST: Final = "https://evil.example"
+DEFAULT_SCOPE: Final = (
+    "FB=1_3_4_5_13_14_15_16_18_19_31_32_35_37_38_39_40_41_44_45_46_47_51;"
+    "IntervalDuration=900_3600;BlockDuration=Daily;HistoryLength=126144000"
+)
+"""The function blocks and durations of both demo Authorizations (FB 46/47: customer info)."""
+INFO_RESOURCES: Final = ("BulkRetailCustomerInfo", "BulkRetailDRPrgInfo")
 
 NOTIFICATION_FAULTS: Final = frozenset(
     {"no_notification", "duplicate_notification", "foreign_host"}
@@ -237,13 +267,53 @@ class PgeAccount:
     notification_target: NotificationTarget | None = None
     registered: datetime = datetime(2024, 1, 8, 17, 0, tzinfo=UTC)
     request_times: deque[datetime] = field(default_factory=deque)
+    authorization_status: int = 1
+    """The Bulk Authorization's `status`: 0 revoked, 1 active, 2 denied."""
+    authorized_end: datetime | None = None
+    """End of the Bulk Authorization's authorizedPeriod (and its `expires_at`); None: 10 years."""
+    period_unit: str = "s"
+    """Unit of the Authorization periods' start and duration: "s", or "ms" (PG&E 2015)."""
+    authorization_scope: str | None = None
+    """The Bulk Authorization's `scope`; None: `DEFAULT_SCOPE` + customer info + `BR`."""
+    customer_info_status: int = 202
+    """How `Batch/BulkRetailCustomerInfo` answers: 202 (then a BatchList), 204 or 403."""
+    dr_info_status: int = 403
+    """How `Batch/BulkRetailDRPrgInfo` answers: 202 (then a BatchList), 204 or 403."""
+    dr_programs: list[tuple[str, str, str, date | None]] = field(
+        default_factory=lambda: [
+            ("", "SmartRate", "enrolled", date(2025, 6, 1)),
+            ("", "Smart AC", "enrolledPending", None),
+        ]
+    )
+    """(usage point id, programName, enrollmentStatus, enrollment day) of the DR feed; an empty
+    id stands for the account's first electric usage point."""
+    customer_name: str = "Alex Rivera"
+    account_number: str = "4417702931-6"
+    customer_since: date = date(2016, 8, 15)
+    """The day the service agreements were signed (`signDate`)."""
+    registration_token: bool = False
+    """The token answer also carries a `registration_access_token` for ApplicationInformation."""
+    application_id: str = ""
+    """The ApplicationInformation id; empty: a UUID derived from the client id."""
+    registered_notify_uri: str | None = None
+    """ApplicationInformation `thirdPartyNotifyUri`; None: the notification URL set."""
 
     def __post_init__(self) -> None:
-        """Derive the authorization ids from the BulkID when not given."""
+        """Derive the authorization and application ids and the DR usage point when not given."""
         self.authorization_id = self.authorization_id or f"1{self.bulk_id}"
         self.subscription_authorization_id = (
             self.subscription_authorization_id or f"2{self.bulk_id}"
         )
+        self.application_id = self.application_id or str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"pge-application|{self.client_id}")
+        )
+        electric = next(
+            (p.usage_point_id for p in self.usage_points if p.service == "electric"), ""
+        )
+        self.dr_programs = [
+            (point or electric, name, status, day)
+            for point, name, status, day in self.dr_programs
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +344,8 @@ class PgeBatch:
     fixture: str | None = None
     label: str | None = None
     """The transaction label of the request that made it."""
+    kind: str = "Bulk"
+    """The resource it answers: "Bulk", "BulkRetailCustomerInfo" or "BulkRetailDRPrgInfo"."""
 
 
 @dataclass(slots=True)
@@ -308,16 +380,29 @@ def demo_accounts() -> list[PgeAccount]:
                     "electric",
                     3600,
                     net_metering=True,
-                    tariff="E-TOU-C",
+                    tariff="HE6N",
                     read_cycle="J",
+                    street="2417 Grant St",
+                    town="Berkeley",
+                    zip_code="94703",
                 ),
                 PgeUsagePoint(
-                    PGE_GAS_USAGE_POINT, "4095251", "gas", tariff="G1", read_cycle="J"
+                    PGE_GAS_USAGE_POINT,
+                    "4095251",
+                    "gas",
+                    tariff="G1",
+                    read_cycle="J",
+                    bill_to_date=True,
+                    street="2417 Grant St",
+                    town="Berkeley",
+                    zip_code="94703",
                 ),
             ],
         ),
         PgeAccount(
             key="fifteen",
+            customer_name="Dana Okafor",
+            account_number="7730184526-2",
             client_id=PGE_15MIN_CLIENT_ID,
             client_secret=PGE_15MIN_CLIENT_SECRET,
             bulk_id=PGE_15MIN_BULK_ID,
@@ -330,9 +415,12 @@ def demo_accounts() -> list[PgeAccount]:
                     900,
                     net_metering=True,
                     solar_kw=6.0,
-                    tariff="EV2-A",
+                    tariff="HE6N",
                     read_cycle="X",
                     cycle_day=3,
+                    street="318 Hawthorne Ave",
+                    town="Palo Alto",
+                    zip_code="94301",
                 ),
                 PgeUsagePoint(
                     PGE_15MIN_GAS_USAGE_POINT,
@@ -341,6 +429,9 @@ def demo_accounts() -> list[PgeAccount]:
                     tariff="G1",
                     read_cycle="X",
                     cycle_day=3,
+                    street="318 Hawthorne Ave",
+                    town="Palo Alto",
+                    zip_code="94301",
                 ),
             ],
         ),
@@ -354,6 +445,74 @@ def batch_list(urls: Iterable[str]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<ns0:BatchList xmlns:ns0="http://naesb.org/espi">{resources}</ns0:BatchList>'
     ).encode()
+
+
+def application_information(
+    account: PgeAccount,
+    base: str,
+    notify_uri: str | None,
+    registration_access_token: str,
+) -> str:
+    """The account's ApplicationInformation entry (`base`: the resource base).
+
+    Shaped like `espi_pge_applicationinformation_entry_2015_verdigris.xml` (§1.14.2) [real shape,
+    values decided]: status 2 (Production), `dataCustodianBulkRequestURI` = …/Batch/Bulk/{BulkID},
+    `client_id_issued_at` in milliseconds, `thirdPartyNotifyUri` left out when none is set.
+    """
+    root = base.removesuffix(RESOURCE_PATH)
+    self_href = f"{base}/ApplicationInformation/{account.application_id}"
+    issued_ms = int(account.registered.timestamp() * 1000)
+    typed = (
+        'xsi:type="xsd:string" xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+    )
+    fields: list[tuple[str, str | None]] = [
+        ("dataCustodianId", "PGE"),
+        ("dataCustodianApplicationStatus", "2"),
+        ("thirdPartyApplicationDescription", "OpenPower for Home Assistant"),
+        ("thirdPartyApplicationType", "1"),
+        ("authorizationServerUri", root),
+        ("thirdPartyNotifyUri", notify_uri),
+        (
+            "authorizationServerAuthorizationEndpoint",
+            f"{root}{OAUTH_PATH}/oauth/v2/authorize",
+        ),
+        ("authorizationServerTokenEndpoint", f"{root}{OAUTH_PATH}/oauth/v2/token"),
+        ("dataCustodianBulkRequestURI", f"{base}/Batch/Bulk/{account.bulk_id}"),
+        ("dataCustodianResourceEndpoint", base),
+        ("client_secret", account.client_secret),
+        ("client_name", "OpenPower"),
+        ("client_id", account.client_id),
+        ("software_id", "NA"),
+        ("software_version", "NA"),
+        ("client_id_issued_at", str(issued_ms)),
+        ("client_secret_expires_at", "0"),
+        ("token_endpoint_auth_method", "client_secret_basic"),
+        ("scope", account.authorization_scope or DEFAULT_SCOPE),
+        ("grant_types", "authorization_code"),
+        ("grant_types", "client_credentials"),
+        ("grant_types", "refresh_token"),
+        ("response_types", "code"),
+        ("registration_client_uri", self_href),
+    ]
+    body = "".join(
+        f"<ns0:{name}>{escape(value)}</ns0:{name}>"
+        for name, value in fields
+        if value is not None
+    )
+    content = (
+        '<ns0:ApplicationInformation xmlns:ns0="http://naesb.org/espi">'
+        f"{body}<ns0:registration_access_token {typed}>{registration_access_token}"
+        "</ns0:registration_access_token></ns0:ApplicationInformation>"
+    )
+    stamp = account.registered.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return entry(
+        str(uuid.uuid5(uuid.NAMESPACE_URL, self_href)),
+        [(f"{base}/ApplicationInformation", "up"), (self_href, "self")],
+        "OpenPower DataCustodian Application",
+        stamp,
+        content,
+    )
 
 
 def is_loopback_url(url: str) -> bool:
@@ -467,6 +626,8 @@ class PgeSimulator(ProviderPart):
         self.batches: dict[str, PgeBatch] = {}
         self.notifications: list[PgeNotification] = []
         self._tokens: dict[str, _Token] = {}
+        self._registration_tokens: dict[str, str] = {}
+        """Account key → its registration access token (issued once, never expires)."""
         self._fixture_batches: deque[tuple[str, ...]] = deque()
         self._pending: set[_Pending] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -502,6 +663,13 @@ class PgeSimulator(ProviderPart):
         self._tokens[token] = _Token(
             key, test, self.clock() + timedelta(seconds=self.token_lifetime)
         )
+        return token
+
+    def registration_access_token(self, key: str = "demo") -> str:
+        """The account's registration access token (what a production token answer carries)."""
+        token = self._registration_tokens.get(key)
+        if token is None:
+            token = self._registration_tokens[key] = uuid.uuid4().hex + uuid.uuid4().hex
         return token
 
     def expire_tokens(self) -> None:
@@ -830,6 +998,12 @@ class PgeSimulator(ProviderPart):
             status=403,
         )
 
+    def _not_authorized(self) -> web.Response:
+        """PG&E's refusal of a resource the token's registration may not use."""
+        return self._oauth_error(
+            403, "insufficient_scope", "Not authorized for this resource"
+        )
+
     def _too_many_requests(self) -> web.Response:
         return self._json({"error": "Too many requests"}, status=429)
 
@@ -957,6 +1131,17 @@ class PgeSimulator(ProviderPart):
                 f"{resource}/Authorization/{{authorization_id}}", self._authorization
             ),
             web.get(f"{resource}/Batch/Bulk/{{bulk_id}}", self._bulk),
+            *(
+                web.get(
+                    f"{resource}/Batch/{kind}/{{bulk_id}}",
+                    functools.partial(self._info, kind=kind),
+                )
+                for kind in INFO_RESOURCES
+            ),
+            web.get(
+                f"{resource}/ApplicationInformation/{{application_id}}",
+                self._application_information,
+            ),
             web.post(f"{p}/_simulator/notification-uri", self._set_notification_uri),
             web.route("*", f"{p}/{{tail:.*}}", self._no_listener),
         ]
@@ -966,7 +1151,8 @@ class PgeSimulator(ProviderPart):
         path = request.path
         known = path.startswith(resource) and re.fullmatch(
             r"(ReadServiceStatus|DownloadSampleData|Authorization(/[^/]+)?"
-            r"|Batch/Bulk/[^/]+)",
+            r"|Batch/(Bulk|BulkRetailCustomerInfo|BulkRetailDRPrgInfo)/[^/]+"
+            r"|ApplicationInformation/[^/]+)",
             path.removeprefix(resource),
         )
         if known:
@@ -997,14 +1183,21 @@ class PgeSimulator(ProviderPart):
             )
         self._charge(request, account)
         test = request.path.startswith(f"{self.prefix}{OAUTH_PATH}/test/")
-        return self._json(
-            {
-                "token_type": "Bearer",
-                "client_access_token": self.issue_token(account.key, test=test),
-                "expires_in": self.token_lifetime,
-                "scope": account.scope,
-            }
-        )
+        answer: dict[str, object] = {
+            "token_type": "Bearer",
+            "client_access_token": self.issue_token(account.key, test=test),
+            "expires_in": self.token_lifetime,
+            "scope": account.scope,
+        }
+        if account.registration_token and not test:
+            answer["registration_access_token"] = self.registration_access_token(
+                account.key
+            )
+            answer["registration_client_uri"] = (
+                f"{self._resource_base(request)}/ApplicationInformation/"
+                f"{account.application_id}"
+            )
+        return self._json(answer)
 
     def _basic(self, request: web.Request) -> PgeAccount | None:
         try:
@@ -1038,48 +1231,63 @@ class PgeSimulator(ProviderPart):
     def _authorization_entries(
         self, account: PgeAccount, base: str
     ) -> list[tuple[str, str]]:
-        """(authorization id, entry XML) of the account's authorizations."""
+        """(authorization id, entry XML) of the account's authorizations.
+
+        Periods in seconds, or milliseconds with `period_unit` "ms" (`expires_at` stays in
+        seconds, as in `espi_pge_authorization_entry_2015_verdigris.xml`).
+        """
         oldest, latest = self.available_days()
         published_start = local_midnight(oldest)
         published = local_midnight(latest + timedelta(days=1)) - published_start
         authorized_start = int(account.registered.timestamp())
-        authorized = 10 * 365 * 86400
+        open_ended = 10 * 365 * 86400
+        bulk_end = (
+            int(account.authorized_end.timestamp())
+            if account.authorized_end is not None
+            else authorized_start + open_ended
+        )
+        scale = 1000 if account.period_unit == "ms" else 1
         stamp = account.registered.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        scope = (
-            "FB=1_3_4_5_13_14_15_16_18_19_31_32_35_37_38_39_40_41_44_45_46_47_51;"
-            "IntervalDuration=900_3600;BlockDuration=Daily;HistoryLength=126144000"
+        bulk_scope = account.authorization_scope or (
+            f"{DEFAULT_SCOPE};AdditionalScope=Usage_Billing_Basic_Account;"
+            f"BR={account.bulk_id}"
         )
         items = [
             (
                 account.subscription_authorization_id,
                 "authorization_code",
-                f"{scope};AdditionalScope=Usage_Billing_Basic_Account",
+                f"{DEFAULT_SCOPE};AdditionalScope=Usage_Billing_Basic_Account",
                 f"{base}/Batch/Subscription/{account.subscription_id}",
                 (
                     f"<ns0:customerResourceURI>{base}/Batch/RetailCustomer/"
                     f"{account.subscription_id}</ns0:customerResourceURI>"
                 ),
+                1,
+                authorized_start + open_ended,
             ),
             (
                 account.authorization_id,
                 "client_credentials",
-                f"{scope};BR={account.bulk_id}",
+                bulk_scope,
                 f"{base}/Batch/Bulk/{account.bulk_id}",
                 "",
+                account.authorization_status,
+                bulk_end,
             ),
         ]
         entries = []
-        for authorization_id, grant, item_scope, resource, customer in items:
+        for authorization_id, grant, scope, resource, customer, status, end in items:
             content = (
                 '<ns0:Authorization xmlns:ns0="http://naesb.org/espi">'
-                f"<ns0:authorizedPeriod><ns0:duration>{authorized}</ns0:duration>"
-                f"<ns0:start>{authorized_start}</ns0:start></ns0:authorizedPeriod>"
-                f"<ns0:publishedPeriod><ns0:duration>{published}</ns0:duration>"
-                f"<ns0:start>{published_start}</ns0:start></ns0:publishedPeriod>"
-                "<ns0:status>1</ns0:status>"
-                f"<ns0:expires_at>{authorized_start + authorized}</ns0:expires_at>"
+                "<ns0:authorizedPeriod><ns0:duration>"
+                f"{(end - authorized_start) * scale}</ns0:duration>"
+                f"<ns0:start>{authorized_start * scale}</ns0:start></ns0:authorizedPeriod>"
+                f"<ns0:publishedPeriod><ns0:duration>{published * scale}</ns0:duration>"
+                f"<ns0:start>{published_start * scale}</ns0:start></ns0:publishedPeriod>"
+                f"<ns0:status>{status}</ns0:status>"
+                f"<ns0:expires_at>{end}</ns0:expires_at>"
                 f"<ns0:grant_type>{grant}</ns0:grant_type>"
-                f"<ns0:scope>{item_scope}</ns0:scope>"
+                f"<ns0:scope>{escape(scope)}</ns0:scope>"
                 "<ns0:token_type>Bearer</ns0:token_type>"
                 f"<ns0:resourceURI>{resource}</ns0:resourceURI>"
                 f"<ns0:authorizationURI>{base}/Authorization/{authorization_id}"
@@ -1185,6 +1393,13 @@ class PgeSimulator(ProviderPart):
         resource_base = self._resource_base(request)
         label = str(uuid.uuid4())
         urls = self._create_batches(account, resource_base, *days, context.time, label)
+        return self._announce(request, account, urls, label)
+
+    def _announce(
+        self, request: web.Request, account: PgeAccount, urls: list[str], label: str
+    ) -> web.Response:
+        """Schedule the BatchList of an asynchronous request (and its faults); answer 202."""
+        context = self._context(request)
         if context.fault == "foreign_host":
             right = URL(urls[-1])
             swapped = right.with_scheme("http" if right.scheme == "https" else "https")
@@ -1204,6 +1419,7 @@ class PgeSimulator(ProviderPart):
         if (
             batch is None
             or batch.account != account.key
+            or batch.kind != "Bulk"
             or context.time - batch.created > self.batch_lifetime
         ):
             return self._json(
@@ -1232,6 +1448,94 @@ class PgeSimulator(ProviderPart):
         if drop:
             return await self._drop_halfway(request, body)
         return self._xml(body)
+
+    async def _info(self, request: web.Request, *, kind: str) -> web.Response:
+        """`Batch/BulkRetailCustomerInfo|BulkRetailDRPrgInfo/{BulkID}`: 202 + BatchList, 204, 403."""
+        self._check_certificate(request)
+        account = self._bearer(request, production=True)
+        if request.match_info["bulk_id"] != account.bulk_id:
+            return self._oauth_error(
+                400, "invalid_request", "client credentials doesn't match"
+            )
+        context = self._context(request)
+        base = self._resource_base(request)
+        resource = f"{base}/Batch/{kind}/{account.bulk_id}"
+        correlation_id = request.query.get("correlationID")
+        if correlation_id is not None:
+            batch = self.batches.get(correlation_id)
+            if (
+                batch is None
+                or batch.account != account.key
+                or batch.kind != kind
+                or context.time - batch.created > self.batch_lifetime
+            ):
+                return self._json(
+                    {
+                        "error": "not_found",
+                        "error_description": "Unknown correlationID",
+                    },
+                    status=404,
+                )
+            write = customer_feed if kind == INFO_RESOURCES[0] else dr_feed
+            return self._xml(
+                write(account, base, created=batch.created, self_href=resource)
+            )
+        status = (
+            account.customer_info_status
+            if kind == INFO_RESOURCES[0]
+            else account.dr_info_status
+        )
+        if status == 204:
+            return self._empty(204)
+        if status != 202:
+            return self._not_authorized()
+        correlation_id = str(uuid.uuid4())
+        label = str(uuid.uuid4())
+        self.batches[correlation_id] = PgeBatch(
+            correlation_id, account.key, context.time, label=label, kind=kind
+        )
+        return self._announce(
+            request, account, [f"{resource}?correlationID={correlation_id}"], label
+        )
+
+    async def _application_information(self, request: web.Request) -> web.Response:
+        """`ApplicationInformation/{id}`: one entry, for the registration access token only."""
+        self._check_certificate(request)
+        wanted = request.match_info["application_id"]
+        account = next(
+            (a for a in self.accounts.values() if a.application_id == wanted), None
+        )
+        if account is None:
+            return self._json(
+                {"error": "not_found", "error_description": "Unknown application"},
+                status=404,
+            )
+        self._charge(request, account)
+        if not account.registration_token:
+            return self._not_authorized()
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        token = value.strip() if scheme.lower() == "bearer" else ""
+        if token and token == self._registration_tokens.get(account.key):
+            return self._xml(
+                application_information(
+                    account,
+                    self._resource_base(request),
+                    self._notify_uri(account),
+                    self.registration_access_token(account.key),
+                ).encode()
+            )
+        if token in self._tokens:
+            return self._not_authorized()
+        return self._invalid_token()
+
+    def _notify_uri(self, account: PgeAccount) -> str | None:
+        """The notification URI as registered: the override, else the URL set, if any."""
+        if account.registered_notify_uri is not None:
+            return account.registered_notify_uri
+        for target in (account.notification_target, self.notification_target):
+            if isinstance(target, str):
+                return target
+        return None
 
     def _take_drop_day(self, batch: PgeBatch) -> bool:
         """Whether the batch holds one of `drop_body_days` (then forgotten: dropped once)."""

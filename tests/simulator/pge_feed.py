@@ -35,13 +35,26 @@ Serialisation, copied from the captured feed `espi_pge_electric_15min_netmeterin
   (first two local hours, then the rest) as PG&E's 2015/2016 feeds did [real]. Gas: one reading
   a day, block and reading starting 1 s after local midnight (the capture's quirk) [real] and
   lasting the local day (90000/82800 on DST days) [decided].
-- UsageSummary [shape real (eemeter captures), values decided]: billingPeriod, billLastPeriod
-  (1e-5 USD, whole cents), for electricity one `costAdditionalDetailLastPeriod` per TOU code used
-  ("Winter Off Peak Usage", delivered mWh, itemKind 3) plus "Net Energy Metering Export" (received
-  mWh) with net metering, currency 840, overallConsumptionLastPeriod (net delivered − received;
-  readingTypeRef to a flowDirection-4 ReadingType `b64("uom:null:null:4")`), statusTimeStamp in
-  MILLISECONDS (the feed time), commodity, tariffProfile, readCycle. Entry id `UsageSummary/{n:,}`
-  (commas) and title `UsageSummary_{n}` with n = period end + 86400 s, as in the captures.
+- UsageSummary [shape real, values decided], in the ESPI XSD's element order: billingPeriod,
+  billLastPeriod (1e-5 USD, whole cents), `costAdditionalDetailLastPeriod` lines, currency 840,
+  overallConsumptionLastPeriod (net delivered − received; readingTypeRef to a flowDirection-4
+  ReadingType `b64("uom:null:null:4")`), qualityOfReading 19 (2021 QA capture), statusTimeStamp
+  in MILLISECONDS (the feed time), commodity, tariffProfile, readCycle. Entry id
+  `UsageSummary/{n:,}` (commas) and title `UsageSummary_{n}` with n = period end + 86400 s, as in
+  the captures. Lines (amount, note, measurement, itemKind, unitCost, itemPeriod), whose amounts
+  add up to billLastPeriod exactly:
+  - electricity, the billed shape of `espi_pge_usagesummary_feed_cost_lineitems_2015-2018_verdigris.xml`:
+    "<TOU period> Energy Charge" per TOU code used (itemKind 3, delivered mWh, unitCost the
+    price), "Customer Charge" (4, amount only), "Energy Commission Tax" (5, all delivered mWh);
+  - gas: "Gas Procurement Charge" (1, 1e-8 therm) and "Customer Charge" (4);
+  - a net-metered point, the 2021 QA capture (`…qa_batch_subscription…_nem_usagesummary…`): one
+    "NEM Minimum Delivery Charges" line, itemKind 3, one kWh a day of the period at unitCost
+    32854 (30 days: 30 kWh, $9.86), amount = billLastPeriod, itemPeriod starting a day after the
+    billing period and a day shorter. The true-up never appears [real].
+  `PgeUsagePoint.bill_to_date` adds, for the period still open on the feed's last day, a summary
+  with `billToDate` (the days so far, priced as a bill) and `currentBillingPeriodOverAllConsumption`
+  (their net total) in place of billLastPeriod, lines and overallConsumptionLastPeriod [decided:
+  XSD elements PG&E was never seen sending]; its billingPeriod is the whole period.
 
 Model [decided]: values are a deterministic function of (usage point id, local day): one
 `random.Random` seeded with both drives a day of readings, so a day's values never depend on the
@@ -53,7 +66,8 @@ whole Wh (×1000), hourly to 0.1 Wh (×100) as in the captures. TOU (E-TOU-C): 1
 peak, June–September summer: codes 1 SPK / 2 SOP, else 4 WPK / 6 WOP. Gas: base + heating that
 follows the season, one value a day. Billing periods run from local midnight of `cycle_day` to the
 same day next month. Prices: electricity SPK 0.55, SOP 0.45, WPK 0.48, WOP 0.44 $/kWh delivered,
-export credit 0.05 $/kWh, 0.40 $/day; gas 2.40 $/therm + 0.16 $/day.
+0.40 $/day, tax 0.0003 $/kWh; net metering: the minimum delivery charge only; gas 2.40 $/therm +
+0.16 $/day. Each line is rounded to the cent on its own.
 """
 
 import base64
@@ -76,10 +90,17 @@ FLOW_NET: Final = 4
 QUALITY: Final = 17
 
 ELECTRIC_PRICES: Final = {1: 0.55, 2: 0.45, 4: 0.48, 6: 0.44}
-EXPORT_CREDIT: Final = 0.05
 ELECTRIC_DAILY_CHARGE: Final = 0.40
 GAS_PRICE: Final = 2.40
 GAS_DAILY_CHARGE: Final = 0.16
+ENERGY_COMMISSION_TAX: Final = 0.0003
+"""California's electrical energy surcharge, $/kWh."""
+NEM_MINIMUM_DELIVERY: Final = 32854
+"""The 2021 QA capture's NEM minimum delivery charge: 1e-5 USD per kWh, one kWh a day."""
+SUMMARY_QUALITY: Final = 19
+"""`qualityOfReading` of a UsageSummary (2021 QA capture)."""
+ELECTRIC_METER_TYPE: Final = "EMTR 12S/XP/CL200/3W/5Dials"
+GAS_METER_TYPE: Final = "GMTR ROTARY"
 
 PROGRAM_ID_MAPPINGS: Final = (
     (1, "SPK", "Summer Peak"),
@@ -117,6 +138,28 @@ class PgeUsagePoint:
     """Day of the month a billing period starts (local midnight)."""
     last_day: date | None = None
     """The last day with data (a closed service), None while it is open."""
+    bill_to_date: bool = False
+    """Also write the open billing period's summary (`billToDate`, consumption so far)."""
+    street: str = "77 Beale St"
+    """Service address (customer feed `ServiceLocation`), one line."""
+    town: str = "San Francisco"
+    zip_code: str = "94105"
+    meter_serial: str = ""
+    """Empty: derived from the usage point id (`serial`)."""
+    meter_type: str = ""
+    """Empty: PG&E's description of the usual meter of the service (`meter_description`)."""
+
+    @property
+    def serial(self) -> str:
+        """The meter serial number: `meter_serial`, else "1010" + the id's last six digits."""
+        return self.meter_serial or f"1010{self.usage_point_id[-6:]:0>6}"
+
+    @property
+    def meter_description(self) -> str:
+        """The meter `type` of the customer feed (the electric one is the 2019 capture's)."""
+        if self.meter_type:
+            return self.meter_type
+        return GAS_METER_TYPE if self.service == "gas" else ELECTRIC_METER_TYPE
 
     @property
     def flows(self) -> tuple[int, ...]:
@@ -156,17 +199,36 @@ class Reading(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class LineItem:
+    """One `costAdditionalDetailLastPeriod` (ESPI `LineItem`), money in 1e-5 USD."""
+
+    note: str
+    kind: int
+    """`itemKind`: 1 generation, 3 usage, 4 administrative fee, 5 tax (PG&E's XSD)."""
+    amount: int
+    """1e-5 USD, whole cents."""
+    measurement: int | None = None
+    """In the usage point's ESPI unit (mWh or 1e-8 therm)."""
+    unit_cost: int | None = None
+    """1e-5 USD per kWh or therm."""
+    period: tuple[int, int] | None = None
+    """`itemPeriod` (start, duration), epoch s."""
+
+
+@dataclass(frozen=True, slots=True)
 class UsageSummaryValues:
-    """One billing period's UsageSummary."""
+    """One billing period's UsageSummary: a closed bill, or the open period so far."""
 
     start: int
     duration: int
-    bill: int
-    """1e-5 USD (whole cents)."""
+    bill: int | None
+    """`billLastPeriod`, 1e-5 USD (whole cents): the sum of `line_items`; None when open."""
     consumption: int
-    """Net consumption in the usage point's ESPI unit (mWh or 1e-8 therm)."""
-    details: tuple[tuple[str, int], ...]
-    """(note, measurement value) of each costAdditionalDetailLastPeriod."""
+    """Net consumption in the usage point's ESPI unit (mWh or 1e-8 therm): of the period
+    (`overallConsumptionLastPeriod`), or so far (`currentBillingPeriodOverAllConsumption`)."""
+    line_items: tuple[LineItem, ...] = ()
+    bill_to_date: int | None = None
+    """`billToDate`, 1e-5 USD: the open period's cost so far; None for a closed bill."""
 
     @property
     def number(self) -> int:
@@ -315,10 +377,7 @@ def billing_periods(
     point: PgeUsagePoint, first_day: date, last_day: date
 ) -> list[tuple[date, date]]:
     """Billing periods `[start, end)` (local dates) whose LAST day is within the range."""
-    start = date(first_day.year, first_day.month, point.cycle_day)
-    if first_day.day < point.cycle_day:
-        previous = first_day.replace(day=1) - timedelta(days=1)
-        start = previous.replace(day=point.cycle_day)
+    start, _ = _open_period(point, first_day)
     periods = []
     while (end := _next_month(start)) - timedelta(days=1) <= last_day:
         periods.append((start, end))
@@ -326,37 +385,132 @@ def billing_periods(
     return periods
 
 
-@lru_cache(maxsize=1024)
-def usage_summary(point: PgeUsagePoint, start: date, end: date) -> UsageSummaryValues:
-    """The UsageSummary of the billing period `[start, end)`."""
-    days = (end - start).days
-    first, last = start, end - timedelta(days=1)
-    begin = local_midnight(start)
-    duration = local_midnight(end) - begin
+def _cents(dollars: float) -> int:
+    """Dollars rounded to whole cents, in 1e-5 USD."""
+    return round(dollars * 100) * 1000
+
+
+def _line_items(
+    point: PgeUsagePoint, start: date, last: date, period: tuple[int, int]
+) -> tuple[LineItem, ...]:
+    """The priced lines of the days `start`..`last` (a bill, or the open period so far)."""
+    days = (last - start).days + 1
+    if point.service == "electric" and point.net_metering:
+        # The 2021 QA capture: one kWh a day at the minimum delivery charge, over an itemPeriod
+        # that starts a day after the billing period and is a day shorter.
+        return (
+            LineItem(
+                "NEM Minimum Delivery Charges",
+                3,
+                _cents(days * NEM_MINIMUM_DELIVERY / 1e5),
+                days * 1_000_000,
+                NEM_MINIMUM_DELIVERY,
+                (period[0] + 86400, period[1] - 86400),
+            ),
+        )
     if point.service == "gas":
-        total = sum(r.value for r in readings(point, first, last))
-        dollars = total / 1e8 * GAS_PRICE + days * GAS_DAILY_CHARGE
-        return UsageSummaryValues(
-            begin, duration, round(dollars * 100) * 1000, total, ()
+        therms = sum(r.value for r in readings(point, start, last))
+        return (
+            LineItem(
+                "Gas Procurement Charge",
+                1,
+                _cents(therms / 1e8 * GAS_PRICE),
+                therms,
+                round(GAS_PRICE * 1e5),
+                period,
+            ),
+            LineItem(
+                "Customer Charge", 4, _cents(days * GAS_DAILY_CHARGE), period=period
+            ),
         )
     by_tou: dict[int, int] = {}
-    dollars = days * ELECTRIC_DAILY_CHARGE
-    for reading in readings(point, first, last):
-        tou = reading.tou or 0
-        by_tou[tou] = by_tou.get(tou, 0) + reading.value
-        dollars += reading.value / 1e6 * ELECTRIC_PRICES.get(tou, 0.45)
-    exported = sum(r.value for r in readings(point, first, last, FLOW_RECEIVED))
-    dollars -= exported / 1e6 * EXPORT_CREDIT
-    details = [(f"{_TOU_NOTES[code]} Usage", by_tou[code]) for code in sorted(by_tou)]
-    if point.net_metering:
-        details.append(("Net Energy Metering Export", exported))
+    for reading in readings(point, start, last):
+        by_tou[reading.tou or 0] = by_tou.get(reading.tou or 0, 0) + reading.value
+    items = [
+        LineItem(
+            f"{_TOU_NOTES.get(code, 'Total')} Energy Charge",
+            3,
+            _cents(by_tou[code] / 1e6 * _price(code)),
+            by_tou[code],
+            round(_price(code) * 1e5),
+            period,
+        )
+        for code in sorted(by_tou)
+    ]
+    delivered = sum(by_tou.values())
+    items.append(
+        LineItem(
+            "Customer Charge", 4, _cents(days * ELECTRIC_DAILY_CHARGE), period=period
+        )
+    )
+    items.append(
+        LineItem(
+            "Energy Commission Tax",
+            5,
+            _cents(delivered / 1e6 * ENERGY_COMMISSION_TAX),
+            delivered,
+            round(ENERGY_COMMISSION_TAX * 1e5),
+            period,
+        )
+    )
+    return tuple(items)
+
+
+def _price(tou: int) -> float:
+    return ELECTRIC_PRICES.get(tou, 0.45)
+
+
+def _net_consumption(point: PgeUsagePoint, first: date, last: date) -> int:
+    delivered = sum(r.value for r in readings(point, first, last))
+    return delivered - sum(r.value for r in readings(point, first, last, FLOW_RECEIVED))
+
+
+@lru_cache(maxsize=1024)
+def usage_summary(point: PgeUsagePoint, start: date, end: date) -> UsageSummaryValues:
+    """The UsageSummary of the closed billing period `[start, end)`."""
+    last = end - timedelta(days=1)
+    begin = local_midnight(start)
+    period = (begin, local_midnight(end) - begin)
+    items = _line_items(point, start, last, period)
     return UsageSummaryValues(
         begin,
-        duration,
-        round(dollars * 100) * 1000,
-        sum(by_tou.values()) - exported,
-        tuple(details),
+        period[1],
+        sum(item.amount for item in items),
+        _net_consumption(point, start, last),
+        items,
     )
+
+
+def open_period_summary(
+    point: PgeUsagePoint, last_day: date
+) -> UsageSummaryValues | None:
+    """The bill-to-date summary of the period open on `last_day` (`start ≤ last_day < end - 1`).
+
+    None unless `point.bill_to_date`, and on a period's last day (then its bill is closed). Its `billingPeriod` is the whole period; `bill_to_date`
+    prices the days `start`..`last_day` as a bill would, `consumption` is their net total.
+    """
+    if not point.bill_to_date:
+        return None
+    start, end = _open_period(point, last_day)
+    if last_day == end - timedelta(days=1):
+        return None  # the period's last day is in: it is a closed bill now
+    begin = local_midnight(start)
+    period = (begin, local_midnight(end) - begin)
+    items = _line_items(point, start, last_day, period)
+    return UsageSummaryValues(
+        begin,
+        period[1],
+        None,
+        _net_consumption(point, start, last_day),
+        bill_to_date=sum(item.amount for item in items),
+    )
+
+
+def _open_period(point: PgeUsagePoint, day: date) -> tuple[date, date]:
+    start = date(day.year, day.month, point.cycle_day)
+    if day.day < point.cycle_day:
+        start = (day.replace(day=1) - timedelta(days=1)).replace(day=point.cycle_day)
+    return start, _next_month(start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,25 +635,65 @@ def _day_blocks(
     return [(start, duration, day_readings_)]
 
 
+def _measurement(p10: int, uom: int, value: int, ref: str | None = None) -> str:
+    ref_xml = f"<ns0:readingTypeRef>{ref}</ns0:readingTypeRef>" if ref else ""
+    return (
+        f"<ns0:powerOfTenMultiplier>{p10}</ns0:powerOfTenMultiplier><ns0:uom>{uom}</ns0:uom>"
+        f"<ns0:value>{value}</ns0:value>{ref_xml}"
+    )
+
+
+def _line_item(point: PgeUsagePoint, item: LineItem) -> str:
+    """One line, in the XSD's (and the captures') element order.
+
+    amount, note, measurement, itemKind, unitCost, itemPeriod.
+    """
+    parts = [f"<ns0:amount>{item.amount}</ns0:amount><ns0:note>{item.note}</ns0:note>"]
+    if item.measurement is not None:
+        value = _measurement(point.power_of_ten, point.uom, item.measurement)
+        parts.append(f"<ns0:measurement>{value}</ns0:measurement>")
+    parts.append(f"<ns0:itemKind>{item.kind}</ns0:itemKind>")
+    if item.unit_cost is not None:
+        parts.append(f"<ns0:unitCost>{item.unit_cost}</ns0:unitCost>")
+    if item.period is not None:
+        parts.append(
+            f"<ns0:itemPeriod><ns0:duration>{item.period[1]}</ns0:duration>"
+            f"<ns0:start>{item.period[0]}</ns0:start></ns0:itemPeriod>"
+        )
+    body = "".join(parts)
+    return f"<ns0:costAdditionalDetailLastPeriod>{body}</ns0:costAdditionalDetailLastPeriod>"
+
+
 def _summary(
     point: PgeUsagePoint, values: UsageSummaryValues, ref: str, stamp_ms: int
 ) -> str:
-    p10, uom = point.power_of_ten, point.uom
-    details = "".join(
-        f"<ns0:costAdditionalDetailLastPeriod><ns0:note>{note}</ns0:note><ns0:measurement>"
-        f"<ns0:powerOfTenMultiplier>{p10}</ns0:powerOfTenMultiplier><ns0:uom>{uom}</ns0:uom>"
-        f"<ns0:value>{value}</ns0:value></ns0:measurement><ns0:itemKind>3</ns0:itemKind>"
-        "</ns0:costAdditionalDetailLastPeriod>"
-        for note, value in values.details
-    )
+    """One UsageSummary, in the ESPI XSD's element order.
+
+    billingPeriod, billLastPeriod, billToDate, costAdditionalDetailLastPeriod*, currency,
+    overallConsumptionLastPeriod, currentBillingPeriodOverAllConsumption, qualityOfReading,
+    statusTimeStamp, commodity, tariffProfile, readCycle. A bill-to-date summary has no bill,
+    lines or last-period total.
+    """
+    measured = _measurement(point.power_of_ten, point.uom, values.consumption, ref)
+    if values.bill_to_date is None:
+        head = f"<ns0:billLastPeriod>{values.bill}</ns0:billLastPeriod>" + "".join(
+            _line_item(point, item) for item in values.line_items
+        )
+        consumption = (
+            f"<ns0:overallConsumptionLastPeriod>{measured}"
+            "</ns0:overallConsumptionLastPeriod>"
+        )
+    else:
+        head = f"<ns0:billToDate>{values.bill_to_date}</ns0:billToDate>"
+        consumption = (
+            f"<ns0:currentBillingPeriodOverAllConsumption>{measured}"
+            "</ns0:currentBillingPeriodOverAllConsumption>"
+        )
     return (
         f"<ns0:UsageSummary {_ESPI}><ns0:billingPeriod><ns0:duration>{values.duration}"
         f"</ns0:duration><ns0:start>{values.start}</ns0:start></ns0:billingPeriod>"
-        f"<ns0:billLastPeriod>{values.bill}</ns0:billLastPeriod>{details}"
-        "<ns0:currency>840</ns0:currency><ns0:overallConsumptionLastPeriod>"
-        f"<ns0:powerOfTenMultiplier>{p10}</ns0:powerOfTenMultiplier><ns0:uom>{uom}</ns0:uom>"
-        f"<ns0:value>{values.consumption}</ns0:value>"
-        f"<ns0:readingTypeRef>{ref}</ns0:readingTypeRef></ns0:overallConsumptionLastPeriod>"
+        f"{head}<ns0:currency>840</ns0:currency>{consumption}"
+        f"<ns0:qualityOfReading>{SUMMARY_QUALITY}</ns0:qualityOfReading>"
         f"<ns0:statusTimeStamp>{stamp_ms}</ns0:statusTimeStamp>"
         f"<ns0:commodity>{point.commodity}</ns0:commodity>"
         f"<ns0:tariffProfile>{point.tariff}</ns0:tariffProfile>"
@@ -661,13 +855,19 @@ def iter_feed(
                     )
                 ]
             ).encode()
-    periods = billing_periods(point, first_day, last_day) if summaries else []
-    if periods:
+    summary_values = []
+    if summaries:
+        summary_values = [
+            usage_summary(point, start, end)
+            for start, end in billing_periods(point, first_day, last_day)
+        ]
+        if (open_period := open_period_summary(point, last_day)) is not None:
+            summary_values.append(open_period)
+    if summary_values:
         net_type_id = _reading_type_id(point, FLOW_NET)
         ref = f"{base}/ReadingType/{net_type_id}"
         parts = ["\n\t"]
-        for start, end in periods:
-            values = usage_summary(point, start, end)
+        for values in summary_values:
             parts.append(
                 entry(
                     next_id(),

@@ -36,6 +36,8 @@ FEEDS = [
     "espi_pge_gas_daily_usagesummary_2016_eemeter.xml",
     "espi_pge_qa_batch_subscription_usagepoint_sync_2021_nem_usagesummary_scwadd_trimmed.xml",
     "espi_pge_usagesummary_feed_cost_lineitems_2015-2018_verdigris.xml",
+    "espi_pge_localtimeparameters_entry_2015_verdigris.xml",
+    "espi_pge_usagepoint_feed_2015_verdigris.xml",
 ]
 NOT_FEEDS = {
     "notification_batchlist_2020-05-10_oev.xml": "not well-formed",

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 import re
 
+from defusedxml import ElementTree as SafeTree
 import pytest
 
 from custom_components.openpower.api.errors import ApiResponseError
@@ -19,18 +20,25 @@ from custom_components.openpower.api.pge import (
     SERVICE_GAS,
     IntervalBlock,
     IntervalReading,
+    LocalTimeParameters,
+    UsagePoint,
     parse_espi,
 )
 
 from .espi_samples import (
+    ESPI,
     FEEDS,
     FIXTURES,
     NOT_FEEDS,
     full_tree,
     read_fixture,
     series_of,
+    split_entries,
     utc,
 )
+
+READING_TYPES = "espi_pge_readingtype_feed_all_supported_2015_verdigris.xml"
+RESOURCE = "https://api.pge.com/GreenButtonConnect/espi/1_1/resource"
 
 
 def test_every_fixture_is_covered() -> None:
@@ -41,6 +49,10 @@ def test_every_fixture_is_covered() -> None:
         "espi_gba_authorization_entry_anonymized.xml",
         "espi_gba_authorization_feed_multiple_anonymized_2025.xml",
         "espi_pge_authorization_entry_2015_verdigris.xml",
+        # ApplicationInformation: tests/api/pge/test_application.py
+        "espi_pge_applicationinformation_entry_2015_verdigris.xml",
+        # Not in FEEDS: its 48 entries share 3 self links, so their order matters (below).
+        READING_TYPES,
     }
 
 
@@ -107,6 +119,8 @@ TOTALS: dict[str, dict[tuple[str, int | None], tuple[int, str, float, int, int]]
         ("4038320268", 19): (48, "kWh", 5.116, 1618815600, 1618984800),
     },
     "espi_pge_usagesummary_feed_cost_lineitems_2015-2018_verdigris.xml": {},
+    "espi_pge_localtimeparameters_entry_2015_verdigris.xml": {},
+    "espi_pge_usagepoint_feed_2015_verdigris.xml": {},
 }
 
 
@@ -435,3 +449,110 @@ def test_documents_that_are_not_feeds(name: str, message: str) -> None:
     with pytest.raises(ApiResponseError, match=re.escape(message)) as err:
         parse_espi(read_fixture(name))
     assert len(str(err.value)) < 120
+
+
+def test_local_time_parameters_entry() -> None:
+    """`GET …/LocalTimeParameters/1`: one Atom entry, PG&E's Pacific rules (as in Bulk feeds)."""
+    document = parse_espi(
+        read_fixture("espi_pge_localtimeparameters_entry_2015_verdigris.xml")
+    )
+    assert document.blocks == ()
+    assert document.feed.local_time_parameters == (
+        LocalTimeParameters(
+            href=f"{RESOURCE}/LocalTimeParameters/1",
+            tz_offset=timedelta(seconds=-28800),
+            dst_offset=timedelta(seconds=3600),
+            dst_start_rule="360E2000",
+            dst_end_rule="B40E2000",
+        ),
+    )
+    assert document.feed.usage_points == document.feed.reading_types == ()
+
+
+def test_usage_point_feed() -> None:
+    """`GET …/Subscription/0/UsagePoint`: one electric UsagePoint, no data."""
+    document = parse_espi(read_fixture("espi_pge_usagepoint_feed_2015_verdigris.xml"))
+    point = f"{RESOURCE}/Subscription/0/UsagePoint/1"
+    assert document.feed.usage_points == (
+        UsagePoint(
+            href=point,
+            service_kind=SERVICE_ELECTRICITY,
+            local_time_parameters=f"{RESOURCE}/LocalTimeParameters/1",
+        ),
+    )
+    assert document.feed.usage_points[0].id == "1"
+    assert document.blocks == ()
+    assert document.feed.meter_readings == document.feed.usage_summaries == ()
+    assert document.feed.reading_count == 0
+
+
+def test_reading_type_feed_file() -> None:
+    """The file itself (read whole, not parsed): 48 ReadingTypes, powerOfTenMultiplier +3.
+
+    Each uom 72/73 × 300/900/3600 s × flow 1/19 × phase 224/769 comes twice.
+    """
+    root = SafeTree.fromstring(read_fixture(READING_TYPES))
+    e = "{" + ESPI + "}"
+    types = list(root.iter(e + "ReadingType"))
+    assert len(types) == 48
+
+    def numbers(*names: str) -> Counter[tuple[int, ...]]:
+        return Counter(
+            tuple(int(t.findtext(e + name) or "") for name in names) for t in types
+        )
+
+    assert numbers("uom", "intervalLength", "flowDirection", "phase") == {
+        (uom, interval, flow, phase): 2
+        for uom in (72, 73)
+        for interval in (300, 900, 3600)
+        for flow in (1, 19)
+        for phase in (224, 769)
+    }
+    assert numbers("powerOfTenMultiplier", "commodity", "kind") == {(3, 1, 12): 48}
+    assert numbers("intervalLength", "measuringPeriod") == {
+        (300, 6): 16,
+        (900, 2): 16,
+        (3600, 7): 16,
+    }
+
+
+def test_reading_type_feed_parsed() -> None:
+    """Parsed: one ReadingType per self link, the last entry of each (upstream IDs collide)."""
+    document = parse_espi(read_fixture(READING_TYPES))
+    assert document.blocks == ()
+    base = f"{RESOURCE}/ReadingType/pDwBygAR3L8fGZCq"
+    got = [
+        (
+            t.href,
+            t.uom,
+            t.interval_length,
+            t.flow_direction,
+            t.power_of_ten_multiplier,
+            t.measuring_period,
+            t.unit,
+        )
+        for t in document.feed.reading_types
+    ]
+    hour, five = timedelta(hours=1), timedelta(minutes=5)
+    assert got == [
+        (base, 72, five, FLOW_DELIVERED, 3, 6, "kWh"),  # entry …002e, the 45th
+        (f"{base}==", 72, hour, FLOW_DELIVERED, 3, 7, "kWh"),  # …0030, 47th
+        (f"{base}=", 72, hour, FLOW_RECEIVED, 3, 7, "kWh"),  # …0031, 48th
+    ]
+    for t in document.feed.reading_types:
+        assert (t.commodity, t.kind, t.accumulation_behaviour) == (1, 12, 4)
+        assert (t.data_qualifier, t.default_quality, t.time_attribute) == (12, 17, 0)
+        assert t.currency is None
+
+
+def test_reading_type_in_varh_has_no_unit() -> None:
+    """The 2nd entry alone (uom 73, VArh, 5 min, phase 224): read, but no unit of ours."""
+    head, entries, tail = split_entries(read_fixture(READING_TYPES))
+    (reading_type,) = parse_espi(head + entries[1] + tail).feed.reading_types
+    assert (reading_type.uom, reading_type.unit) == (73, None)
+    assert reading_type.interval_length == timedelta(minutes=5)
+    assert (reading_type.power_of_ten_multiplier, reading_type.measuring_period) == (
+        3,
+        6,
+    )
+    assert reading_type.flow_direction == FLOW_DELIVERED

@@ -145,9 +145,29 @@ def bulk_requests(simulator: Simulator) -> list[Any]:
 
 
 def feed_fetches(simulator: Simulator) -> list[Any]:
-    """The simulator's notified-feed fetches."""
+    """The simulator's notified usage-feed fetches (not the customer or DR answers)."""
     return [
         r
         for r in simulator.requests
-        if r.provider == "pge" and "correlationID" in r.query
+        if r.provider == "pge"
+        and "correlationID" in r.query
+        and r.path.endswith(f"/Batch/Bulk/{PGE_BULK_ID}")
     ]
+
+
+def info_requests(simulator: Simulator, resource: str) -> list[Any]:
+    """The simulator's requests of `Batch/{resource}` (asking, then fetching the answer)."""
+    return [
+        r
+        for r in simulator.requests
+        if r.provider == "pge" and r.path.endswith(f"/Batch/{resource}/{PGE_BULK_ID}")
+    ]
+
+
+def authorization_reads(simulator: Simulator) -> int:
+    """How many times the Authorization feed was read."""
+    return sum(
+        1
+        for r in simulator.requests
+        if r.provider == "pge" and r.path.endswith("/Authorization")
+    )

@@ -45,6 +45,14 @@ async def test_diagnostics(
         PGE_GAS_USAGE_POINT,
     ):
         assert secret not in text
+    # The customer information came (its presence is shown), never its personal data.
+    account = pushed.pge.account()
+    assert "'personal': ['customer_name', 'account_number']" in text
+    for point in account.usage_points:
+        for personal in (point.street, point.town, point.zip_code, point.serial):
+            assert personal not in text
+    assert account.customer_name not in text
+    assert account.account_number not in text
     # The simulator's port changes from run to run.
     assert diagnostics == snapshot(exclude=props("api_url"))
 

@@ -33,8 +33,8 @@ async def test_entities(
     devices = dr.async_entries_for_config_entry(device_registry, pge_entry.entry_id)
     assert sorted(d.name for d in devices) == [
         "PG&E Share My Data (50916)",
-        "PG&E electricity",
-        "PG&E gas",
+        "PG&E electricity · 2417 Grant St",
+        "PG&E gas · 2417 Grant St",
     ]
     assert all(
         d.via_device_id is not None

@@ -19,6 +19,20 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 import pytest
 
+from custom_components.openpower.api.pge.customer import (
+    EnrollmentStatus,
+    parse_customer_feed,
+)
+from custom_components.openpower.api.pge.espi import (
+    LineItemKind,
+    UsageSummary,
+    parse_espi,
+)
+from custom_components.openpower.api.pge.resources import (
+    Authorization,
+    AuthorizationStatus,
+    parse_authorizations,
+)
 from tests.simulator import (
     PGE_15MIN_BULK_ID,
     PGE_15MIN_CLIENT_ID,
@@ -36,12 +50,15 @@ from tests.simulator import (
     pki_material,
     rate_usage,
 )
+from tests.simulator.pge_customer import customer_feed
 from tests.simulator.pge_feed import (
     FLOW_DELIVERED,
     FLOW_RECEIVED,
+    LineItem,
     billing_periods,
     day_readings,
     local_midnight,
+    open_period_summary,
     readings,
     usage_summary,
 )
@@ -699,7 +716,7 @@ async def test_bulk_notification_and_feeds(
     summary = next(e for k, _, e in _entries(electric) if k == "UsageSummary")
     assert _int(summary, "billingPeriod/start") == _midnight(date(2025, 10, 18))
     assert _int(summary, "currency") == 840
-    assert summary.findtext(f"{ESPI}tariffProfile") == "E-TOU-C"
+    assert summary.findtext(f"{ESPI}tariffProfile") == "HE6N"
     assert _int(summary, "statusTimeStamp") == int(NOW.timestamp() * 1000)
 
     status, body, _ = await pge.get(urls[1], token)
@@ -1230,29 +1247,76 @@ def test_usage_summary_matches_readings() -> None:
     delivered = sum(r.value for r in readings(point, start, last))
     received = sum(r.value for r in readings(point, start, last, FLOW_RECEIVED))
     assert summary.consumption == delivered - received
-    details = dict(summary.details)
-    assert set(details) == {
-        "Summer Peak Usage",
-        "Summer Off Peak Usage",
-        "Net Energy Metering Export",
-    }
-    assert details["Summer Peak Usage"] + details["Summer Off Peak Usage"] == delivered
     assert summary.start == _midnight(start)
     assert summary.duration == 30 * 86400
-    assert summary.bill % 1000 == 0
-    peak = sum(r.value for r in readings(point, start, last) if r.tou == 1)
-    dollars = (
-        peak / 1e6 * 0.55
-        + (delivered - peak) / 1e6 * 0.45
-        - received / 1e6 * 0.05
-        + 30 * 0.40
+    # Net metering: the minimum delivery charge alone, one kWh a day (the 2021 QA capture).
+    assert summary.bill == 986000
+    assert summary.line_items == (
+        LineItem(
+            "NEM Minimum Delivery Charges",
+            3,
+            986000,
+            30_000_000,
+            32854,
+            (_midnight(start) + 86400, 29 * 86400),
+        ),
     )
-    assert summary.bill == round(dollars * 100) * 1000
+    plain = PgeUsagePoint("5391320452", "4095251", "electric", 3600)
+    billed = usage_summary(plain, start, end)
+    delivered = sum(r.value for r in readings(plain, start, last))
+    peak = sum(r.value for r in readings(plain, start, last) if r.tou == 1)
+    period = (_midnight(start), 30 * 86400)
+    assert billed.line_items == (
+        LineItem(
+            "Summer Peak Energy Charge", 3, _cents(peak * 0.55), peak, 55000, period
+        ),
+        LineItem(
+            "Summer Off Peak Energy Charge",
+            3,
+            _cents((delivered - peak) * 0.45),
+            delivered - peak,
+            45000,
+            period,
+        ),
+        LineItem("Customer Charge", 4, 1200000, period=period),
+        LineItem(
+            "Energy Commission Tax",
+            5,
+            _cents(delivered * 0.0003),
+            delivered,
+            30,
+            period,
+        ),
+    )
+    assert billed.bill == sum(item.amount for item in billed.line_items)
+    assert billed.consumption == delivered
     gas = PgeUsagePoint("7170720474", "4095251", "gas")
     winter = usage_summary(gas, date(2025, 1, 18), date(2025, 2, 18))
     summer = usage_summary(gas, date(2025, 7, 18), date(2025, 8, 18))
     assert winter.consumption > 2 * summer.consumption > 0
-    assert winter.details == ()
+    therms = winter.consumption
+    assert winter.line_items == (
+        LineItem(
+            "Gas Procurement Charge",
+            1,
+            round(therms / 1e8 * 2.40 * 100) * 1000,
+            therms,
+            240000,
+            (_midnight(date(2025, 1, 18)), 31 * 86400),
+        ),
+        LineItem(
+            "Customer Charge",
+            4,
+            round(31 * 0.16 * 100) * 1000,
+            period=(_midnight(date(2025, 1, 18)), 31 * 86400),
+        ),
+    )
+    assert winter.bill == sum(item.amount for item in winter.line_items)
+
+
+def _cents(mwh_dollars: float) -> int:
+    """MWh × $/kWh in 1e-5 USD, rounded to the cent."""
+    return round(mwh_dollars / 1e6 * 100) * 1000
 
 
 def test_year_of_15_minute_data() -> None:
@@ -1268,3 +1332,418 @@ def test_year_of_15_minute_data() -> None:
     assert sum(int(b) for b in blocks) == 2 * 366 * 86400
     assert sorted({int(b) for b in blocks}) == [82800, 86400, 90000]
     assert document.count(b"<ns0:UsageSummary ") == 12
+
+
+# --------------------------------------------------------------------------------------------
+# The rest of the API table (issue 13): Authorization details, customer and DR information,
+# bills, ApplicationInformation
+
+
+async def _authorizations(pge: Pge) -> list[Authorization]:
+    token = await pge.token()
+    status, body, _ = await pge.get(f"{RESOURCE}/Authorization", token)
+    assert status == 200
+    return parse_authorizations(body)
+
+
+async def test_authorization_periods_and_status(pge: Pge, server: Simulator) -> None:
+    """The Bulk Authorization parses the same in s and ms; revoked and expiring ones say so."""
+    account = server.pge.account()
+    registered = account.registered
+    oldest, latest = server.pge.available_days()
+    seconds = await _authorizations(pge)
+    bulk = next(a for a in seconds if a.bulk_id == PGE_BULK_ID)
+    assert (bulk.authorized_start, bulk.authorized_end) == (
+        registered,
+        registered + timedelta(days=3650),
+    )
+    assert bulk.published_start == datetime.fromtimestamp(_midnight(oldest), UTC)
+    assert bulk.published_end == datetime.fromtimestamp(
+        _midnight(latest + timedelta(days=1)), UTC
+    )
+    assert bulk.state is AuthorizationStatus.ACTIVE
+    assert bulk.decoded_scope is not None
+    assert bulk.decoded_scope.customer_information
+    assert bulk.decoded_scope.bulk_id == PGE_BULK_ID
+    assert bulk.decoded_scope.additional_scope == {
+        "usage",
+        "billing",
+        "basic",
+        "account",
+    }
+
+    account.period_unit = "ms"
+    status, body, _ = await pge.get(
+        f"{RESOURCE}/Authorization/{account.authorization_id}", await pge.token()
+    )
+    assert status == 200
+    assert b"<ns0:start>1704733200000</ns0:start>" in body
+    assert b"<ns0:expires_at>2020093200</ns0:expires_at>" in body
+    assert parse_authorizations(body) == [bulk]
+    assert await _authorizations(pge) == seconds
+
+    end = NOW + timedelta(days=20)
+    account.authorized_end = end
+    account.authorization_status = 0
+    account.authorization_scope = f"FB=1_3_4_5_15;BR={PGE_BULK_ID}"
+    changed = next(a for a in await _authorizations(pge) if a.bulk_id == PGE_BULK_ID)
+    assert (changed.authorized_end, changed.expires_at) == (end, end)
+    assert changed.state is AuthorizationStatus.REVOKED
+    assert changed.scope == f"FB=1_3_4_5_15;BR={PGE_BULK_ID}"
+    assert changed.decoded_scope is not None
+    assert not changed.decoded_scope.customer_information
+    account.authorization_status = 1
+    expiring = next(a for a in await _authorizations(pge) if a.bulk_id == PGE_BULK_ID)
+    assert expiring.status_at(NOW) is AuthorizationStatus.ACTIVE
+    assert expiring.status_at(end) is AuthorizationStatus.EXPIRED
+    account.authorization_status = 2
+    denied = next(a for a in await _authorizations(pge) if a.bulk_id == PGE_BULK_ID)
+    assert denied.state is AuthorizationStatus.DENIED
+    subscription = next(a for a in await _authorizations(pge) if a.bulk_id is None)
+    assert subscription.state is AuthorizationStatus.ACTIVE
+
+
+async def _info_urls(
+    pge: Pge, server: Simulator, kind: str, token: str, *, bulk_id: str = PGE_BULK_ID
+) -> tuple[int, bytes, list[str]]:
+    """GET `Batch/{kind}/{bulk_id}`: status, body, and the URLs of the BatchList it caused."""
+    before = len(server.pge.notifications)
+    status, body, headers = await pge.get(f"{RESOURCE}/Batch/{kind}/{bulk_id}", token)
+    if status != 202:
+        assert server.pge.pending_notifications == 0
+        return status, body, []
+    assert body == b""
+    notifications = await server.pge.wait_for_notifications(before + 1, timeout=5)
+    assert notifications[-1].account == "demo"
+    assert notifications[-1].status == 200
+    assert headers["x-transaction-id"]
+    return status, body, [r.text or "" for r in _xml(notifications[-1].body)]
+
+
+async def test_customer_information(
+    pge: Pge, server: Simulator, inbox: list[bytes]
+) -> None:
+    """202, a BatchList of one URL, then the customer feed joined to the usage points."""
+    token = await pge.token()
+    status, _, urls = await _info_urls(pge, server, "BulkRetailCustomerInfo", token)
+    assert status == 202
+    resource = f"{pge.base}{RESOURCE}/Batch/BulkRetailCustomerInfo/{PGE_BULK_ID}"
+    assert len(urls) == 1
+    assert re.fullmatch(rf"{re.escape(resource)}\?correlationID={UUID}", urls[0])
+    status, body, headers = await pge.get(urls[0], token)
+    assert (status, headers["Content-Type"]) == (200, "application/atom+xml")
+    feed = parse_customer_feed(body)
+    assert [c.name for c in feed.customers] == ["Alex Rivera"]
+    assert [a.account_id for a in feed.accounts] == ["4417702931-6"]
+    expected = {
+        "5391320451": ("EMTR 12S/XP/CL200/3W/5Dials", "1010320451", 3600),
+        "7170720474": ("GMTR ROTARY", "1010720474", 86400),
+    }
+    for point_id, (meter_type, serial, interval) in expected.items():
+        location = feed.location_of(point_id)
+        assert location is not None
+        assert (location.street, location.town, location.zip_code, location.state) == (
+            "2417 Grant St",
+            "Berkeley",
+            "94703",
+            "CA",
+        )
+        agreement = feed.agreement_of(point_id)
+        assert agreement is not None
+        assert (
+            agreement.service_agreement_id,
+            agreement.customer_class,
+            agreement.status,
+            agreement.sign_date,
+        ) == (point_id, "RES", "Active", datetime(2016, 8, 15, 7, tzinfo=UTC))
+        assert [
+            (m.meter_type, m.serial_number, m.interval_length)
+            for m in feed.meters_of(point_id)
+        ] == [(meter_type, serial, timedelta(seconds=interval))]
+    assert feed.programs == ()
+    # The body is the captured shape: customer namespace by default, Atom prefixed ns2.
+    assert (
+        b'<ns2:entry xmlns:ns2="http://www.w3.org/2005/Atom" xmlns="http://naesb.org/espi/customer">'
+        in body
+    )
+    assert f'href="{resource}" rel="self"'.encode() in body
+
+    fifteen = server.pge.account("fifteen")
+    fifteen_feed = parse_customer_feed(customer_feed(fifteen, RESOURCE))
+    location = fifteen_feed.location_of(fifteen.usage_points[0].usage_point_id)
+    assert location is not None
+    assert (location.street, location.zip_code) == ("318 Hawthorne Ave", "94301")
+    assert [c.name for c in fifteen_feed.customers] == ["Dana Okafor"]
+
+    # A Bulk correlationID does not fetch customer data, nor the reverse.
+    status, _, _ = await pge.get(
+        f"{RESOURCE}/Batch/Bulk/{PGE_BULK_ID}?{urls[0].split('?')[1]}", token
+    )
+    assert status == 404
+
+    account = server.pge.account()
+    account.customer_info_status = 204
+    status, body, _ = await _info_urls(pge, server, "BulkRetailCustomerInfo", token)
+    assert (status, body) == (204, b"")
+    account.customer_info_status = 403
+    status, body, _ = await _info_urls(pge, server, "BulkRetailCustomerInfo", token)
+    assert status == 403
+    assert json.loads(body) == {
+        "error": "insufficient_scope",
+        "error_description": "Not authorized for this resource",
+    }
+    status, body, _ = await _info_urls(
+        pge, server, "BulkRetailCustomerInfo", token, bulk_id=PGE_15MIN_BULK_ID
+    )
+    assert status == 400
+    assert json.loads(body)["error_description"] == "client credentials doesn't match"
+    status, _, _ = await pge.get(
+        f"{RESOURCE}/Batch/BulkRetailCustomerInfo/{PGE_BULK_ID}",
+        await pge.token(path=TEST_TOKEN),
+    )
+    assert status == 403
+    status, _, _ = await pge.get(
+        f"{RESOURCE}/Batch/BulkRetailCustomerInfo/{PGE_BULK_ID}", None
+    )
+    assert status == 401
+    assert len(inbox) == 1
+    assert rate_usage(server.requests, "demo")["day"] == 8
+
+
+async def test_dr_information(pge: Pge, server: Simulator, inbox: list[bytes]) -> None:
+    """DR enrollment: 403 by default; with 202 the programs of PG&E's schema."""
+    token = await pge.token()
+    status, body, _ = await _info_urls(pge, server, "BulkRetailDRPrgInfo", token)
+    assert status == 403
+    assert json.loads(body)["error"] == "insufficient_scope"
+    server.pge.account().dr_info_status = 202
+    status, _, urls = await _info_urls(pge, server, "BulkRetailDRPrgInfo", token)
+    assert status == 202
+    assert re.fullmatch(
+        re.escape(f"{pge.base}{RESOURCE}/Batch/BulkRetailDRPrgInfo/{PGE_BULK_ID}")
+        + rf"\?correlationID={UUID}",
+        urls[0],
+    )
+    status, body, _ = await pge.get(urls[0], token)
+    assert status == 200
+    feed = parse_customer_feed(body)
+    assert [
+        (p.name, p.status, [(d.date, d.description) for d in p.dates])
+        for p in feed.programs_of("5391320451")
+    ] == [
+        (
+            "SmartRate",
+            EnrollmentStatus.ENROLLED,
+            [(datetime(2025, 6, 1, 7, tzinfo=UTC), "Enrollment")],
+        ),
+        ("Smart AC", EnrollmentStatus.PENDING, []),
+    ]
+    assert feed.programs_of("7170720474") == ()
+    # The customer-info correlationID is not a DR one.
+    status, _, _ = await pge.get(
+        urls[0].replace("BulkRetailDRPrgInfo", "BulkRetailCustomerInfo"), token
+    )
+    assert status == 404
+    assert len(inbox) == 1
+
+
+async def test_info_requests_take_no_notification_fault(
+    pge: Pge, server: Simulator, inbox: list[bytes]
+) -> None:
+    """A queued notification fault waits for a Batch/Bulk request: Info requests pass it by."""
+    token = await pge.token()
+    server.fault_next("pge", "no_notification")
+    status, _, urls = await _info_urls(pge, server, "BulkRetailCustomerInfo", token)
+    assert (status, len(urls), len(inbox)) == (202, 1, 1)
+    assert await pge.bulk(token) == 202
+    assert server.pge.pending_notifications == 0
+    assert len(inbox) == 1
+
+
+def _summaries(body: bytes) -> list[UsageSummary]:
+    return list(parse_espi(body).feed.usage_summaries)
+
+
+async def test_usage_summaries_parse(
+    pge: Pge, server: Simulator, inbox: list[bytes]
+) -> None:
+    """Bills parse: NEM minimum on HE6N, gas lines adding up, and the open period so far."""
+    first, last = date(2025, 9, 1), date(2025, 11, 19)
+    urls = await _request(pge, server, first, last)
+    token = await pge.token()
+    electric = _summaries((await pge.get(urls[0], token))[1])
+    assert [s.billing_period_start for s in electric] == [
+        datetime.fromtimestamp(_midnight(date(2025, month, 18)), UTC)
+        for month in (8, 9, 10)
+    ]
+    for summary in electric:
+        assert summary.tariff_profile == "HE6N"
+        assert summary.nem_minimum_bill
+        assert summary.net_metering
+        assert summary.quality_of_reading == 19
+        assert summary.bill_to_date is None
+        (line,) = summary.cost_details
+        assert (line.amount, line.unit_cost, line.kind) == (
+            summary.bill_last_period,
+            0.32854,
+            LineItemKind.ENERGY_USAGE_FEE,
+        )
+        assert summary.billing_period_start is not None
+        assert line.item_period_start == summary.billing_period_start + timedelta(
+            days=1
+        )
+        assert summary.billing_period_duration is not None
+        assert line.item_period_duration == (
+            summary.billing_period_duration - timedelta(days=1)
+        )
+    assert [s.bill_last_period for s in electric] == [10.18, 9.86, 10.18]
+    point = server.pge.account().usage_points[0]
+    expected = usage_summary(point, date(2025, 10, 18), date(2025, 11, 18))
+    assert electric[-1].consumption_last_period is not None
+    assert electric[-1].consumption_last_period.value == expected.consumption / 1e6
+
+    gas = _summaries((await pge.get(urls[1], token))[1])
+    closed, open_period = gas[:-1], gas[-1]
+    assert len(closed) == 3
+    for summary in closed:
+        assert summary.bill_last_period is not None
+        assert [d.note for d in summary.cost_details] == [
+            "Gas Procurement Charge",
+            "Customer Charge",
+        ]
+        assert [d.kind for d in summary.cost_details] == [
+            LineItemKind.ENERGY_GENERATION_FEE,
+            LineItemKind.ADMINISTRATIVE_FEE,
+        ]
+        cents = sum(round((d.amount or 0) * 100) for d in summary.cost_details)
+        assert cents == round(summary.bill_last_period * 100)
+        assert summary.bill_to_date is None
+    gas_point = server.pge.account().usage_points[1]
+    so_far = open_period_summary(gas_point, last)
+    assert so_far is not None and so_far.bill_to_date is not None
+    assert open_period.billing_period_start == datetime.fromtimestamp(
+        _midnight(date(2025, 11, 18)), UTC
+    )
+    assert open_period.bill_last_period is None
+    assert open_period.cost_details == ()
+    assert open_period.consumption_last_period is None
+    assert open_period.bill_to_date == so_far.bill_to_date / 1e5
+    assert open_period.consumption_current_period is not None
+    assert open_period.consumption_current_period.value == pytest.approx(
+        sum(r.value for r in readings(gas_point, date(2025, 11, 18), last)) / 1e8
+    )
+    assert open_period.consumption_current_period.unit == "thm"
+
+
+def test_billed_line_items_parse() -> None:
+    """A non-NEM electric bill: one energy line per TOU period, customer charge and tax."""
+    point = PgeUsagePoint("5391320452", "4095251", "electric", 3600)
+    body = build_feed(point, date(2025, 7, 1), date(2025, 7, 31))
+    (summary,) = _summaries(body)
+    assert [(d.note, d.kind) for d in summary.cost_details] == [
+        ("Summer Peak Energy Charge", LineItemKind.ENERGY_USAGE_FEE),
+        ("Summer Off Peak Energy Charge", LineItemKind.ENERGY_USAGE_FEE),
+        ("Customer Charge", LineItemKind.ADMINISTRATIVE_FEE),
+        ("Energy Commission Tax", LineItemKind.TAX),
+    ]
+    assert summary.bill_last_period is not None
+    cents = sum(round((d.amount or 0) * 100) for d in summary.cost_details)
+    assert cents == round(summary.bill_last_period * 100)
+    assert not summary.nem_minimum_bill
+    assert [d.unit_cost for d in summary.cost_details] == [0.55, 0.45, None, 0.0003]
+    assert summary.cost_details[0].quantity is not None
+    assert summary.cost_details[0].quantity.unit == "kWh"
+    # A point without bill_to_date, or a feed ending on a period's last day: no open summary.
+    assert open_period_summary(point, date(2025, 7, 31)) is None
+    dated = PgeUsagePoint("5391320452", "4095251", "electric", 3600, bill_to_date=True)
+    assert open_period_summary(dated, date(2025, 8, 17)) is None
+    opened = open_period_summary(dated, date(2025, 8, 18))
+    assert opened is not None
+    assert opened.start == _midnight(date(2025, 8, 18))
+    assert opened.bill is None and opened.line_items == ()
+
+
+async def test_application_information(pge: Pge, server: Simulator) -> None:
+    """The registration access token reads ApplicationInformation; a client token cannot."""
+    account = server.pge.account()
+    path = f"{RESOURCE}/ApplicationInformation/{account.application_id}"
+    client = await pge.token()
+    assert (await pge.get(path, client))[0] == 403  # registration_token False
+    account.registration_token = True
+    async with pge.session.post(
+        pge.base + TOKEN,
+        data={"grant_type": "client_credentials"},
+        headers=_basic(PGE_CLIENT_ID, PGE_CLIENT_SECRET),
+    ) as response:
+        answer = await response.json()
+    assert list(answer) == [
+        "token_type",
+        "client_access_token",
+        "expires_in",
+        "scope",
+        "registration_access_token",
+        "registration_client_uri",
+    ]
+    assert answer["registration_client_uri"] == pge.base + path
+    registration = answer["registration_access_token"]
+    assert registration == server.pge.registration_access_token()
+    assert re.fullmatch(r"[0-9a-f]{64}", registration)
+    server.pge.notification_target = "http://127.0.0.1:8123/api/webhook/abc"
+    status, body, _ = await pge.get(path, registration)
+    assert status == 200
+    root = _xml(body)
+    assert root.tag == f"{ATOM}entry"
+    info = root.find(f"{ATOM}content/{ESPI}ApplicationInformation")
+    assert info is not None
+    assert info.findtext(f"{ESPI}thirdPartyNotifyUri") == (
+        "http://127.0.0.1:8123/api/webhook/abc"
+    )
+    assert info.findtext(f"{ESPI}dataCustodianBulkRequestURI") == (
+        f"{pge.base}{RESOURCE}/Batch/Bulk/{PGE_BULK_ID}"
+    )
+    assert info.findtext(f"{ESPI}client_id_issued_at") == "1704733200000"
+    assert info.findtext(f"{ESPI}registration_access_token") == registration
+    assert info.findtext(f"{ESPI}registration_client_uri") == pge.base + path
+    # The fixture's elements (espi_pge_applicationinformation_entry_2015_verdigris.xml), in its
+    # order, but the third party's phone, screens, redirect URI and contacts.
+    assert [e.tag.removeprefix(ESPI) for e in info] == [
+        "dataCustodianId",
+        "dataCustodianApplicationStatus",
+        "thirdPartyApplicationDescription",
+        "thirdPartyApplicationType",
+        "authorizationServerUri",
+        "thirdPartyNotifyUri",
+        "authorizationServerAuthorizationEndpoint",
+        "authorizationServerTokenEndpoint",
+        "dataCustodianBulkRequestURI",
+        "dataCustodianResourceEndpoint",
+        "client_secret",
+        "client_name",
+        "client_id",
+        "software_id",
+        "software_version",
+        "client_id_issued_at",
+        "client_secret_expires_at",
+        "token_endpoint_auth_method",
+        "scope",
+        "grant_types",
+        "grant_types",
+        "grant_types",
+        "response_types",
+        "registration_client_uri",
+        "registration_access_token",
+    ]
+    account.registered_notify_uri = "https://127.0.0.1/registered"
+    _, body, _ = await pge.get(path, registration)
+    assert _xml(body).findtext(f".//{ESPI}thirdPartyNotifyUri") == (
+        "https://127.0.0.1/registered"
+    )
+    assert (await pge.get(path, client))[0] == 403
+    assert (await pge.get(path, "nope"))[0] == 401
+    assert (await pge.get(f"{RESOURCE}/ApplicationInformation/other", registration))[
+        0
+    ] == 404
+    # The 15-minute account has no registration token: nothing for it.
+    fifteen = server.pge.account("fifteen")
+    other = f"{RESOURCE}/ApplicationInformation/{fifteen.application_id}"
+    assert (await pge.get(other, registration))[0] == 403

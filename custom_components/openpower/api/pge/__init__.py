@@ -1,18 +1,25 @@
 """PG&E Share My Data (Green Button Connect / ESPI 1.1) client pieces.
 
-`client.py` (token, service status, data requests, notified-feed fetches), `registration.py` (the
+`client.py` (token, service status, data requests, notified-feed fetches), `application.py` (the
+ApplicationInformation resource, read when PG&E hands a registration token), `registration.py` (the
 registration tests), `resources.py` (the Authorization and ReadServiceStatus answers), `customer.py`
 (the customer feed and DR enrollment), `espi/` (the streaming feed parser), `notification.py` (the
 BatchList PG&E posts), `safe_xml.py` (the one reader of whole XML answers), `tls.py` (the client
 certificate).
 """
 
+from .application import (
+    ApplicationInformation,
+    ApplicationStatus,
+    parse_application_information,
+)
 from .client import (
     DEFAULT_API_URL,
     PGE_LIMITS,
     RESOURCE_PATH,
     TRANSACTION_HEADERS,
     BulkRequest,
+    BulkResource,
     CertificateRejectedError,
     PgeClient,
     describe,
@@ -93,9 +100,12 @@ __all__ = [
     "SERVICE_GAS",
     "UOM_THERM",
     "UOM_WH",
+    "ApplicationInformation",
+    "ApplicationStatus",
     "Authorization",
     "AuthorizationStatus",
     "BulkRequest",
+    "BulkResource",
     "CertificateError",
     "CertificateRejectedError",
     "ClientCertificate",
@@ -132,6 +142,7 @@ __all__ = [
     "describe",
     "first_bulk_id",
     "load_client_certificate",
+    "parse_application_information",
     "parse_authorizations",
     "parse_batch_list",
     "parse_customer_feed",

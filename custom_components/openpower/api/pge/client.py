@@ -8,7 +8,9 @@ Facts from `reference/apis-pge-enedis.md` §1 (and the simulator's contract, `te
 - Token: `POST /datacustodian/oauth/v2/token` (registration tests: `/datacustodian/test/…`),
   HTTP Basic client id/secret, form `grant_type=client_credentials`; JSON `client_access_token`,
   `expires_in`. It is kept until 60 s before it expires. A 400 `invalid_request` ("client
-  credentials doesn't match") or a 401 is a wrong id or secret: `ApiAuthError`.
+  credentials doesn't match") or a 401 is a wrong id or secret: `ApiAuthError`. Should the answer
+  also carry RFC 7591's `registration_access_token` and `registration_client_uri` (PG&E's
+  normally has neither, §1.14.1), both are kept privately to read ApplicationInformation.
 - Resources under `/GreenButtonConnect/espi/1_1/resource` with `Authorization: Bearer <token>`.
   A 401 or 403 (unknown or expired token; pgesmd renews on 403) renews the token once and
   repeats the request once; a second refusal is `ApiAuthError`.
@@ -29,8 +31,9 @@ a logged or raised path has its Bulk ID masked (`describe`), like every identifi
 import asyncio
 import base64
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 import logging
 import re
 import ssl
@@ -42,6 +45,7 @@ import aiohttp
 from ..budget import RateLimit, RequestBudget
 from ..errors import ApiAuthError, ApiNotFoundError, ApiRejectedError, ApiResponseError
 from ..http import HttpClient, HttpResponse, mask_identifiers
+from .application import ApplicationInformation, parse_application_information
 from .resources import (
     BULK_ID,
     Authorization,
@@ -74,20 +78,37 @@ _CORRELATION_QUERY: Final = re.compile(r"correlationID=[A-Za-z0-9._~-]{1,128}")
 _AUTH_ERRORS: Final = frozenset(
     {"invalid_request", "invalid_client", "unauthorized_client", "invalid_grant"}
 )
-_BULK_PATH: Final = re.compile(r"(/Batch/Bulk/)[^/?#]+")
+_BULK_PATH: Final = re.compile(r"(/Batch/Bulk[A-Za-z]*/)[^/?#]+")
 TRANSACTION_HEADERS: Final = ("x-transaction-id", "x-transaction")
 """Where PG&E's label of an asynchronous call may be (both spellings are in its documents)."""
 _LABEL: Final = re.compile(r"[A-Za-z0-9._~:-]{8,128}")
 
 
+class BulkResource(StrEnum):
+    """The asynchronous resources a client access token may ask for (`Batch/{resource}/{BulkID}`).
+
+    Each answers 202 and PG&E later notifies the URLs of the answer (§1.14.2): `USAGE` the
+    interval data and bills, `CUSTOMER` the customer, account, agreements, service locations
+    and meters (FB 46/47), `PROGRAMS` the demand-response enrollment. How PG&E spells the
+    notified URLs of the two last is unconfirmed: the same `Batch/{resource}/{BulkID}?
+    correlationID=` form as `USAGE` is what is accepted.
+    """
+
+    USAGE = "Bulk"
+    CUSTOMER = "BulkRetailCustomerInfo"
+    PROGRAMS = "BulkRetailDRPrgInfo"
+
+
 @dataclass(frozen=True, slots=True)
 class BulkRequest:
-    """PG&E's answer to a `Batch/Bulk` request."""
+    """PG&E's answer to a `Batch/{resource}` request."""
 
     accepted: bool
-    """202: a notification will follow; False: 204, no data in the range."""
+    """202: a notification will follow; False: 204 (no data in the range), or refused."""
     transaction: str | None
     """The answer's transaction label (`x-transaction-id`), when it has a usable one."""
+    refused: bool = False
+    """403 with a fresh token (only for `CUSTOMER` and `PROGRAMS`): not for this registration."""
 
 
 def transaction_label(headers: Mapping[str, str]) -> str | None:
@@ -144,6 +165,7 @@ class PgeClient:
         """When PG&E says the cached production token expires."""
         self._renew_at: datetime | None = None
         self._token_lock = asyncio.Lock()
+        self._registration: _Registration | None = None
         api = urlsplit(self.api_url)
         self._scheme = api.scheme.lower()
         self._host = (api.hostname or "").lower()
@@ -175,7 +197,10 @@ class PgeClient:
                 ):
                     return self._token
             self._token = None
-            token, lifetime = read_token(await self._token_request(test=False))
+            answer = await self._token_request(test=False)
+            token, lifetime = read_token(answer)
+            if (registration := read_registration(answer)) is not None:
+                self._registration = registration
             now = self._now()
             self._token = token
             self.token_expires_at = now + timedelta(seconds=lifetime)
@@ -183,6 +208,11 @@ class PgeClient:
                 seconds=lifetime - min(TOKEN_MARGIN, lifetime / 2)
             )
             return token
+
+    @property
+    def has_registration_token(self) -> bool:
+        """Whether PG&E handed a registration access token (ApplicationInformation readable)."""
+        return self._registration is not None
 
     async def _token_request(self, *, test: bool) -> HttpResponse:
         credentials = f"{self._client_id}:{self._client_secret}".encode()
@@ -223,6 +253,40 @@ class PgeClient:
         """Return the BulkID of the first authorization on a `Batch/Bulk` resource."""
         return first_bulk_id(await self.async_authorizations())
 
+    async def async_application_information(self) -> ApplicationInformation | None:
+        """Read the registration's ApplicationInformation with the registration token.
+
+        None without a registration token, when its `registration_client_uri` is not an
+        ApplicationInformation resource of the configured API (nothing is sent), or when PG&E
+        refuses the token (401/403: it is forgotten).
+        """
+        registration = self._registration
+        if registration is None:
+            return None
+        parts = self._split_same_origin(registration.client_uri)
+        if (
+            parts is None
+            or parts.query
+            or not parts.path.startswith(
+                f"{self._resource_root}/ApplicationInformation/"
+            )
+        ):
+            # The token must never leave the API: forget both rather than ask elsewhere.
+            _LOGGER.debug("pge: registration_client_uri is off the API, not read")
+            self._registration = None
+            return None
+        url = registration.client_uri
+        response = await self._send(registration.token, url)
+        if response.status in (401, 403):
+            _LOGGER.debug(
+                "%s: registration token refused (%d)", describe(url), response.status
+            )
+            if self._registration is registration:
+                self._registration = None
+            return None
+        raise_for_status(response, describe(url))
+        return parse_application_information(response.body)
+
     async def async_request_bulk(
         self,
         bulk_id: str,
@@ -246,41 +310,58 @@ class PgeClient:
         end: datetime | None = None,
         *,
         patient: bool = False,
+        resource: BulkResource = BulkResource.USAGE,
     ) -> BulkRequest:
-        """Like `async_request_bulk`, with the answer's transaction label."""
+        """Like `async_request_bulk`, with the answer's transaction label.
+
+        `CUSTOMER` and `PROGRAMS` take no range (PG&E ignores it: they hold current values),
+        and their 403 (with a renewed token) is an answer, `refused`: a registration whose
+        authorization does not cover them (likely for Self Access, §1.14.4–1.14.5), not wrong
+        credentials.
+        """
         if not BULK_ID.fullmatch(bulk_id):
             raise ValueError("invalid BulkID")
         params: dict[str, str | int] = {}
-        if start is not None:
-            params["published-min"] = _epoch(start)
-        if end is not None:
-            params["published-max"] = _epoch(end)
+        if resource is BulkResource.USAGE:
+            if start is not None:
+                params["published-min"] = _epoch(start)
+            if end is not None:
+                params["published-max"] = _epoch(end)
         response = await self._authorized(
-            f"{RESOURCE_PATH}/Batch/Bulk/{bulk_id}",
+            f"{RESOURCE_PATH}/Batch/{resource}/{bulk_id}",
             params=params or None,
             patient=patient,
+            forbidden_is_answer=resource is not BulkResource.USAGE,
         )
         if response.status in (200, 202):
             return BulkRequest(True, transaction_label(response.headers))
         if response.status == 204:
             return BulkRequest(False, None)
+        if response.status == 403:
+            return BulkRequest(False, None, refused=True)
         raise ApiResponseError(f"pge bulk request: unexpected status {response.status}")
 
     def is_notified_resource(self, url: str, bulk_id: str) -> bool:
-        """Whether `url` is exactly a notified feed of `bulk_id` on the configured API.
+        """Whether `url` is exactly a notified answer of `bulk_id` on the configured API."""
+        return self.notified_resource(url, bulk_id) is not None
 
-        Same scheme, host and port as `api_url`, path `{api path}{RESOURCE_PATH}/Batch/Bulk/
-        {bulk_id}` character for character, query only a non-empty `correlationID`, no user
-        information, no fragment, nothing percent-encoded, nothing outside printable ASCII.
+    def notified_resource(self, url: str, bulk_id: str) -> BulkResource | None:
+        """Return the resource `url` answers for `bulk_id` (None: not a notified answer of it).
+
+        Same scheme, host and port as `api_url`, path `{api path}{RESOURCE_PATH}/Batch/
+        {resource}/{bulk_id}` character for character, query only a non-empty
+        `correlationID`, no user information, no fragment, nothing percent-encoded, nothing
+        outside printable ASCII.
         """
         if not (isinstance(url, str) and BULK_ID.fullmatch(bulk_id)):
-            return False
+            return None
         parts = self._split_same_origin(url)
-        return (
-            parts is not None
-            and parts.path == f"{self._resource_root}/Batch/Bulk/{bulk_id}"
-            and _CORRELATION_QUERY.fullmatch(parts.query) is not None
-        )
+        if parts is None or _CORRELATION_QUERY.fullmatch(parts.query) is None:
+            return None
+        for resource in BulkResource:
+            if parts.path == f"{self._resource_root}/Batch/{resource}/{bulk_id}":
+                return resource
+        return None
 
     async def async_fetch(
         self,
@@ -309,8 +390,12 @@ class PgeClient:
         params: dict[str, str | int] | None = None,
         consume: Callable[[bytes], Awaitable[None]] | None = None,
         patient: bool = False,
+        forbidden_is_answer: bool = False,
     ) -> HttpResponse:
-        """GET with the production token; a 401/403 renews it and repeats once."""
+        """GET with the production token; a 401/403 renews it and repeats once.
+
+        `forbidden_is_answer`: a 403 with the renewed token is returned, not raised.
+        """
         token = await self._production_token()
         response = await self._send(token, path, params, consume, patient)
         if response.status in (401, 403):
@@ -319,7 +404,8 @@ class PgeClient:
             )
             token = await self._production_token(rejected=token)
             response = await self._send(token, path, params, consume, patient)
-        raise_for_status(response, describe(path))
+        if not (forbidden_is_answer and response.status == 403):
+            raise_for_status(response, describe(path))
         return response
 
     async def _send(
@@ -415,6 +501,37 @@ def read_token(response: HttpResponse) -> tuple[str, int]:
     if seconds <= 0 or isinstance(lifetime, bool):
         raise ApiResponseError(f"{what}: invalid expires_in")
     return token.strip(), seconds
+
+
+@dataclass(frozen=True, slots=True)
+class _Registration:
+    """RFC 7591's registration access token and the URI it reads (never logged or shown)."""
+
+    token: str = field(repr=False)
+    client_uri: str = field(repr=False)
+
+
+def read_registration(response: HttpResponse) -> _Registration | None:
+    """Read `registration_access_token` and `registration_client_uri` from a token answer.
+
+    None unless both are non-empty strings (PG&E's client_credentials answer has neither).
+    """
+    try:
+        payload = response.json()
+    except ApiResponseError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    token = payload.get("registration_access_token")
+    uri = payload.get("registration_client_uri")
+    if not (
+        isinstance(token, str)
+        and token.strip()
+        and isinstance(uri, str)
+        and uri.strip()
+    ):
+        return None
+    return _Registration(token.strip(), uri.strip())
 
 
 def raise_for_status(response: HttpResponse, what: str) -> None:

@@ -19,7 +19,11 @@ PGE: ProviderSpec[PgeRuntime] = ProviderSpec(
     name="PG&E Share My Data",
     async_setup=async_setup,
     async_remove=async_remove,
-    coordinators=lambda rt: {"status": rt.status, "usage": rt.usage},
+    coordinators=lambda rt: {
+        "status": rt.status,
+        "authorization": rt.authorization,
+        "usage": rt.usage,
+    },
     devices=lambda rt: all_devices(rt.usage.data, rt.status.account),
     config_flow=PgeFlow,
     options_flow=PgeOptionsFlow,

@@ -1,6 +1,6 @@
 """A request of ours waiting for PG&E's notification, and what became of its answer.
 
-Each `Batch/Bulk` request PG&E accepts (202) is answered later by one notification. `Asked` holds
+Each `Batch/Bulk…` request PG&E accepts (202) is answered later by one notification. `Asked` holds
 what was asked (the days, why), PG&E's transaction label of the 202 when it gave one (what the
 notification answering it carries, `inbox.py`), when the answer came, and the outcome of its
 fetches: the backfill waits on it to know whether its window is stored.
@@ -12,17 +12,32 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
+from ...api.pge import BulkResource
+
 # PG&E includes the Pacific days whose midnight is in the range: a day's readings start up to a
 # day after the range's end, and a DST day shifts starts by an hour.
 _SLACK: Final = timedelta(days=1, hours=1)
 
 
 class Why(StrEnum):
-    """Why a request was made."""
+    """Why a request was made (and so which resource it asked)."""
 
     BACKFILL = "backfill"
     DAILY = "daily"
     ACTION = "action"
+    CUSTOMER = "customer"
+    PROGRAMS = "programs"
+
+    @property
+    def resource(self) -> BulkResource:
+        """The resource such a request asks for."""
+        return _RESOURCES.get(self, BulkResource.USAGE)
+
+
+_RESOURCES: Final = {
+    Why.CUSTOMER: BulkResource.CUSTOMER,
+    Why.PROGRAMS: BulkResource.PROGRAMS,
+}
 
 
 @dataclass(eq=False, slots=True)

@@ -44,6 +44,14 @@ MIN_REQUEST_GAP: Final = timedelta(hours=12)
 # PG&E notifies 10 s to 2 min after a request; past this a repair issue says to check the URL.
 NOTIFICATION_TIMEOUT: Final = timedelta(minutes=15)
 
+# The Authorization feed is read once a day (one request) and again when PG&E refuses a feed;
+# an authorization this close to its authorized end raises a repair issue.
+AUTHORIZATION_INTERVAL: Final = timedelta(days=1)
+AUTHORIZATION_WARNING: Final = timedelta(days=30)
+
 # Repair issues (their translation keys).
 ISSUE_NOTIFICATION_MISSING: Final = "pge_notification_missing"
+ISSUE_NOTIFY_URI_DIFFERS: Final = "pge_notify_uri_differs"
 ISSUE_CERTIFICATE_EXPIRING: Final = "pge_certificate_expiring"
+ISSUE_AUTHORIZATION_EXPIRING: Final = "pge_authorization_expiring"
+ISSUE_AUTHORIZATION_ENDED: Final = "pge_authorization_ended"

@@ -7,19 +7,20 @@ the state the entry's store kept, so a restart shows the last data at once.
 """
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from ...api.pge import ClientCertificate, PgeClient
+from ...api.pge import BulkResource, ClientCertificate, PgeClient
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
 from . import const
 from .const import CONF_BULK_ID
+from .customer import CustomerInfo, InfoRequest, ProgramInfo
 from .history import PointSummary, from_iso, to_iso
 from .inbox import NotificationInfo
 
@@ -69,6 +70,12 @@ class PgeUsage:
     """Start of the next backfill window; None once the history is complete."""
     answered_through: datetime | None = None
     """The newest time PG&E's answers to our requests covered, all their feeds stored."""
+    customer: CustomerInfo | None = None
+    """The last customer information PG&E sent (`customer.py`)."""
+    programs: tuple[ProgramInfo, ...] = ()
+    """The demand-response programs of the last enrollment answer."""
+    info_requests: tuple[InfoRequest, ...] = ()
+    """How the customer information and the DR enrollment were asked (one record each)."""
 
     @property
     def last_feed(self) -> FeedInfo | None:
@@ -80,6 +87,18 @@ class PgeUsage:
         return next(
             (summary for summary in self.points if summary.point == point), None
         )
+
+    def info_request(self, resource: BulkResource) -> InfoRequest:
+        """Return how `resource` was asked (a blank record when never)."""
+        return next(
+            (item for item in self.info_requests if item.resource is resource),
+            InfoRequest(resource),
+        )
+
+    def with_info_request(self, record: InfoRequest) -> PgeUsage:
+        """Return the state with `record` replacing its resource's."""
+        others = [i for i in self.info_requests if i.resource is not record.resource]
+        return replace(self, info_requests=(*others, record))
 
     def as_dict(self) -> dict[str, Any]:
         """Return what is stored."""
@@ -93,6 +112,9 @@ class PgeUsage:
             "awaiting_since": to_iso(self.awaiting_since),
             "backfill_next": to_iso(self.backfill_next),
             "answered_through": to_iso(self.answered_through),
+            "customer": self.customer.as_dict() if self.customer else None,
+            "programs": [program.as_dict() for program in self.programs],
+            "info_requests": [record.as_dict() for record in self.info_requests],
         }
 
     @classmethod
@@ -110,6 +132,14 @@ class PgeUsage:
             awaiting_since=from_iso(data.get("awaiting_since")),
             backfill_next=from_iso(data.get("backfill_next")),
             answered_through=from_iso(data.get("answered_through")),
+            customer=CustomerInfo.from_dict(customer)
+            if (customer := data.get("customer"))
+            else None,
+            programs=tuple(ProgramInfo.from_dict(p) for p in data.get("programs", [])),
+            info_requests=tuple(
+                InfoRequest.from_dict(record)
+                for record in data.get("info_requests", [])
+            ),
         )
 
 

@@ -23,13 +23,25 @@ REDACT: Final = frozenset(
         "serial_number",
         "subject",
         "configuration_url",
+        # The authorization's identifiers (authorization.py `PgeAuthorization.diagnostics`).
+        "authorization_id",
+        "resource_uri",
+        "authorization_uri",
+        "customer_resource_uri",
+        # The customer information (customer.py `ServiceInfo`): where the user lives, and the
+        # meter's serial. The customer's name and account number are never kept.
+        "street",
+        "town",
+        "zip_code",
+        "meter_serial",
     }
 )
-"""Secrets, the PEM material, and every key holding an identifier (usage points, the Bulk ID)."""
+"""Secrets, the PEM material, every key holding an identifier (usage points, the Bulk ID), and
+the personal data of the customer information."""
 
 
 def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
-    """Return the certificate, the requests waiting, the inbox's counters, the budget, prices."""
+    """Return the certificate, authorization, requests waiting, inbox counters, budget, prices."""
     certificate = runtime.certificate
     budget = runtime.client.budget
     return {
@@ -38,6 +50,8 @@ def diagnostics(runtime: PgeRuntime) -> dict[str, Any]:
             "issuer": certificate.issuer,
             "subject": certificate.subject,
         },
+        # Status, periods and the decoded scope; never the raw scope string (BR=<Bulk ID>).
+        "authorization": runtime.authorization.data.diagnostics(),
         "requests": runtime.requests.diagnostics(),
         "inbox": runtime.inbox.diagnostics(),
         # Each limit's use, and a pause PG&E imposed (until when, and why).

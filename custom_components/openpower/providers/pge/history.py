@@ -15,7 +15,7 @@ makes one series per usage point and quantity (`series_of`):
   Assistant has no energy unit for (all counted in `skipped_blocks`).
 
 `contiguous_runs` and `bill_readings` turn the series into the readings `statistics.py` imports;
-`summarize` into what the sensors show.
+`summarize` into what the sensors show, the feed's UsageSummaries included (`bills_of`).
 """
 
 from bisect import bisect_right
@@ -32,10 +32,12 @@ from ...api.pge import (
     FLOW_RECEIVED,
     UOM_THERM,
     UOM_WH,
+    CostDetail,
     EspiFeed,
     EspiParser,
     IntervalBlock,
     PgeClient,
+    Quantity,
     UsageSummary,
 )
 from ...statistics import IntervalReading
@@ -44,6 +46,8 @@ from .const import PACIFIC
 _HOUR: Final = timedelta(hours=1)
 _DELTA_DATA: Final = 4
 """ESPI `accumulationBehaviour` of interval quantities (each reading: its interval's energy)."""
+_ENERGY_UNITS: Final = frozenset({"kWh", "thm"})
+"""The units a summary's consumption is shown in: the parser's, as for readings (`units.py`)."""
 
 type Reading = tuple[int, float, float | None]
 """A reading as collected: (duration s, value, cost)."""
@@ -230,8 +234,82 @@ def bill_readings(
 
 
 @dataclass(frozen=True, slots=True)
+class LineItem:
+    """A line of the last bill (`costAdditionalDetailLastPeriod`), as the sensors show it.
+
+    Lines can be quantities only (PG&E 2012-2016: tier kWh, no `amount`): never added up.
+    """
+
+    kind: str | None
+    """`LineItemKind` name in lowercase (`energy_usage_fee`), None when absent or unknown."""
+    note: str | None
+    amount: float | None
+    """Currency units, when sent."""
+    unit_cost: float | None
+    """Currency units per `unit`, when sent (PG&E 2021 QA: 0.32854 $/kWh)."""
+    quantity: float | None
+    unit: str | None
+    """Unit of `quantity` (kWh, kW…), None when unknown."""
+    period_start: datetime | None
+    period_end: datetime | None
+
+    @classmethod
+    def of(cls, detail: CostDetail) -> LineItem:
+        """Return a parsed line as shown."""
+        kind = detail.kind
+        quantity = detail.quantity
+        start = detail.item_period_start
+        duration = detail.item_period_duration
+        return cls(
+            kind=kind.name.lower() if kind is not None else None,
+            note=detail.note,
+            amount=detail.amount,
+            unit_cost=detail.unit_cost,
+            quantity=quantity.value if quantity is not None else None,
+            unit=quantity.unit if quantity is not None else None,
+            period_start=start,
+            period_end=start + duration
+            if start is not None and duration is not None
+            else None,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the line as stored (JSON) and as the `line_items` attribute shows it."""
+        return {
+            "kind": self.kind,
+            "note": self.note,
+            "amount": self.amount,
+            "unit_cost": self.unit_cost,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "period_start": to_iso(self.period_start),
+            "period_end": to_iso(self.period_end),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LineItem:
+        """Return a stored line."""
+        return cls(
+            kind=data.get("kind"),
+            note=data.get("note"),
+            amount=data.get("amount"),
+            unit_cost=data.get("unit_cost"),
+            quantity=data.get("quantity"),
+            unit=data.get("unit"),
+            period_start=from_iso(data.get("period_start")),
+            period_end=from_iso(data.get("period_end")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class PointSummary:
-    """What the sensors of one usage point show (kept across restarts in the entry's store)."""
+    """What the sensors of one usage point show (kept across restarts in the entry's store).
+
+    The `bill_*`, `bill_consumption*`, `line_items` and `nem_minimum` fields are the newest
+    closed billing period's; the `bill_to_date*` and `current_*` fields the open period's, from
+    a summary carrying `billToDate` (never seen from PG&E, in its XSD). The rate plan and read
+    cycle are those of the newest summary of either kind that names them.
+    """
 
     point: str
     kind: str
@@ -245,6 +323,24 @@ class PointSummary:
     bill_currency: str | None = None
     bill_period_start: datetime | None = None
     bill_period_end: datetime | None = None
+    rate_plan: str | None = None
+    """`tariffProfile` as sent (`HE6N`, `E1`…)."""
+    read_cycle: str | None = None
+    bill_consumption: float | None = None
+    """`overallConsumptionLastPeriod` in `bill_consumption_unit` (PG&E: net of export)."""
+    bill_consumption_unit: str | None = None
+    """kWh or thm."""
+    line_items: tuple[LineItem, ...] = ()
+    nem_minimum: bool = False
+    """The bill is only a net-metered month's minimum delivery charge (`nem_minimum_bill`)."""
+    bill_to_date: float | None = None
+    """The open period's amount so far, in `bill_currency`."""
+    bill_to_date_period_start: datetime | None = None
+    current_consumption: float | None = None
+    """`currentBillingPeriodOverAllConsumption` in `current_consumption_unit`."""
+    current_consumption_unit: str | None = None
+    current_as_of: datetime | None = None
+    """When PG&E measured the open period's figures (the measurement's or summary's time)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Return the summary as stored (JSON)."""
@@ -260,11 +356,22 @@ class PointSummary:
             "bill_currency": self.bill_currency,
             "bill_period_start": to_iso(self.bill_period_start),
             "bill_period_end": to_iso(self.bill_period_end),
+            "rate_plan": self.rate_plan,
+            "read_cycle": self.read_cycle,
+            "bill_consumption": self.bill_consumption,
+            "bill_consumption_unit": self.bill_consumption_unit,
+            "line_items": [item.as_dict() for item in self.line_items],
+            "nem_minimum": self.nem_minimum,
+            "bill_to_date": self.bill_to_date,
+            "bill_to_date_period_start": to_iso(self.bill_to_date_period_start),
+            "current_consumption": self.current_consumption,
+            "current_consumption_unit": self.current_consumption_unit,
+            "current_as_of": to_iso(self.current_as_of),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PointSummary:
-        """Return a stored summary."""
+        """Return a stored summary (one stored before a field existed has its default)."""
         return cls(
             point=str(data["point"]),
             kind=str(data["kind"]),
@@ -277,6 +384,19 @@ class PointSummary:
             bill_currency=data.get("bill_currency"),
             bill_period_start=from_iso(data.get("bill_period_start")),
             bill_period_end=from_iso(data.get("bill_period_end")),
+            rate_plan=data.get("rate_plan"),
+            read_cycle=data.get("read_cycle"),
+            bill_consumption=data.get("bill_consumption"),
+            bill_consumption_unit=data.get("bill_consumption_unit"),
+            line_items=tuple(
+                LineItem.from_dict(item) for item in data.get("line_items") or ()
+            ),
+            nem_minimum=bool(data.get("nem_minimum")),
+            bill_to_date=data.get("bill_to_date"),
+            bill_to_date_period_start=from_iso(data.get("bill_to_date_period_start")),
+            current_consumption=data.get("current_consumption"),
+            current_consumption_unit=data.get("current_consumption_unit"),
+            current_as_of=from_iso(data.get("current_as_of")),
         )
 
 
@@ -349,28 +469,88 @@ def summarize(
                     newest_interval_end=ends,
                 )
         points[point] = summary
-    for bill in feed.usage_summaries:
+    for bill in sorted(
+        (bill for bill in feed.usage_summaries if bill.billing_period_start),
+        key=lambda bill: bill.billing_period_start or datetime.min,
+    ):
         point = point_id(bill.usage_point)
-        if not point or bill.bill_last_period is None:
-            continue
-        if bill.billing_period_start is None or point not in points:
-            continue
-        summary = points[point]
-        if (
-            summary.bill_period_start is not None
-            and bill.billing_period_start < summary.bill_period_start
-        ):
-            continue
-        points[point] = replace(
-            summary,
-            bill_amount=bill.bill_last_period,
-            bill_currency=bill.currency_code,
-            bill_period_start=bill.billing_period_start,
-            bill_period_end=bill.billing_period_start + bill.billing_period_duration
-            if bill.billing_period_duration is not None
-            else None,
-        )
+        if point in points:
+            points[point] = bills_of(points[point], bill)
     return points
+
+
+def bills_of(summary: PointSummary, bill: UsageSummary) -> PointSummary:
+    """Return a point's summary updated with one UsageSummary, if it is not older than known.
+
+    A summary carrying `billToDate` is the open period's: it sets the bill to date and never the
+    last bill. Any other summary with a bill or a consumption is a closed period's: the newest by
+    period start is the last bill, and it drops a bill to date of its period or an older one
+    (that period is billed now). Apply a feed's summaries oldest first: the rate plan and read
+    cycle are the newest summary's that names them.
+    """
+    start = bill.billing_period_start
+    if start is None:
+        return summary
+    rate_plan = bill.tariff_profile or summary.rate_plan
+    read_cycle = bill.read_cycle or summary.read_cycle
+    if bill.bill_to_date is not None:
+        if summary.bill_period_start is not None and start <= summary.bill_period_start:
+            return summary  # the period is billed already
+        known = summary.bill_to_date_period_start
+        if known is not None and start < known:
+            return summary
+        consumption, unit = _energy(bill.consumption_current_period)
+        current = bill.consumption_current_period
+        return replace(
+            summary,
+            rate_plan=rate_plan,
+            read_cycle=read_cycle,
+            bill_currency=bill.currency_code or summary.bill_currency,
+            bill_to_date=bill.bill_to_date,
+            bill_to_date_period_start=start,
+            current_consumption=consumption,
+            current_consumption_unit=unit,
+            current_as_of=(current.time if current is not None else None)
+            or bill.status_time,
+        )
+    if bill.bill_last_period is None and bill.consumption_last_period is None:
+        return summary
+    if summary.bill_period_start is not None and start < summary.bill_period_start:
+        return summary
+    open_start = summary.bill_to_date_period_start
+    consumption, unit = _energy(bill.consumption_last_period)
+    updated = replace(
+        summary,
+        bill_amount=bill.bill_last_period,
+        bill_currency=bill.currency_code,
+        bill_period_start=start,
+        bill_period_end=start + bill.billing_period_duration
+        if bill.billing_period_duration is not None
+        else None,
+        bill_consumption=consumption,
+        bill_consumption_unit=unit,
+        line_items=tuple(LineItem.of(detail) for detail in bill.cost_details),
+        nem_minimum=bill.nem_minimum_bill,
+    )
+    if open_start is not None and open_start > start:
+        return updated  # the open period is newer: its plan stays
+    return replace(
+        updated,
+        rate_plan=rate_plan,
+        read_cycle=read_cycle,
+        bill_to_date=None,
+        bill_to_date_period_start=None,
+        current_consumption=None,
+        current_consumption_unit=None,
+        current_as_of=None,
+    )
+
+
+def _energy(quantity: Quantity | None) -> tuple[float | None, str | None]:
+    """Return a summary's consumption and unit, or Nones when it is not in an energy unit."""
+    if quantity is None or quantity.unit not in _ENERGY_UNITS:
+        return None, None
+    return quantity.value, quantity.unit
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from ...api.errors import ApiAuthError, ApiError
-from ...api.pge import PgeClient, correlation_id
+from ...api.pge import BulkResource, PgeClient, correlation_id
 from ...const import LOGGER
 from ...data import OpenPowerConfigEntry
 from .asked import Asked
@@ -106,6 +106,8 @@ class Notice:
     answers: Asked | None
     """The request it answers: known on arrival (labelled) or once PG&E served it."""
     solicited: bool
+    resource: BulkResource = BulkResource.USAGE
+    """What its URLs answer (the path of its first URL, or the labelled request's resource)."""
     served: bool = False
     """PG&E answered 200 to one of its URLs: the notification is PG&E's."""
     failed: bool = False
@@ -132,6 +134,14 @@ class Handler(Protocol):
         self, url: str, on_served: Callable[[], None]
     ) -> tuple[datetime, datetime] | None:
         """Fetch, store and summarize one feed; return its first and last reading start."""
+
+    async def async_process_info(
+        self, url: str, resource: BulkResource, on_served: Callable[[], None]
+    ) -> None:
+        """Fetch and keep a customer-information or DR-enrollment answer."""
+
+    def fetch_refused(self) -> None:
+        """PG&E refused a fetch with 403 (its authorization is read again)."""
 
 
 class NotificationInbox:
@@ -205,7 +215,13 @@ class NotificationInbox:
         for url in kept:
             self._remember(url)
         if kept:
-            notice = Notice(now, deque(kept), asked, solicited=asked is not None)
+            notice = Notice(
+                now,
+                deque(kept),
+                asked,
+                solicited=asked is not None,
+                resource=self._resource_of(kept[0], asked),
+            )
             (self._solicited if asked is not None else self._unproven).append(notice)
         info = NotificationInfo(
             received=now,
@@ -250,6 +266,12 @@ class NotificationInbox:
                 origin_of(first_refused),
             )
         return kept, refused, duplicates
+
+    def _resource_of(self, url: str, asked: Asked | None) -> BulkResource:
+        """Return what `url` answers: the labelled request's resource, else its path's."""
+        if asked is not None:
+            return asked.why.resource
+        return self._client.notified_resource(url, self._bulk_id) or BulkResource.USAGE
 
     def _room(self, now: datetime) -> bool:
         """Whether one more unproven notification may be fetched (`UNSOLICITED_PER_DAY`)."""
@@ -313,13 +335,26 @@ class NotificationInbox:
         def on_served() -> None:
             notice.served = True
 
+        found = None
+        # A labelled answer is what its request asked, whatever PG&E's URL looks like.
+        resource = self._resource_of(url, notice.answers if notice.solicited else None)
         try:
-            found = await self._handler.async_process_feed(url, on_served)
+            if resource is BulkResource.USAGE:
+                found = await self._handler.async_process_feed(url, on_served)
+            else:
+                await self._handler.async_process_info(url, resource, on_served)
         except ApiAuthError as err:
             self.failed += 1
             notice.failed = True
-            LOGGER.warning("PG&E refused the credentials while fetching data: %s", err)
-            self._entry.async_start_reauth(self._hass)
+            # Its authorization is read again: revoked or expired, a repair says so; the
+            # credentials refused, reauth starts.
+            self.log_once(
+                "fetch refused",
+                logging.WARNING,
+                "PG&E refused to serve notified data (its authorization is checked): %s",
+                err,
+            )
+            self._handler.fetch_refused()
         except ApiError as err:
             self.failed += 1
             notice.failed = True

@@ -29,7 +29,7 @@ restart shows the last data at once and asks PG&E again only if the last request
 """
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any, Final
@@ -40,13 +40,22 @@ from homeassistant.helpers.event import async_call_later, async_track_utc_time_c
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from ...api.pge import PgeClient
+from ...api.errors import ApiError
+from ...api.pge import BulkResource, PgeClient, Scope, parse_customer_feed
 from ...const import DOMAIN, LOGGER
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
 from . import const
 from .asked import Asked, Why
 from .coordinator import FeedInfo, PgeUsage, PgeUsageCoordinator
+from .customer import (
+    MAX_MISSES,
+    InfoRequest,
+    Refusal,
+    async_read_info,
+    customer_info,
+    programs_of,
+)
 from .history import PointSummary, async_read_feed, summarize
 from .inbox import Notice, NotificationInbox, NotificationInfo
 from .statistics import PgeCost, async_import_feed
@@ -54,6 +63,12 @@ from .webhook import async_notification_url
 
 _STORE_VERSION: Final = 1
 _RECENT_FEEDS: Final = 4
+_REFUSALS: Final = {
+    Refusal.FORBIDDEN: "PG&E refused it (403)",
+    Refusal.NO_DATA: "PG&E has none for this registration (204)",
+    Refusal.NOT_IN_SCOPE: "the authorization does not include it",
+    Refusal.NO_ANSWER: f"PG&E accepted {MAX_MISSES} requests and notified none",
+}
 
 
 class UsageStore:
@@ -66,10 +81,17 @@ class UsageStore:
         account: DeviceRef,
         *,
         history_days: int,
+        published_start: datetime | None = None,
     ) -> None:
-        """Create the store of one registration; a new one backfills `history_days` days."""
+        """Create the store of one registration.
+
+        A new one backfills `history_days` days, or from the day `published_start` (where the
+        authorization's `publishedPeriod` starts, §1.14.6) when that is later: PG&E has
+        nothing older to give this registration. A stored one goes on where it was.
+        """
         self._account = account
         self._history_days = history_days
+        self._published_start = published_start
         self._store: Store[dict[str, Any]] = Store(
             hass, _STORE_VERSION, f"{DOMAIN}.pge_{entry.entry_id}"
         )
@@ -78,9 +100,12 @@ class UsageStore:
         """Return the stored state; a new registration's has its whole history to ask for."""
         stored = await self._store.async_load()
         if stored is None:
-            first_day = dt_util.now(const.PACIFIC).date() - timedelta(
-                days=self._history_days
-            )
+            today = dt_util.now(const.PACIFIC).date()
+            first_day = today - timedelta(days=self._history_days)
+            if self._published_start is not None:
+                published = self._published_start.astimezone(const.PACIFIC).date()
+                # Not past today: a start in the future still asks for the latest day.
+                first_day = min(max(first_day, published), today)
             start = datetime.combine(first_day, time(), const.PACIFIC)
             return PgeUsage(account=self._account, points=(), backfill_next=start)
         return PgeUsage.from_dict(self._account, stored)
@@ -130,8 +155,14 @@ class PgeRequests:
         *,
         backfill_window: timedelta,
         retry_delays: tuple[float, ...],
+        scope: Callable[[], Scope | None] = lambda: None,
+        on_fetch_refused: Callable[[], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
-        """Create the manager of one registration (and its inbox); `async_start` starts asking."""
+        """Create the manager of one registration (and its inbox); `async_start` starts asking.
+
+        `scope` returns what PG&E's authorization lets this registration see (None: unknown);
+        `on_fetch_refused` is called when PG&E refuses a notified fetch (403).
+        """
         self.hass = hass
         self.entry = entry
         self.client = client
@@ -140,6 +171,8 @@ class PgeRequests:
         self.cost = cost
         self.backfill_window = backfill_window
         self.retry_delays = retry_delays
+        self._scope = scope
+        self._on_fetch_refused = on_fetch_refused
         self.waiting: list[Asked] = []
         """Accepted requests whose notification has not come, oldest first."""
         self.inbox = NotificationInbox(hass, entry, client, bulk_id, self)
@@ -162,7 +195,10 @@ class PgeRequests:
         await self._store.async_save(self.data)
 
     def diagnostics(self) -> dict[str, Any]:
-        """Return the requests waiting for their notification (no label, no URL)."""
+        """Return the requests waiting for their notification (no label, no URL).
+
+        The customer information, programs and info requests are in the usage data's dump.
+        """
         return {"waiting": [asked.as_dict() for asked in self.waiting]}
 
     # ---- asking -------------------------------------------------------------------------------
@@ -210,7 +246,12 @@ class PgeRequests:
         return self._requests.locked()
 
     async def async_run_requests(self) -> None:
-        """Continue the backfill if there is one, else ask for the days since the newest data."""
+        """Ask for the data, then for what is due of the customer information and DR enrollment.
+
+        The data: the backfill if there is one, else the days since the newest data. The
+        customer information comes after, so a first setup's devices (and their entity ids)
+        are named before an address is known, whatever order the answers arrive in.
+        """
         async with self._requests:
             try:
                 if self.data.backfill_next is not None:
@@ -220,6 +261,13 @@ class PgeRequests:
                     await self._async_ask(start, None, Why.DAILY)
             except Exception as err:  # noqa: BLE001 — a background job: log, retry tomorrow
                 LOGGER.warning("PG&E data request failed (asked again later): %s", err)
+            for why in (Why.CUSTOMER, Why.PROGRAMS):
+                try:
+                    await self._async_ask_info(why)
+                except ApiError as err:
+                    LOGGER.warning(
+                        "PG&E %s request failed (asked again later): %s", why.value, err
+                    )
 
     async def _async_backfill(self) -> None:
         """Ask for the history window by window, oldest first, each once the previous is stored."""
@@ -297,9 +345,95 @@ class PgeRequests:
         return asked
 
     def _oldest_waiting(self) -> datetime | None:
-        if not self.waiting:
-            return None
-        return min(asked.asked for asked in self.waiting)
+        """When the oldest usage request still waiting was made.
+
+        Only usage requests raise the "notification missing" repair: whether PG&E notifies
+        the customer and DR answers at all for Self Access is unknown (`customer.py` stops
+        asking after `MAX_MISSES` silent requests instead).
+        """
+        times = [
+            asked.asked
+            for asked in self.waiting
+            if asked.why.resource is BulkResource.USAGE
+        ]
+        return min(times, default=None)
+
+    # ---- customer information and DR enrollment ----------------------------------------------
+
+    async def _async_ask_info(self, why: Why) -> None:
+        """Ask for `why`'s resource when due (`InfoRequest.due`); remember a refusal."""
+        resource = why.resource
+        record = self.data.info_request(resource)
+        scope = self._scope()
+        now = dt_util.utcnow()
+        if not record.due(now, scope):
+            return
+        if (
+            resource is BulkResource.CUSTOMER
+            and scope is not None
+            and not scope.customer_information
+        ):
+            self._refuse(record, Refusal.NOT_IN_SCOPE, scope)
+            return
+        record = record.asking(now)
+        if record.misses >= MAX_MISSES:
+            self._refuse(record, Refusal.NO_ANSWER, scope)
+            return
+        self._set(self.data.with_info_request(record))
+        answer = await self.client.async_bulk_request(self.bulk_id, resource=resource)
+        if answer.accepted:
+            self.waiting.append(Asked(why, None, None, now, answer.transaction))
+            return
+        self._refuse(
+            record, Refusal.FORBIDDEN if answer.refused else Refusal.NO_DATA, scope
+        )
+
+    @callback
+    def _refuse(self, record: InfoRequest, why: Refusal, scope: Scope | None) -> None:
+        """Remember that `record`'s resource is not asked again until the scope changes."""
+        LOGGER.info(
+            "PG&E %s: %s; not asked again until the authorization changes",
+            "customer information"
+            if record.resource is BulkResource.CUSTOMER
+            else "demand-response enrollment",
+            _REFUSALS[why],
+        )
+        self._set(self.data.with_info_request(record.refusing(why, scope)))
+
+    async def async_process_info(
+        self,
+        url: str,
+        resource: BulkResource,
+        on_served: Callable[[], None] | None = None,
+    ) -> None:
+        """Fetch a notified customer or DR answer and keep what the devices and sensors show.
+
+        A malformed answer raises (the inbox logs it once) and the previous information stays.
+        """
+        body = await async_read_info(self.client, url, on_served)
+        feed = await self.hass.async_add_executor_job(parse_customer_feed, body)
+        now = dt_util.utcnow()
+        points = {
+            point
+            for found in (feed.agreements, feed.locations, feed.meters, feed.programs)
+            for point in (item.usage_point_id for item in found)
+            if point
+        }
+        data = self.data
+        if resource is BulkResource.CUSTOMER:
+            data = replace(data, customer=customer_info(feed, points, now))
+        else:
+            data = replace(data, programs=programs_of(feed, points))
+        record = data.info_request(resource)
+        self._set(data.with_info_request(replace(record, answered=now, misses=0)))
+
+    @callback
+    def fetch_refused(self) -> None:
+        """PG&E refused a notified fetch: its authorization is read again."""
+        if self._on_fetch_refused is not None:
+            self.entry.async_create_background_task(
+                self.hass, self._on_fetch_refused(), "openpower pge authorization check"
+            )
 
     # ---- a notification that does not come ----------------------------------------------------
 
@@ -355,7 +489,11 @@ class PgeRequests:
         first = min(notice.readings, default=None)
         last = max(notice.readings, default=None)
         for asked in reversed(self.waiting):
-            if asked.asked <= notice.received and asked.covers(first, last, now):
+            if (
+                asked.why.resource is notice.resource
+                and asked.asked <= notice.received
+                and asked.covers(first, last, now)
+            ):
                 self._answered(asked)
                 return asked
         return None
@@ -402,7 +540,7 @@ class PgeRequests:
             return
         ok = not notice.failed
         asked.settle(ok)
-        if ok:
+        if ok and asked.why.resource is BulkResource.USAGE:
             through = min(asked.end or asked.asked, asked.asked)
             known = self.data.answered_through
             if known is None or through > known:

@@ -25,6 +25,7 @@ from ...flow import api_url
 from ...pricing import Pricer
 from ...provider import account_budget
 from . import webhook
+from .authorization import PgeAuthorizationCoordinator
 from .const import (
     CONF_BULK_ID,
     CONF_CA_CERTIFICATE,
@@ -111,6 +112,7 @@ class PgeRuntime:
     certificate: ClientCertificate
     bulk_id: str
     status: PgeStatusCoordinator
+    authorization: PgeAuthorizationCoordinator
     usage: PgeUsageCoordinator
     requests: PgeRequests
     inbox: NotificationInbox
@@ -136,7 +138,17 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
     account = account_device(entry.title, bulk_id)
     status = PgeStatusCoordinator(hass, entry, client, certificate, account)
     await status.async_config_entry_first_refresh()
-    store = UsageStore(hass, entry, account, history_days=tuning.history_days)
+    authorization = PgeAuthorizationCoordinator(hass, entry, client, account)
+    await authorization.async_config_entry_first_refresh()
+    # Read daily even with its sensors disabled: the repairs come from it.
+    authorization.async_keep_polling()
+    store = UsageStore(
+        hass,
+        entry,
+        account,
+        history_days=tuning.history_days,
+        published_start=authorization.data.published_start,
+    )
     usage = PgeUsageCoordinator(hass, entry, store.async_load)
     await usage.async_config_entry_first_refresh()
     cost = PgeCost(Pricer(hass, entry))
@@ -150,6 +162,8 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
         cost,
         backfill_window=tuning.backfill_window,
         retry_delays=tuning.retry_delays,
+        scope=lambda: authorization.data.scope if authorization.data else None,
+        on_fetch_refused=authorization.async_recheck,
     )
     inbox = requests.inbox
     webhook.async_register(hass, entry, inbox)
@@ -168,6 +182,7 @@ async def async_setup(hass: HomeAssistant, entry: OpenPowerConfigEntry) -> PgeRu
         certificate=certificate,
         bulk_id=bulk_id,
         status=status,
+        authorization=authorization,
         usage=usage,
         requests=requests,
         inbox=inbox,
