@@ -8,6 +8,7 @@ One aiohttp application: each provider's API is mirrored under its own path pref
     await simulator.start(tls=True)              # 127.0.0.1, free ports (HTTP and HTTPS)
     url = simulator.base_url("amber")            # http://127.0.0.1:<port>/amber/v1
     urls = simulator.urls("emporia")              # api_url, auth_url, maintenance_url
+    goodwe = simulator.urls("goodwe")            # api_url: the SEMS+ login host
     enedis = simulator.urls("enedis")             # Conso API, MyElectricalData, Data Connect
     pge = simulator.urls("pge")                   # api_url (https, mTLS), CA and client PEMs
     simulator.pge.notification_target = callback # async (body, headers) -> None, or a URL
@@ -89,6 +90,29 @@ from .enedis import (
     sandbox_client_secret,
 )
 from .enedis_meters import EnedisPrm
+from .goodwe import (
+    GOODWE_BATTERY_SN,
+    GOODWE_BATTERY_SYS_SN,
+    GOODWE_DONGLE_SN,
+    GOODWE_EMAIL,
+    GOODWE_INSTALLER_EMAIL,
+    GOODWE_INSTALLER_PASSWORD,
+    GOODWE_INVERTER_SN,
+    GOODWE_METER_SN,
+    GOODWE_PASSWORD,
+    GOODWE_PV_EMAIL,
+    GOODWE_PV_INVERTER_SN,
+    GOODWE_PV_PASSWORD,
+    GOODWE_PV_STATION,
+    GOODWE_STATION,
+    GoodWeAccount,
+    GoodWeCall,
+    GoodWeSession,
+    GoodWeSimulator,
+    GoodWeStation,
+    password_hash as goodwe_password_hash,
+    signature as goodwe_signature,
+)
 from .pge import (
     PGE_15MIN_BULK_ID,
     PGE_15MIN_CLIENT_ID,
@@ -149,6 +173,20 @@ __all__ = [
     "ENEDIS_PROSUMER_PRM",
     "FAULTS",
     "FakeClock",
+    "GOODWE_BATTERY_SN",
+    "GOODWE_BATTERY_SYS_SN",
+    "GOODWE_DONGLE_SN",
+    "GOODWE_EMAIL",
+    "GOODWE_INSTALLER_EMAIL",
+    "GOODWE_INSTALLER_PASSWORD",
+    "GOODWE_INVERTER_SN",
+    "GOODWE_METER_SN",
+    "GOODWE_PASSWORD",
+    "GOODWE_PV_EMAIL",
+    "GOODWE_PV_INVERTER_SN",
+    "GOODWE_PV_PASSWORD",
+    "GOODWE_PV_STATION",
+    "GOODWE_STATION",
     "MULTI_SITES",
     "MULTI_TOKEN",
     "PGE_15MIN_BULK_ID",
@@ -181,6 +219,11 @@ __all__ = [
     "EmporiaSimulator",
     "EnedisPrm",
     "EnedisSimulator",
+    "GoodWeAccount",
+    "GoodWeCall",
+    "GoodWeSession",
+    "GoodWeSimulator",
+    "GoodWeStation",
     "MedAccount",
     "PgeAccount",
     "PgeBatch",
@@ -194,6 +237,8 @@ __all__ = [
     "batch_list",
     "build_feed",
     "client_ssl_context",
+    "goodwe_password_hash",
+    "goodwe_signature",
     "iter_feed",
     "pki_files",
     "pki_material",

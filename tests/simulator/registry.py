@@ -5,6 +5,7 @@ from .amber import AmberSimulator
 from .common import ProviderPart
 from .emporia import EmporiaSimulator
 from .enedis import EnedisSimulator
+from .goodwe import GoodWeSimulator
 from .pge import PgeSimulator
 
 PARTS: tuple[type[ProviderPart], ...] = (
@@ -13,4 +14,5 @@ PARTS: tuple[type[ProviderPart], ...] = (
     PgeSimulator,
     AlphaEssSimulator,
     EnedisSimulator,
+    GoodWeSimulator,
 )
