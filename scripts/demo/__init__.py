@@ -21,6 +21,6 @@ A new provider adds its module here and one name to `DEMOS` (docs/adding-a-provi
 
 from types import ModuleType
 
-from . import alphaess, amber, emporia, enedis, pge
+from . import alphaess, amber, emporia, enedis, goodwe, pge
 
-DEMOS: tuple[ModuleType, ...] = (amber, emporia, pge, alphaess, enedis)
+DEMOS: tuple[ModuleType, ...] = (amber, emporia, pge, alphaess, enedis, goodwe)

@@ -827,7 +827,8 @@ class GoodWeSimulator(ProviderPart):
     def _telemetry(self, call: _Call) -> list[dict[str, Any]]:
         station, kind = self._device(call)
         step = step_at(station.profile, call.time)
-        salt = (call.serial, step.start)
+        # The epoch second, not the datetime: its repr differs under freezegun (FakeDatetime).
+        salt = (call.serial, int(step.start.timestamp()))
         if kind == "INVERTER":
             return _inverter_telemetry(station, step, call.serial, salt)
         if kind == "SMART_METER":

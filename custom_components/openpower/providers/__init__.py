@@ -7,8 +7,9 @@ from .alphaess import ALPHAESS
 from .amber import AMBER
 from .emporia import EMPORIA
 from .enedis import ENEDIS
+from .goodwe import GOODWE
 from .pge import PGE
 
 PROVIDERS: dict[str, ProviderSpec[Any]] = {
-    spec.key: spec for spec in (AMBER, EMPORIA, PGE, ALPHAESS, ENEDIS)
+    spec.key: spec for spec in (AMBER, EMPORIA, PGE, ALPHAESS, ENEDIS, GOODWE)
 }

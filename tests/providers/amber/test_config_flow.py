@@ -59,7 +59,14 @@ async def start_amber(hass: HomeAssistant) -> FlowResult:
         DOMAIN, context={"source": SOURCE_USER}
     )
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["amber", "emporia", "pge", "alphaess", "enedis"]
+    assert result["menu_options"] == [
+        "amber",
+        "emporia",
+        "pge",
+        "alphaess",
+        "enedis",
+        "goodwe",
+    ]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "amber"}
     )

@@ -141,7 +141,14 @@ async def test_menus(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
-    assert result["menu_options"] == ["amber", "emporia", "pge", "alphaess", "enedis"]
+    assert result["menu_options"] == [
+        "amber",
+        "emporia",
+        "pge",
+        "alphaess",
+        "enedis",
+        "goodwe",
+    ]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "enedis"}
     )
