@@ -105,13 +105,20 @@ pge-service | /config/devices/device/{PG&E[service]} | 1000 | Share My Data; Ser
 pge-electricity | /config/devices/device/{PG&E[electricity]} | 900 | PG&E electricity · 2417 Grant St; Electricity usage point; Latest day consumption; Latest day returned to grid; Rate plan; E-6 — Residential Time-of-Use, Net Energy Metering; Last NEM minimum delivery charge; Last bill consumption; Newest data | Unavailable; Unknown | 0 |
 enedis-linky | /config/devices/device/{Enedis[device]} | 1100 | Consumption yesterday; Production yesterday; Maximum power yesterday; Subscribed power; Off-peak hours; kWh; VA | Unknown | 0 |
 pge-energy-gas | /energy/gas | 700 | Gas consumption; PG&E gas; Gas total | No energy data; There is no data | 1 | this_month
+goodwe-station | /config/devices/device/{GoodWe[devices][Station]} | 1340 | Solar power; Load power; Grid power; Battery power; Battery state of charge; Station status; Working; Solar energy today; Grid import today | Unknown | 0 |
+goodwe-inverter | /config/devices/device/{GoodWe[devices][Inverter]} | 760 | AC power; PV1 voltage; PV2 current; Temperature; Solar energy total; Battery discharge total | Unknown | 0 |
+goodwe-energy | /energy/electricity | 2800 | GoodWe Home (hybrid) grid import; GoodWe Home (hybrid) grid export; GoodWe Home (hybrid) solar production; GoodWe Home (hybrid) battery discharge; Grid total | No energy data; There is no data | 2 | this_month
 """.strip().splitlines()
 ]
-# enedis-linky: its Activity card lists the sensors' unavailable moment of the reload the
-# demo's options bring (scripts/demo/enedis.py), so only Unknown is refused there.
+# enedis-linky, goodwe-station, goodwe-inverter: their Activity card lists the sensors'
+# unavailable moment of the reload the demo's options bring (scripts/demo/enedis.py,
+# goodwe.py), so only Unknown is refused there.
 # energy-dashboard: the electricity view (with gas configured, /energy opens on the overview).
 # pge-electricity: the demo's electricity is net-metered (HE6N), so its bill is the NEM minimum
 # delivery charge; the name's address comes with the customer information.
+# goodwe-energy: the station's days this month (one bar a day, at its local midnight); the
+# electricity view mixes every provider, so the page is tall enough for the Totals table down to
+# GoodWe's grid rows and their cost (the demo's fixed tariff).
 # pge-energy-gas: PG&E's daily gas this month (the Sydney-time "yesterday" may hold no Pacific
 # day's first hour yet), in kWh on the dashboard.
 

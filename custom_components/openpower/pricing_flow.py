@@ -2,7 +2,8 @@
 
 A provider's options flow derives from `PricedOptionsFlow` and ends its own step with
 `async_step_cost(its options)`: the user then picks no price, a fixed price, a time-of-use
-tariff or another entry's prices (an Amber site), and the entry is saved with both.
+tariff or another entry's prices (an Amber site), and the entry is saved with both. A provider
+with no option of its own uses `PriceOptionsFlow`, which starts at the price source.
 """
 
 from collections.abc import Mapping
@@ -266,3 +267,13 @@ class PricedOptionsFlow(OptionsFlowWithReload):
         if cost is not None:
             options[CONF_COST] = cost
         return self.async_create_entry(data=options)
+
+
+class PriceOptionsFlow(PricedOptionsFlow):
+    """The options of a provider whose only option is where its prices come from."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Go straight to the price source."""
+        return await self.async_step_cost({})

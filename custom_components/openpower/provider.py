@@ -90,14 +90,32 @@ class ProviderSpec[R]:
         return [platform for platform, found in self.entities.items() if found]
 
 
-_BUDGETS: HassKey[dict[tuple[str, str], RequestBudget]] = HassKey(f"{DOMAIN}_budgets")
+class AccountShared[T]:
+    """One object per provider account, shared by every entry and flow of that account.
+
+    What must exist once per account lives here: the request budget its limits count against,
+    and, where a provider's login ends the account's previous session, the logged-in client.
+    """
+
+    def __init__(self, name: str) -> None:
+        """Keep the objects in `hass.data` under `name`."""
+        self._key: HassKey[dict[tuple[str, ...], T]] = HassKey(f"{DOMAIN}_{name}")
+
+    def get(
+        self, hass: HomeAssistant, account: tuple[str, ...], create: Callable[[], T]
+    ) -> T:
+        """Return the account's object, created the first time it is asked for."""
+        shared = hass.data.setdefault(self._key, {})
+        if (found := shared.get(account)) is None:
+            found = shared[account] = create()
+        return found
+
+
+_BUDGETS: AccountShared[RequestBudget] = AccountShared("budgets")
 
 
 def account_budget(
     hass: HomeAssistant, provider: str, account: str, limits: tuple[RateLimit, ...]
 ) -> RequestBudget:
     """Return the request budget every entry of one provider account shares."""
-    budgets = hass.data.setdefault(_BUDGETS, {})
-    if (budget := budgets.get((provider, account))) is None:
-        budget = budgets[(provider, account)] = RequestBudget(limits)
-    return budget
+    return _BUDGETS.get(hass, (provider, account), lambda: RequestBudget(limits))

@@ -6,6 +6,8 @@ in Europe/Amsterdam: a 6 kWp hybrid inverter, a 10 kWh battery, a smart meter an
 gateway; the only station is taken without a choice. The daily statistics are backfilled from
 the station's first day (2026-01-01) in the first hourly run: a day's energy is stored at the
 station's local midnight, so the Energy dashboard shows one bar a day, in Sydney's hours there.
+The entry is priced with a fixed tariff through its options (the shared price-source steps), so
+grid import and export have cost and compensation on the Energy dashboard.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,8 @@ DEVICES = {
     "Smart meter": "93000GMK24C00412",
 }
 QUANTITIES = ("pv", "grid_import", "grid_export", "battery_charge", "battery_discharge")
+PRICES = {"import_price": 0.30, "export_price": 0.08}  # a fixed tariff, per kWh
+MONEY = ("grid_import_cost", "grid_export_compensation")  # what the prices add
 
 
 def _statistic(quantity: str) -> str:
@@ -45,12 +49,21 @@ async def set_up(api: Hass) -> tuple[dict[str, Any], bool]:
 
 
 async def link(api: Hass, entries: dict[str, Any]) -> None:
-    """Nothing: the station is not priced in the demo."""
+    """Price the station with the fixed tariff, unless it already is."""
+    cost = _statistic("grid_import_cost")
+    items = await api.ws("recorder/list_statistic_ids", statistic_type="sum")
+    if any(item["statistic_id"] == cost for item in items):
+        return
+    steps = [{"source": "fixed"}, PRICES]  # the options start at the price source
+    await api.options(entries[NAME]["entry_id"], steps)
 
 
 async def energy_statistics(api: Hass) -> None:
-    """Wait for the station's solar, grid and battery days."""
-    await api.statistics(_statistic(quantity) for quantity in QUANTITIES)
+    """Wait for the station's solar, grid and battery days, with the grid's money.
+
+    The money too: `configure_energy_dashboard` adds a cost only once it is stored.
+    """
+    await api.statistics(_statistic(quantity) for quantity in (*QUANTITIES, *MONEY))
 
 
 async def ready(api: Hass, entry: dict[str, Any]) -> dict[str, Any]:

@@ -38,9 +38,9 @@ Rules, as the real API or as decided here where the reference is silent:
 - Models (`AlphaEssSystem`): `last_power` False (the legacy Storion-S5) → `getLastPowerData`
   6016 (decided: the reference says it is not served, not with what code); `periodic` False →
   `getTimeChargeBySn`/`setTimeChargeBySn` 6017 "No operation permissions".
-- Energy (`alphaess_model.py`: PV bell 06–18 local, household load, a 5 kW battery within
-  10–100 % SOC that charges from the PV surplus only, grid for the rest; from serial and local
-  time; controls do not change it):
+- Energy (`solar_model.py`, household in `alphaess_model.py`: PV bell 06–18 local, household
+  load, a 5 kW battery within 10–100 % SOC that charges from the PV surplus only, grid for the
+  rest; from serial and local time; controls do not change it):
   - `getOneDayPowerBySn(sysSn, queryDate)`: the local date's 5-minute samples, NEWEST FIRST,
     `uploadTime` local `yyyy-MM-dd HH:mm:ss` 4 min + a per-system number of seconds after the
     step starts; `ppv`, `load`, `feedIn`, `gridCharge` (grid import) in W as floats, `cbat`
@@ -119,16 +119,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from .alphaess_model import (
-    STEP,
-    Step,
-    Totals,
-    day_steps,
-    day_totals,
-    local_date,
-    unit,
-    upload_offset,
-)
+from .alphaess_model import ALPHAESS_DAYS, upload_offset
 from .alphaess_schedules import (
     CHARGE_FIELDS,
     DISCHARGE_FIELDS,
@@ -145,6 +136,16 @@ from .alphaess_schedules import (
     parse_periodic,
 )
 from .common import CONTEXT, ProviderPart, RequestContext, json_response
+from .solar_model import (
+    Site,
+    Step,
+    Totals,
+    day_steps,
+    local_date,
+    step_at,
+    totals_between,
+    unit,
+)
 
 # Demo data (deterministic): appIds are "alpha" + 16 hex digits, secrets 32, like the portal's.
 ALPHAESS_APP_ID: Final = "alpha0d3f5a2b9c1e7a46"
@@ -284,6 +285,11 @@ class AlphaEssSystem:
     charge_config: LegacyConfig = field(default_factory=default_charge_config)
     discharge_config: LegacyConfig = field(default_factory=default_discharge_config)
     time_charge: PeriodicSchedule = field(default_factory=default_periodic_schedule)
+
+    @property
+    def site(self) -> Site:
+        """The energy model's view of the system."""
+        return Site(self.sys_sn, self.time_zone, self.popv, self.cobat, ALPHAESS_DAYS)
 
     @property
     def surplus_cobat(self) -> float:
@@ -521,9 +527,7 @@ class AlphaEssSimulator(ProviderPart):
     # Energy model
 
     def _steps(self, system: AlphaEssSystem, day: date) -> tuple[Step, ...]:
-        return day_steps(
-            system.sys_sn, system.time_zone, system.popv, system.cobat, day
-        )
+        return day_steps(system.site, day)
 
     def _served_steps(
         self, system: AlphaEssSystem, day: date, now: datetime
@@ -535,15 +539,9 @@ class AlphaEssSimulator(ProviderPart):
         return [step for step in self._steps(system, day) if step.start + offset <= now]
 
     def _lifetime(self, system: AlphaEssSystem, now: datetime) -> Totals:
-        today = local_date(now, system.time_zone)
-        total = Totals.of(self._served_steps(system, today, now) or ())
-        day = system.installed_on
-        while day < today:
-            total += day_totals(
-                system.sys_sn, system.time_zone, system.popv, system.cobat, day
-            )
-            day += timedelta(days=1)
-        return total
+        return totals_between(
+            system.site, system.installed_on, now, upload_offset(system.sys_sn)
+        )
 
     def _sample(self, system: AlphaEssSystem, step: Step) -> dict[str, Any]:
         uploaded = (step.start + upload_offset(system.sys_sn)).astimezone(
@@ -552,10 +550,10 @@ class AlphaEssSimulator(ProviderPart):
         return {
             "sysSn": system.sys_sn,
             "uploadTime": uploaded.strftime("%Y-%m-%d %H:%M:%S"),
-            "ppv": float(step.ppv),
+            "ppv": float(step.pv),
             "load": float(step.load),
             "cbat": round(step.soc, 1),
-            "feedIn": float(step.feed_in),
+            "feedIn": float(step.export),
             "gridCharge": float(step.grid_import),
             "pchargingPile": 0,
         }
@@ -789,21 +787,19 @@ class AlphaEssSimulator(ProviderPart):
         system = self._system(call)
         if not system.last_power:
             raise CodeError(6016)
-        steps = self._steps(system, local_date(call.time, system.time_zone))
-        index = int((call.time - steps[0].start) / STEP)
-        step = steps[min(index, len(steps) - 1)]
+        step = step_at(system.site, call.time)
         charger = system.charger
         pev = 0
         if charger is not None and charger.status == CHARGING:
             pev = round(charger.current_setting * EV_VOLTS)
-        pgrid = step.grid_import - step.feed_in + pev
+        pgrid = step.grid_import - step.export + pev
         pbat = step.discharge - step.charge
-        ppv1 = round(step.ppv * 0.6)
+        ppv1 = round(step.pv * 0.6)
         return {
-            "ppv": float(step.ppv),
+            "ppv": float(step.pv),
             "ppvDetail": {
                 "ppv1": float(ppv1),
-                "ppv2": float(step.ppv - ppv1),
+                "ppv2": float(step.pv - ppv1),
                 "ppv3": 0.0,
                 "ppv4": 0.0,
                 "pmeterDc": 0.0,
@@ -816,7 +812,7 @@ class AlphaEssSimulator(ProviderPart):
                 "ev3Power": None,
                 "ev4Power": None,
             },
-            "prealL1": float(step.ppv + pbat),
+            "prealL1": float(step.pv + pbat),
             "prealL2": 0.0,
             "prealL3": 0.0,
             "pgrid": float(pgrid),
@@ -845,7 +841,7 @@ class AlphaEssSimulator(ProviderPart):
             "theDate": day.isoformat(),
             "eCharge": _round(totals.charge),
             "epv": _round(totals.pv),
-            "eOutput": _round(totals.feed_in),
+            "eOutput": _round(totals.export),
             "eInput": _round(totals.grid_import),
             "eGridCharge": 0.0,
             "eDischarge": _round(totals.discharge),
@@ -865,16 +861,14 @@ class AlphaEssSimulator(ProviderPart):
             "epvtoday": _round(today.pv),
             "epvtotal": _round(lifetime.pv),
             "eload": _round(today.load),
-            "eoutput": _round(today.feed_in),
+            "eoutput": _round(today.export),
             "einput": _round(today.grid_import),
             "echarge": _round(today.charge),
             "edischarge": _round(today.discharge),
-            "todayIncome": None if tariff is None else _round(today.feed_in * tariff),
-            "totalIncome": None
-            if tariff is None
-            else _round(lifetime.feed_in * tariff),
+            "todayIncome": None if tariff is None else _round(today.export * tariff),
+            "totalIncome": None if tariff is None else _round(lifetime.export * tariff),
             "eselfConsumption": (
-                round(1 - today.feed_in / today.pv, 4) if today.pv else 0.0
+                round(1 - today.export / today.pv, 4) if today.pv else 0.0
             ),
             "eselfSufficiency": (
                 round(1 - today.grid_import / today.load, 4) if today.load else 0.0

@@ -59,7 +59,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
-import hashlib
 import math
 import re
 from typing import Any, ClassVar, Final, Literal
@@ -68,6 +67,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from .common import CONTEXT, FAULTS, ProviderPart, Reply, RequestContext, json_response
+from .solar_model import bump as _bump, unit as _unit
 
 NEM_TZ: Final = timezone(timedelta(hours=10))
 MAX_INTERVALS: Final = 2048
@@ -189,17 +189,6 @@ class AmberPrice:
 
 # --------------------------------------------------------------------------------------------
 # Deterministic model
-
-
-def _unit(*parts: object) -> float:
-    """Return a stable pseudo-random number in [0, 1) for `parts`."""
-    text = "|".join(str(p) for p in parts)
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest) / 2**64
-
-
-def _bump(hour: float, centre: float, width: float) -> float:
-    return math.exp(-(((hour - centre) / width) ** 2))
 
 
 def _round(value: float, digits: int) -> float:

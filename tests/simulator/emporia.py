@@ -193,6 +193,7 @@ from .common import (
     json_bytes,
     json_response,
 )
+from .solar_model import bump as _bump, local_midnight as _local_midnight, unit as _unit
 
 CLIENT_ID: Final = "4qte47jbstod8apnfic0bunmrq"
 POOL_ID: Final = "us-east-2_ghlOXVLi1"
@@ -518,17 +519,6 @@ class EmporiaDevice:
 
 # --------------------------------------------------------------------------------------------
 # Deterministic usage model
-
-
-def _unit(*parts: object) -> float:
-    """Return a stable pseudo-random number in [0, 1) for `parts`."""
-    text = "|".join(str(p) for p in parts)
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest) / 2**64
-
-
-def _bump(hour: float, centre: float, width: float) -> float:
-    return math.exp(-(((hour - centre) / width) ** 2))
 
 
 @lru_cache(maxsize=1 << 17)
@@ -943,12 +933,6 @@ def _utc(epoch: int) -> datetime:
 
 def _zulu(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _local_midnight(day: date, time_zone: str) -> datetime:
-    return datetime(
-        day.year, day.month, day.day, tzinfo=ZoneInfo(time_zone)
-    ).astimezone(UTC)
 
 
 def _calendar(scale: str, day: date) -> tuple[date, date]:

@@ -23,20 +23,14 @@ reached at a deterministic second inside that interval.
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-import hashlib
 import math
 from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
+from .solar_model import bump, unit
+
 PARIS: Final = ZoneInfo("Europe/Paris")
 HALF_HOUR: Final = timedelta(minutes=30)
-
-
-def unit(*parts: object) -> float:
-    """Return a stable pseudo-random number in [0, 1) for `parts`."""
-    text = "|".join(str(p) for p in parts)
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest) / 2**64
 
 
 def _even(watts: float) -> int:
@@ -104,10 +98,6 @@ def interval_starts(day: date) -> list[datetime]:
     return [start + i * HALF_HOUR for i in range(count)]
 
 
-def _bump(hour: float, centre: float, width: float) -> float:
-    return math.exp(-(((hour - centre) / width) ** 2))
-
-
 def _season(day: date) -> float:
     """1.0 in mid-January, 0.0 in mid-July."""
     return (1 + math.cos(2 * math.pi * (day.timetuple().tm_yday - 15) / 365.25)) / 2
@@ -138,14 +128,12 @@ def _day_factors(profile: MeterProfile, day: date) -> _Day:
 
 
 def _load_watts(profile: MeterProfile, factors: _Day, hour: float, stamp: int) -> float:
-    heating = factors.heating * (
-        0.6 + 0.4 * _bump(hour, 7, 4) + 0.4 * _bump(hour, 20, 4)
-    )
+    heating = factors.heating * (0.6 + 0.4 * bump(hour, 7, 4) + 0.4 * bump(hour, 20, 4))
     watts = (
         350
         + heating
-        + 900 * _bump(hour, 7.5, 1.2)
-        + 1800 * _bump(hour, 19.5, 1.8)
+        + 900 * bump(hour, 7.5, 1.2)
+        + 1800 * bump(hour, 19.5, 1.8)
         + 400 * unit(profile.prm, stamp, "noise")
     )
     return watts * factors.household

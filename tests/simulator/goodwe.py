@@ -32,13 +32,14 @@ Protocol (every answer HTTP 200 with the SEMS+ envelope `{code, description, tra
   and token (the `ms` inside is not checked against the clock unless `signature_max_age` is
   set; decided), else `100004`; a replaced session → `C0602`; an expired one (`token_lifetime`
   after login, default 4 h: rainbowghost's estimate, §2.4) → `100002`. Then a station the
-  account has no access to (unknown ids too), or a serial not in the `pwId` station → `100025`.
+  account has no access to (unknown ids too), a serial not in the `pwId` station, or one in the
+  account's `refused_devices` (a visitor not shown every device) → `100025`.
   A missing parameter or a `deviceType` that is not the device's → `100004` (decided).
   Error bodies: `{code, translationCode, description, errorMsg, traceId}` as fixture #216 for
   `100004`; the same keys without `translationCode` for 100001/100002/100005/100025 (only their
   text is known); `C0602` as TS's test `{code, description, data: null}`; `GY0429` as TS's mock
   `{code, msg}`; `S0327` as its fixture.
-- Data (model in `goodwe_model.py`, station-local time zone): flow in kW with `pGrid` + export /
+- Data (model in `solar_model.py`, station-local time zone): flow in kW with `pGrid` + export /
   − import and `pBat` + discharge / − charge and `flows` {source: [targets]} (§5.1, issue #234
   samples); a PV-only station answers the PV-only fixture's keys. Telemetry factor groups (§5.2)
   and telecounting groups (§5.3) with every number a string; counters count finished 5-minute
@@ -88,9 +89,10 @@ from .common import (
     RequestContext,
     json_response,
 )
-from .goodwe_model import (
+from .goodwe_model import GOODWE_DAYS
+from .solar_model import (
     BATTERY_POWER_W,
-    StationProfile,
+    Site,
     Step,
     Totals,
     day_totals,
@@ -215,10 +217,10 @@ class GoodWeStation:
     address: str = "1 Example Street, Amsterdam"
 
     @property
-    def profile(self) -> StationProfile:
+    def profile(self) -> Site:
         """The model's view of the station."""
-        return StationProfile(
-            self.station_id, self.time_zone, self.pv_kw, self.battery_kwh
+        return Site(
+            self.station_id, self.time_zone, self.pv_kw, self.battery_kwh, GOODWE_DAYS
         )
 
     @property
@@ -263,6 +265,8 @@ class GoodWeAccount:
     token: str | None = None
     """The current session's token (a later login replaces it)."""
     in_flight: int = 0
+    refused_devices: set[str] = field(default_factory=set)
+    """Serials of its stations whose data this account may not read (→ `100025`)."""
 
 
 @dataclass(slots=True)
@@ -683,7 +687,7 @@ class GoodWeSimulator(ProviderPart):
         """The `pwId` station and the serial's type; `typed`: `deviceType` must be that type."""
         station = self._station(call, call.query.get("pwId"))
         kind = station.device_type(call.serial)
-        if kind is None:
+        if kind is None or call.serial in call.account.refused_devices:
             raise self._error("100025")
         if typed and call.query.get("deviceType", kind) != kind:
             raise self._error("100004")

@@ -82,6 +82,8 @@ from typing import Any, Final, Literal, NamedTuple
 import uuid
 from zoneinfo import ZoneInfo
 
+from .solar_model import bump
+
 RESOURCE_BASE: Final = "https://api.pge.com/GreenButtonConnect/espi/1_1/resource"
 PACIFIC: Final = ZoneInfo("America/Los_Angeles")
 FLOW_DELIVERED: Final = 1
@@ -266,10 +268,6 @@ def _zulu_ms(epoch_ms: int) -> str:
 # Model
 
 
-def _bump(hour: float, centre: float, width: float) -> float:
-    return math.exp(-(((hour - centre) / width) ** 2))
-
-
 def _tou(month: int, hour: int) -> int:
     peak = 16 <= hour < 21
     if 6 <= month <= 9:
@@ -316,10 +314,10 @@ def _day(point: PgeUsagePoint, ordinal: int) -> tuple[tuple[Reading, ...], ...]:
     for index, hour in enumerate(_local_hours(start, end, step)):
         load = (
             380
-            + 900 * _bump(hour, 7.3, 1.1)
-            + 2000 * _bump(hour, 19.2, 1.9)
-            + (3000 * warm * _bump(hour, 16.5, 2.6) if summer else 0.0)
-            + (900 * _bump(hour, 21.0, 2.0) if winter else 0.0)
+            + 900 * bump(hour, 7.3, 1.1)
+            + 2000 * bump(hour, 19.2, 1.9)
+            + (3000 * warm * bump(hour, 16.5, 2.6) if summer else 0.0)
+            + (900 * bump(hour, 21.0, 2.0) if winter else 0.0)
         ) * (0.75 + 0.5 * rng.random())
         solar = 0.0
         if point.net_metering and sunrise < hour < sunrise + daylight:

@@ -16,6 +16,7 @@ from custom_components.openpower.api.errors import (
     ApiResponseError,
 )
 from custom_components.openpower.api.goodwe import (
+    GOODWE_LIMITS,
     DeviceKind,
     Dimension,
     GoodWeSessionError,
@@ -442,3 +443,27 @@ async def test_budget_counts_every_request(
     await client.async_flow(STATION)
     await client.async_flow(STATION)
     assert budget.requests == 3
+
+
+async def test_rate_limited_again_doubles_the_pause(
+    sems: Sems, make_client: MakeClient
+) -> None:
+    """Each GY0429 with no success since the last doubles the pause, up to an hour."""
+    clock = [0.0]
+    budget = RequestBudget(GOODWE_LIMITS, clock=lambda: clock[0])
+    client = await make_client(budget=budget)
+    waits: list[float | None] = []
+    paused: list[float] = []
+    for answer in [fail("GY0429")] * 6 + [HYBRID_FLOW, fail("GY0429")]:
+        sems.set(FLOW_PATH, (200, answer))
+        clock[0] += 3601  # past any pause
+        if answer is HYBRID_FLOW:
+            await client.async_flow(STATION)
+            continue
+        with pytest.raises(ApiRateLimitedError) as raised:
+            await client.async_flow(STATION)
+        waits.append(raised.value.retry_after)
+        paused.append(budget.paused_for())
+    # A success in between starts again from 300 s.
+    assert waits == [300, 600, 1200, 2400, 3600, 3600, 300]
+    assert paused == waits

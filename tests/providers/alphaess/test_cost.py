@@ -39,8 +39,8 @@ from tests.simulator import (
     Simulator,
 )
 from tests.simulator.alphaess import AlphaEssSimulator
-from tests.simulator.alphaess_model import Step, Totals, day_steps
 from tests.simulator.amber import AmberSimulator
+from tests.simulator.solar_model import Step, Totals, day_steps
 
 from .conftest import alphaess_entry_data
 
@@ -83,8 +83,7 @@ def _amber(simulator: Simulator) -> AmberSimulator:
 
 def _steps(simulator: Simulator, serial: str, day: date) -> tuple[Step, ...]:
     """The simulator's 5-minute steps of a system's local day."""
-    system = _alphaess(simulator).systems[serial]
-    return day_steps(serial, system.time_zone, system.popv, system.cobat, day)
+    return day_steps(_alphaess(simulator).systems[serial].site, day)
 
 
 def _expected(
@@ -103,7 +102,7 @@ def _expected(
         if quantity == "grid_import":
             watts, daily = (lambda step: step.grid_import), totals.grid_import
         else:
-            watts, daily = (lambda step: step.feed_in), totals.feed_in
+            watts, daily = (lambda step: step.export), totals.export
         reported = round(daily, 2)
         day_watts = sum(watts(step) for step in steps)
         for step in steps:

@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components import openpower
 from custom_components.openpower.api.enedis import Backend, Direction
 from custom_components.openpower.const import DOMAIN
+from custom_components.openpower.history import history_store
 from custom_components.openpower.providers.enedis.const import (
     ISSUE_COLLECTION_OFF,
     ISSUE_CONSENT,
@@ -33,7 +34,6 @@ from custom_components.openpower.providers.enedis.const import (
 )
 from custom_components.openpower.providers.enedis.history import (
     EnedisHistoryCoordinator,
-    history_store,
 )
 from custom_components.openpower.providers.enedis.runtime import (
     SETTINGS,
@@ -183,7 +183,7 @@ async def test_consent_revoked_in_the_backfill(
         },
         last_attempt=datetime(2026, 10, 27, 9, 0, tzinfo=UTC),
     )
-    await history_store(hass, entry.entry_id).async_save(stored.as_dict())
+    await history_store(hass, "enedis", entry.entry_id).async_save(stored.as_dict())
     simulator.enedis.meters.prms[ENEDIS_PRM].revoked = True
     await async_setup(hass, entry)
     raised = issue(issue_registry, entry, ISSUE_CONSENT)

@@ -2,7 +2,8 @@
 
 Sessions (100002 once: one new login, no reauth; a password changed meanwhile: reauth), GY0429
 (back off, values kept), an empty `data` (kept while fresh, then unavailable, logged once), 100025
-(a repair, cleared when access is back) and the midnight counter replay (never backwards).
+(a repair, cleared when access is back; on one device, only that device), the midnight counter
+replay (never backwards), and two stations of one account on one session.
 """
 
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ import logging
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -23,14 +24,22 @@ from custom_components.openpower.providers.goodwe.const import (
 )
 from tests.common import async_move_to, async_setup_entry
 from tests.simulator import Simulator
-from tests.simulator.goodwe import GOODWE_EMAIL, GOODWE_STATION
+from tests.simulator.goodwe import (
+    GOODWE_BATTERY_SN,
+    GOODWE_EMAIL,
+    GOODWE_INSTALLER_EMAIL,
+    GOODWE_INSTALLER_PASSWORD,
+    GOODWE_PV_STATION,
+    GOODWE_STATION,
+)
 
-from .conftest import goodwe
+from .conftest import goodwe, goodwe_entry_data
 
 NOW = datetime.fromisoformat("2026-06-15T10:30:00+00:00")  # 12:30 in Amsterdam
 PV = "sensor.goodwe_home_hybrid_solar_power"
 PV_TOTAL = "sensor.goodwe_inverter_0017_solar_energy_total"
 AC = "sensor.goodwe_inverter_0017_ac_power"
+BATTERY_SOC = "sensor.goodwe_battery_0231_battery_state_of_charge"
 KEPT = "keeping the previous data"
 
 
@@ -205,6 +214,78 @@ async def test_no_access_raises_a_repair(
     await async_move_to(hass, freezer, NOW + 2 * FLOW_INTERVAL)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert state(hass, PV) not in (STATE_UNAVAILABLE, "unknown")
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_no_access_to_one_device_leaves_the_others(
+    hass: HomeAssistant,
+    goodwe_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """100025 on the battery alone: its entities unavailable, logged once; the rest read on."""
+    assert await async_setup_entry(hass, goodwe_entry)
+    account = goodwe(simulator).accounts[GOODWE_EMAIL]
+    account.refused_devices.add(GOODWE_BATTERY_SN)
+    for poll in (1, 2):
+        await async_move_to(hass, freezer, NOW + poll * DEVICES_INTERVAL)
+        assert state(hass, BATTERY_SOC) == STATE_UNAVAILABLE
+        assert state(hass, AC) not in (STATE_UNAVAILABLE, "unknown")
+        assert state(hass, PV) not in (STATE_UNAVAILABLE, "unknown")
+    refusals = [r for r in caplog.records if "refuses this account" in r.getMessage()]
+    assert len(refusals) == 1
+    assert GOODWE_BATTERY_SN not in refusals[0].getMessage()
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"{goodwe_entry.entry_id}_goodwe_station_access"
+        )
+        is None
+    )
+    # The device stays, with its entities and their history.
+    assert device_registry.async_get_device_by_identifier(
+        (DOMAIN, f"goodwe_{GOODWE_BATTERY_SN}"), goodwe_entry.entry_id
+    )
+    account.refused_devices.clear()
+    await async_move_to(hass, freezer, NOW + 3 * DEVICES_INTERVAL)
+    assert state(hass, BATTERY_SOC) not in (STATE_UNAVAILABLE, "unknown")
+    assert any("answers the battery" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_stations_of_one_account_share_its_session(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An installer's two stations: one login, never a session ended by the other entry."""
+    entries = [
+        MockConfigEntry(
+            domain=DOMAIN,
+            title=title,
+            unique_id=station,
+            data=goodwe_entry_data(
+                simulator,
+                username=GOODWE_INSTALLER_EMAIL,
+                password=GOODWE_INSTALLER_PASSWORD,
+                station=station,
+            ),
+        )
+        for title, station in (("Home", GOODWE_STATION), ("Cabin", GOODWE_PV_STATION))
+    ]
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await async_setup_entry(hass, entry)
+    for step in range(1, 5):
+        await async_move_to(hass, freezer, NOW + step * FLOW_INTERVAL)
+    # Apart, each entry's login would end the other's session: a login at every poll.
+    assert logins(simulator) == 1
+    assert state(hass, PV) not in (STATE_UNAVAILABLE, "unknown")
+    assert (
+        entries[0].runtime_data.runtime.client is entries[1].runtime_data.runtime.client
+    )
 
 
 # 23:50 in Amsterdam; the first device poll after setup is at local midnight.

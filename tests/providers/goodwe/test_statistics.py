@@ -27,7 +27,7 @@ from custom_components.openpower.providers.goodwe.runtime import (
 from tests.common import async_move_to, async_setup_entry
 from tests.simulator import Simulator
 from tests.simulator.goodwe import GOODWE_STATION
-from tests.simulator.goodwe_model import Totals, day_totals
+from tests.simulator.solar_model import Totals, day_totals
 
 from .conftest import HISTORY_DAYS, goodwe
 
@@ -204,38 +204,65 @@ async def test_the_next_days_and_an_outage(
     )
 
 
-@pytest.mark.freeze_time(NOW)
-async def test_grid_is_priced(
-    hass: HomeAssistant, goodwe_entry: MockConfigEntry, simulator: Simulator
-) -> None:
-    """With a fixed price, grid import has a cost and export a compensation, day by day."""
-    hass.config_entries.async_update_entry(
-        goodwe_entry,
-        options={
-            "cost": {"source": "fixed", "import_price": 0.25, "export_price": 0.05}
-        },
-    )
-    assert await async_setup_entry(hass, goodwe_entry)
+FIXED = {"cost": {"source": "fixed", "import_price": 0.25, "export_price": 0.05}}
+PRICED = (
+    ("grid_import", "grid_import_cost", 0.25),
+    ("grid_export", "grid_export_compensation", 0.05),
+)
+"""Each priced quantity, its money statistic and its price in `FIXED`."""
+
+
+async def check_priced(hass: HomeAssistant) -> None:
+    """Every stored day of grid import and export has its money at the `FIXED` price."""
     rows = await stored(hass, "grid_import", "grid_export")
-    await async_wait_recording_done(hass)
     money = await get_instance(hass).async_add_executor_job(
         statistics_during_period,
         hass,
         midnight(TODAY - timedelta(days=40)),
         None,
-        {statistic_id("grid_import_cost"), statistic_id("grid_export_compensation")},
+        {statistic_id(money_id) for _, money_id, _ in PRICED},
         "hour",
         None,
         {"state"},
     )
-    for quantity, money_id, price in (
-        ("grid_import", "grid_import_cost", 0.25),
-        ("grid_export", "grid_export_compensation", 0.05),
-    ):
+    for quantity, money_id, price in PRICED:
         energy = {start: value for start, value, _ in rows[statistic_id(quantity)]}
+        assert energy  # days SEMS+ had (export: the sunny ones)
         cost = {
             datetime.fromtimestamp(r["start"], AMSTERDAM): r["state"]
             for r in money[statistic_id(money_id)]
             if r["state"]
         }
         assert cost == pytest.approx({s: v * price for s, v in energy.items()})
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_grid_is_priced(
+    hass: HomeAssistant, goodwe_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """With a fixed price, grid import has a cost and export a compensation, day by day."""
+    hass.config_entries.async_update_entry(goodwe_entry, options=FIXED)
+    assert await async_setup_entry(hass, goodwe_entry)
+    await check_priced(hass)
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_price_chosen_later_prices_the_stored_days(
+    hass: HomeAssistant, goodwe_entry: MockConfigEntry, simulator: Simulator
+) -> None:
+    """A price source chosen in the options prices the stored days, asking SEMS+ no history."""
+    assert await async_setup_entry(hass, goodwe_entry)
+    asked = statistics_requests(simulator)
+    result = await hass.config_entries.options.async_init(goodwe_entry.entry_id)
+    assert result["step_id"] == "cost_source"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"source": "fixed"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"import_price": 0.25, "export_price": 0.05}
+    )
+    assert goodwe_entry.options == FIXED
+    await hass.async_block_till_done(wait_background_tasks=True)  # the reload
+    # The reload's run asks yesterday and today only, as after any restart.
+    assert statistics_requests(simulator) == asked + 1
+    await check_priced(hass)

@@ -5,8 +5,9 @@ the login's answer names the regional gateway (`client.gateway`) that serves eve
 each signed when it is sent (`auth.py`, `signature.py`). The envelope is read in one place
 (`_data`): a refused session (100001/100002/C0602, or HTTP 401/403) logs in again once and repeats
 the call, then raises `GoodWeSessionError` (an `ApiAuthError`); 100005 is `ApiAuthError`; 100025
-`StationAccessError`; `GY0429` pauses the account's budget for 300 s and raises
-`ApiRateLimitedError(retry_after=300)`; an empty `data` is `ApiResponseError`.
+`StationAccessError`; `GY0429` pauses the account's budget for 300 s, doubled for each `GY0429`
+with no success since the last one up to an hour, and raises `ApiRateLimitedError` with that
+pause as `retry_after`; an empty `data` is `ApiResponseError`.
 
 At most 2 requests are in flight per client (an `asyncio.Semaphore` around each HTTP exchange,
 the login included, as TS does, §8); the request budget paces them (2,000 a day, 30 a minute).
@@ -43,6 +44,7 @@ from .errors import (
     SUCCESS_CODES,
     code_error,
     envelope_code,
+    rate_limit_wait,
 )
 from .factors import parse_counters, parse_telemetry
 from .flow import parse_flow
@@ -115,6 +117,8 @@ class GoodWeClient:
         self._login_lock = asyncio.Lock()
         self._session: WebSession | None = None
         self._generation = 0
+        self._throttled = 0
+        """`GY0429` answers since the last success (each doubles the pause)."""
         self._login_http = HttpClient(
             session,
             self._api_url,
@@ -165,9 +169,13 @@ class GoodWeClient:
         if code is None:
             raise ApiResponseError(f"{what}: the answer has no code")
         if code not in SUCCESS_CODES:
+            wait = RATE_LIMIT_WAIT
             if code == RATE_LIMITED:
-                self.budget.pause_for(RATE_LIMIT_WAIT, f"GoodWe answered {code}")
-            raise code_error(code, what)
+                self._throttled += 1
+                wait = rate_limit_wait(self._throttled)
+                self.budget.pause_for(wait, f"GoodWe answered {code}")
+            raise code_error(code, what, retry_after=wait)
+        self._throttled = 0
         data = payload.get("data")
         if data is None or data == {}:
             raise ApiResponseError(f"{what}: the answer's data is empty")

@@ -16,7 +16,15 @@ BAD_CREDENTIALS: Final = "100005"
 NO_ACCESS: Final = "100025"
 RATE_LIMITED: Final = "GY0429"
 RATE_LIMIT_WAIT: Final = 300.0
-"""How long a `GY0429` pauses the whole account, seconds (TS, bueste and tgxn all wait 300 s)."""
+"""How long a first `GY0429` pauses the whole account, seconds (TS, bueste and tgxn wait 300 s)."""
+RATE_LIMIT_MAX_WAIT: Final = 3600.0
+"""The longest pause: each `GY0429` with no success since the last one doubles the pause (TS
+doubles its cooldown), up to the hour peers were blocked for after bursts (§8)."""
+
+
+def rate_limit_wait(in_a_row: int) -> float:
+    """Return the pause after the `in_a_row`-th `GY0429` with no success between them."""
+    return min(RATE_LIMIT_WAIT * 2.0 ** max(in_a_row - 1, 0), RATE_LIMIT_MAX_WAIT)
 
 
 class GoodWeSessionError(ApiAuthError):
@@ -30,8 +38,10 @@ class StationAccessError(ApiRejectedError):
     """100025: the account has no access (or no rights) to this station or device."""
 
 
-def code_error(code: str, what: str) -> ApiError:
-    """Return the error a non-success `code` means."""
+def code_error(
+    code: str, what: str, *, retry_after: float = RATE_LIMIT_WAIT
+) -> ApiError:
+    """Return the error a non-success `code` means (`retry_after`: a `GY0429`'s pause)."""
     if code in SESSION_CODES:
         return GoodWeSessionError(f"{what}: session refused ({code})", code)
     if code == BAD_CREDENTIALS:
@@ -40,7 +50,7 @@ def code_error(code: str, what: str) -> ApiError:
         return StationAccessError(f"{what}: no access to this station ({code})", code)
     if code == RATE_LIMITED:
         error = ApiRateLimitedError(
-            f"{what}: rate limited ({code})", retry_after=RATE_LIMIT_WAIT
+            f"{what}: rate limited ({code})", retry_after=retry_after
         )
         error.code = code
         return error

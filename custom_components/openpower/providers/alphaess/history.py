@@ -18,24 +18,23 @@ outage never imports anything (no zeros).
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Final, override
+from typing import Any, Final, Self, override
 from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ...api.alphaess import AlphaEssClient, AlphaEssClockError
 from ...api.errors import ApiAuthError, ApiError, ApiRateLimitedError
-from ...const import DOMAIN, LOGGER
+from ...const import LOGGER
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
+from ...history import HistoryReach, day_to_store, history_store, stored_day
 from ...pricing import Pricer
-from .const import HISTORY_INTERVAL, REFETCH_HOUR
+from .const import HISTORY_INTERVAL, PROVIDER, REFETCH_HOUR
 from .coordinator import AlphaEssSystemsCoordinator, local_today
 from .statistics import DayReadings, async_import_batch, day_readings
 
-_STORE_VERSION: Final = 1
 BATCH_DAYS: Final = (6, 23, 60, 120, 240)
 """Sizes of successive backfill batches (after yesterday, read first); the last one repeats.
 
@@ -44,51 +43,37 @@ Each batch's import rebases every newer hour: doubling batches keep a year to fo
 of re-reading at most a batch after a restart in the middle of one."""
 
 
-def _history_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    return Store(hass, _STORE_VERSION, f"{DOMAIN}.alphaess_{entry_id}")
-
-
 async def async_remove_history(
     hass: HomeAssistant, entry: OpenPowerConfigEntry
 ) -> None:
     """Forget where a removed entry's backfill was (its statistics stay, as history)."""
-    await _history_store(hass, entry.entry_id).async_remove()
+    await history_store(hass, PROVIDER, entry.entry_id).async_remove()
 
 
 @dataclass(frozen=True, slots=True)
-class SystemHistory:
-    """How far one system's statistics reach (local dates, both ends included)."""
+class SystemHistory(HistoryReach):
+    """How far one system's statistics reach, and what AlphaESS's backfill adds to that."""
 
-    newest: date | None = None
-    oldest: date | None = None
-    complete: bool = False
-    """The backfill found the first day AlphaESS has (or reached `history_days`)."""
     refetched: date | None = None
     """The last day read once more the morning after."""
     batches: int = 0
 
+    @override
     def as_dict(self) -> dict[str, Any]:
         """Return what is stored."""
         return {
-            "newest": self.newest.isoformat() if self.newest else None,
-            "oldest": self.oldest.isoformat() if self.oldest else None,
-            "complete": self.complete,
-            "refetched": self.refetched.isoformat() if self.refetched else None,
+            **super().as_dict(),
+            "refetched": day_to_store(self.refetched),
             "batches": self.batches,
         }
 
+    @override
     @classmethod
-    def from_dict(cls, stored: Mapping[str, Any]) -> SystemHistory:
+    def from_dict(cls, stored: Mapping[str, Any]) -> Self:
         """Read what `as_dict` stored."""
-
-        def day(key: str) -> date | None:
-            return date.fromisoformat(stored[key]) if stored.get(key) else None
-
-        return cls(
-            newest=day("newest"),
-            oldest=day("oldest"),
-            complete=bool(stored.get("complete")),
-            refetched=day("refetched"),
+        return replace(
+            super().from_dict(stored),
+            refetched=stored_day(stored, "refetched"),
             batches=int(stored.get("batches", 0)),
         )
 
@@ -123,7 +108,7 @@ class AlphaEssHistoryCoordinator(OpenPowerCoordinator[AlphaEssHistory]):
         self.systems = systems
         self.pricer = pricer
         self._history_days = history_days
-        self._store = _history_store(hass, entry.entry_id)
+        self._store = history_store(hass, PROVIDER, entry.entry_id)
         self._state: dict[str, SystemHistory] = {}
 
     async def async_load_stored(self) -> None:

@@ -29,7 +29,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final, override
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ...api.enedis import (
@@ -47,9 +46,10 @@ from ...api.enedis import (
     MaxPower,
 )
 from ...api.errors import ApiError
-from ...const import DOMAIN, LOGGER
+from ...const import LOGGER
 from ...coordinator import OpenPowerCoordinator
 from ...data import OpenPowerConfigEntry
+from ...history import history_store
 from ...pricing import Pricer
 from ...statistics import RecorderStalledError
 from .const import (
@@ -60,6 +60,7 @@ from .const import (
     ISSUE_NOT_HOLDER,
     ISSUE_QUOTA,
     POLL_INTERVAL,
+    PROVIDER,
     RECENT_DAYS,
     DataKind,
 )
@@ -68,7 +69,6 @@ from .state import DIRECTION_KINDS, DirectionState, MeterState, chosen_kinds
 from .statistics import DaySource, async_import_days
 from .windows import async_from_limit, months_before, window
 
-_STORE_VERSION: Final = 1
 CURVE_WINDOWS_PER_IMPORT: Final = 26
 """Curve weeks imported together (half a year): each import of older days rewrites every newer
 hour's sum, so two years cost four such rewrites."""
@@ -82,16 +82,11 @@ ACCESS_ISSUES: Final = (ISSUE_CONSENT, ISSUE_NOT_HOLDER, ISSUE_QUOTA)
 """The issues any answer with data clears."""
 
 
-def history_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Return where one entry's history reach is kept."""
-    return Store(hass, _STORE_VERSION, f"{DOMAIN}.enedis_{entry_id}")
-
-
 async def async_remove_history(
     hass: HomeAssistant, entry: OpenPowerConfigEntry
 ) -> None:
     """Forget a removed entry's history reach (its statistics stay)."""
-    await history_store(hass, entry.entry_id).async_remove()
+    await history_store(hass, PROVIDER, entry.entry_id).async_remove()
 
 
 def paris_today() -> date:
@@ -169,7 +164,7 @@ class EnedisHistoryCoordinator(OpenPowerCoordinator[EnedisDays]):
         self.pricer = pricer
         self._tuning = tuning
         self._offset = offset
-        self._store = history_store(hass, entry.entry_id)
+        self._store = history_store(hass, PROVIDER, entry.entry_id)
         self.state = MeterState()
         self._backfill: asyncio.Task[None] | None = None
         self._kinds = chosen_kinds(entry.options)

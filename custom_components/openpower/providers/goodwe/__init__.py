@@ -2,6 +2,7 @@
 
 from homeassistant.const import Platform
 
+from ...pricing_flow import PriceOptionsFlow
 from ...provider import ProviderSpec
 from .config_flow import GoodWeFlow
 from .const import PROVIDER
@@ -25,6 +26,7 @@ GOODWE: ProviderSpec[GoodWeRuntime] = ProviderSpec(
     },
     devices=lambda rt: [*rt.flow.data.devices(), *rt.devices.data.devices()],
     config_flow=GoodWeFlow,
+    options_flow=PriceOptionsFlow,
     entities={Platform.SENSOR: SENSORS},
     diagnostics=diagnostics,
     redact=REDACT,

@@ -22,8 +22,6 @@ PORTAL_URL: Final = "https://semsplus.goodwe.com/"
 FLOW_INTERVAL: Final = timedelta(seconds=90)
 DEVICES_INTERVAL: Final = timedelta(minutes=10)
 STATISTICS_INTERVAL: Final = timedelta(hours=1)
-RATE_LIMIT_BACKOFF: Final = 300.0
-"""Seconds to wait after `GY0429` (the reference's back-off)."""
 STALE_AFTER: Final = timedelta(minutes=20)
 """Values kept through failed reads (an empty `data`) at most this long, then unavailable: two
 missed device polls."""

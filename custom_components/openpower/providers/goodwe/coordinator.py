@@ -2,18 +2,23 @@
 
 Cadences (`const.py`: slower than peers' 60 s and 5 minutes, which would pass 2,000 requests a
 day for a hybrid station): the station flow every 90 s; the device list, each device's telemetry
-and its lifetime counters every 10 minutes; the station list (name, time zone) every 6 hours. The daily statistics are `history.py`'s.
+and its lifetime counters every 10 minutes; the station list (name, time zone) every 6 hours.
+The daily statistics are `history.py`'s.
 
 Failures, beyond the shell's policy (`coordinator.py`):
 
 - a session refused (`100002`, `C0602`) is logged in again once by the client; only a second
   refusal, or rejected credentials (`100005`), reaches the shell, which starts reauth;
-- `GY0429` pauses the account's budget for 300 s (the client); meanwhile, and through an empty
-  `data` (the 2026-09-23 break) or an answer whose shape changed, the previous values stay while
-  younger than `STALE_AFTER`, then the entities go unavailable. The shell logs the first kept
-  answer once, naming the error (what changed), and once more when valid data is back;
+- `GY0429` pauses the account's budget for 300 s, doubling while it repeats (the client);
+  meanwhile, and through an empty `data` (the 2026-09-23 break) or an answer whose shape
+  changed, the previous values stay while younger than `STALE_AFTER`, then the entities go
+  unavailable. The shell logs the first kept answer once, naming the error (what changed), and
+  once more when valid data is back;
 - `100025` (no access to the station) raises the `goodwe_station_access` repair, cleared by the
-  next answer; the entities go unavailable (the data is not the station's any more).
+  next answer; the entities go unavailable (the data is not the station's any more). A `100025`
+  on one device's telemetry or counters (a visitor account may not see every device) makes only
+  that device's entities unavailable, logged once when it starts and once when it ends: the
+  device stays registered, and the rest of the station is read as before.
 
 A lifetime counter never goes backwards: SEMS+ replays the previous day's counters for minutes
 after midnight and drops them transiently (§9.1–9.2). The last value of each counter is kept (and
@@ -226,7 +231,10 @@ class GoodWeDevices:
     """The station's inverters, batteries and meters, by serial."""
 
     station: Station
+    listed: Mapping[str, Device]
+    """Every device the station lists (its device stays registered while it is listed)."""
     readings: Mapping[str, DeviceReading]
+    """The listed devices that were read (not those SEMS+ refused to this account)."""
     reported: frozenset[tuple[str, str]]
     """(serial, field) pairs SEMS+ has sent since setup: telemetry and counter fields, and
     `pv<n>` for each PV string."""
@@ -234,8 +242,7 @@ class GoodWeDevices:
     def devices(self) -> list[DeviceRef]:
         """Return the equipment devices."""
         return [
-            equipment_device(self.station, reading.device)
-            for reading in self.readings.values()
+            equipment_device(self.station, device) for device in self.listed.values()
         ]
 
     def of(self, uid: str) -> DeviceReading:
@@ -254,10 +261,13 @@ class GoodWeDevices:
 
     def diagnostics(self) -> dict[str, Any]:
         """Return the readings by position and kind (serials are keys: not shown)."""
-        return {
+        readings: dict[str, Any] = {
             f"{reading.device.kind.value}_{index}": reading
             for index, reading in enumerate(self.readings.values())
         }
+        if refused := len(self.listed) - len(self.readings):
+            readings["refused_devices"] = refused
+        return readings
 
 
 class GoodWeDevicesCoordinator(GoodWeCoordinator[GoodWeDevices]):
@@ -276,6 +286,7 @@ class GoodWeDevicesCoordinator(GoodWeCoordinator[GoodWeDevices]):
         )
         self.station = station
         self._reported: frozenset[tuple[str, str]] = frozenset()
+        self._refused: set[str] = set()
         self._lifetime: dict[str, dict[str, float]] = {}
         self._store: Store[dict[str, dict[str, float]]] = counters_store(
             hass, entry.entry_id
@@ -287,23 +298,29 @@ class GoodWeDevicesCoordinator(GoodWeCoordinator[GoodWeDevices]):
 
     @override
     async def _async_read(self) -> GoodWeDevices:
+        listed: dict[str, Device] = {}
         readings: dict[str, DeviceReading] = {}
         reported = set(self._reported)
         changed = False
         for device in await self.client.async_devices(self.station_id):
             if device.kind not in SHOWN_KINDS:
                 continue
-            telemetry = await self.client.async_telemetry(
-                self.station_id, device.sn, device.device_type
-            )
-            counters = None
-            if device.kind in COUNTED_KINDS:
-                counters, moved = self._forward(
-                    device.sn,
-                    await self.client.async_counters(
-                        self.station_id, device.sn, device.device_type
-                    ),
+            listed[device.sn] = device
+            try:
+                telemetry = await self.client.async_telemetry(
+                    self.station_id, device.sn, device.device_type
                 )
+                counters = None
+                if device.kind in COUNTED_KINDS:
+                    counters = await self.client.async_counters(
+                        self.station_id, device.sn, device.device_type
+                    )
+            except StationAccessError:
+                self._refuse(device, True)
+                continue
+            self._refuse(device, False)
+            if counters is not None:
+                counters, moved = self._forward(device.sn, counters)
                 changed |= moved
                 reported |= {(device.sn, name) for name in _reported(counters)}
             reported |= {(device.sn, name) for name in _reported(telemetry)}
@@ -313,8 +330,33 @@ class GoodWeDevicesCoordinator(GoodWeCoordinator[GoodWeDevices]):
             await self._store.async_save(self._lifetime)
         self._reported = frozenset(reported)
         return GoodWeDevices(
-            station=self.station.data, readings=readings, reported=self._reported
+            station=self.station.data,
+            listed=listed,
+            readings=readings,
+            reported=self._reported,
         )
+
+    def _refuse(self, device: Device, refused: bool) -> None:
+        """Log once when SEMS+ starts and stops refusing this account a device's data."""
+        if refused == (device.sn in self._refused):
+            return
+        if refused:
+            self._refused.add(device.sn)
+            LOGGER.warning(
+                "%s: SEMS+ refuses this account the data of the %s …%s (100025); its "
+                "entities are unavailable until it answers again",
+                self.name,
+                device.kind.value,
+                device.sn[-3:],
+            )
+        else:
+            self._refused.discard(device.sn)
+            LOGGER.info(
+                "%s: SEMS+ answers the %s …%s again",
+                self.name,
+                device.kind.value,
+                device.sn[-3:],
+            )
 
     def _forward(self, serial: str, counters: Counters) -> tuple[Counters, bool]:
         """Return `counters` with no value below the last one seen; and whether one rose."""

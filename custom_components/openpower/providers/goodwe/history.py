@@ -14,22 +14,21 @@ every window, so a restart resumes there. A failed window is asked again at the 
 outage never imports anything (no zeros).
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
-from typing import Any, Final, override
+from typing import Any, override
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ...api.errors import ApiAuthError, ApiError
 from ...api.goodwe import Dimension, GoodWeClient, Station, StatisticsBucket
-from ...const import DOMAIN, LOGGER
+from ...const import LOGGER
 from ...data import OpenPowerConfigEntry
 from ...entity import DeviceRef
+from ...history import HistoryReach, history_store
 from ...pricing import Pricer
-from .const import STATISTICS_INTERVAL
+from .const import PROVIDER, STATISTICS_INTERVAL
 from .coordinator import (
     GoodWeCoordinator,
     GoodWeDevicesCoordinator,
@@ -39,51 +38,13 @@ from .coordinator import (
 from .devices import station_device
 from .statistics import async_import_days
 
-_STORE_VERSION: Final = 1
-
-
-def history_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Return where one entry's history reach is kept."""
-    return Store(hass, _STORE_VERSION, f"{DOMAIN}.goodwe_{entry_id}")
-
 
 async def async_remove_history(
     hass: HomeAssistant, entry: OpenPowerConfigEntry
 ) -> None:
     """Forget a removed entry's history reach and counters (its statistics stay)."""
-    await history_store(hass, entry.entry_id).async_remove()
+    await history_store(hass, PROVIDER, entry.entry_id).async_remove()
     await counters_store(hass, entry.entry_id).async_remove()
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryReach:
-    """How far the station's statistics reach (local dates, both ends included)."""
-
-    newest: date | None = None
-    oldest: date | None = None
-    complete: bool = False
-    """The backfill found the first day the account returns (or reached `history_days`)."""
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return what is stored."""
-        return {
-            "newest": self.newest.isoformat() if self.newest else None,
-            "oldest": self.oldest.isoformat() if self.oldest else None,
-            "complete": self.complete,
-        }
-
-    @classmethod
-    def from_dict(cls, stored: Mapping[str, Any]) -> HistoryReach:
-        """Read what `as_dict` stored."""
-
-        def day(key: str) -> date | None:
-            return date.fromisoformat(stored[key]) if stored.get(key) else None
-
-        return cls(
-            newest=day("newest"),
-            oldest=day("oldest"),
-            complete=bool(stored.get("complete")),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +102,7 @@ class GoodWeHistoryCoordinator(GoodWeCoordinator[GoodWeDays]):
         self._history_days = history_days
         self._window_days = window_days
         self._windows_per_run = windows_per_run
-        self._store = history_store(hass, entry.entry_id)
+        self._store = history_store(hass, PROVIDER, entry.entry_id)
         self.reach = HistoryReach()
 
     async def async_load_stored(self) -> None:

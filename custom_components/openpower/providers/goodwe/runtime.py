@@ -1,10 +1,12 @@
 """GoodWe runtime data of one entry (one SEMS+ station): settings, the client, setting up.
 
-One client per entry, on the account's shared request budget (every entry of one e-mail shares
-it, `provider.account_budget`): SEMS+ publishes no limit, and peers were blocked for an hour
-after bursts (reference apis-goodwe.md §8). The client logs in at the entry's login host and then
-talks to the regional gateway stored with the entry; a login that names another gateway updates
-the entry (`coordinator.follow_gateway`).
+Every entry of one account (an installer's stations) shares one logged-in client
+(`provider.AccountShared`): a SEMS+ login ends the account's previous session (§2.4), so two
+clients of one account would log each other out at every poll. The client is on the account's
+request budget (`provider.account_budget`, which the config flow's client shares too): SEMS+
+publishes no limit, and peers were blocked for an hour after bursts (§8). The client logs in at
+the entry's login host and then talks to the regional gateway stored with the entry; a login
+that names another gateway updates the entry (`coordinator.follow_gateway`).
 """
 
 from collections.abc import Mapping
@@ -32,7 +34,7 @@ from ...const import DOMAIN
 from ...data import OpenPowerConfigEntry
 from ...flow import api_url
 from ...pricing import Pricer
-from ...provider import account_budget
+from ...provider import AccountShared, account_budget
 from .const import CONF_GATEWAY, HISTORY_WINDOW_DAYS, PROVIDER
 from .coordinator import (
     GoodWeDevicesCoordinator,
@@ -93,6 +95,23 @@ def build_client(hass: HomeAssistant, data: Mapping[str, Any]) -> GoodWeClient:
     )
 
 
+_CLIENTS: AccountShared[GoodWeClient] = AccountShared("goodwe_clients")
+
+
+def account_client(hass: HomeAssistant, data: Mapping[str, Any]) -> GoodWeClient:
+    """Return the client every entry of the account in `data` shares.
+
+    The password is part of the key: after a reauth the entry gets a client with the new one,
+    while an entry still holding the old password goes on failing into its own reauth.
+    """
+    account = (
+        api_url(data, DEFAULT_LOGIN_URL),
+        data[CONF_USERNAME].lower(),
+        data[CONF_PASSWORD],
+    )
+    return _CLIENTS.get(hass, account, lambda: build_client(hass, data))
+
+
 async def async_station_zone(hass: HomeAssistant, station: Station) -> tzinfo:
     """Return the station's time zone (its dates are local there); Home Assistant's if unknown."""
     if (fixed := utc_offset(station.timezone)) is not None:
@@ -122,7 +141,7 @@ async def async_setup(
 ) -> GoodWeRuntime:
     """Build the client and coordinators; fail setup if SEMS+ does not answer the station."""
     tuning = settings(hass)
-    client = build_client(hass, entry.data)
+    client = account_client(hass, entry.data)
     station = GoodWeStationCoordinator(hass, entry, client)
     await station.async_config_entry_first_refresh()
     flow = GoodWeFlowCoordinator(hass, entry, client, station)

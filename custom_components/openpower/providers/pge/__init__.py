@@ -2,8 +2,9 @@
 
 from homeassistant.const import Platform
 
+from ...pricing_flow import PriceOptionsFlow
 from ...provider import ProviderSpec
-from .config_flow import PgeFlow, PgeOptionsFlow
+from .config_flow import PgeFlow
 from .const import PROVIDER
 from .devices import all_devices
 from .diagnostics import REDACT, diagnostics
@@ -26,7 +27,7 @@ PGE: ProviderSpec[PgeRuntime] = ProviderSpec(
     },
     devices=lambda rt: all_devices(rt.usage.data, rt.status.account),
     config_flow=PgeFlow,
-    options_flow=PgeOptionsFlow,
+    options_flow=PriceOptionsFlow,
     entities={Platform.SENSOR: SENSORS},
     services=SERVICES,
     diagnostics=diagnostics,

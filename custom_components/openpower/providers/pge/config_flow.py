@@ -39,7 +39,6 @@ from ...api.pge import DEFAULT_API_URL, CertificateRejectedError
 from ...const import CONF_ADVANCED, CONF_API_URL
 from ...errors import async_probe
 from ...flow import SECRET_SELECTOR, ProviderFlow, advanced_section, api_url, url_origin
-from ...pricing_flow import PricedOptionsFlow
 from .const import (
     CONF_BULK_ID,
     CONF_CA_CERTIFICATE,
@@ -389,13 +388,3 @@ class PgeFlow(ProviderFlow):
             defaults=defaults,
             suggested=suggested,
         )
-
-
-class PgeOptionsFlow(PricedOptionsFlow):
-    """Where electricity's prices come from when PG&E's readings carry no cost."""
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Go straight to the price source: PG&E has no options of its own."""
-        return await self.async_step_cost({})
