@@ -20,6 +20,7 @@ from custom_components.openpower.const import DOMAIN
 from custom_components.openpower.providers.goodwe.const import (
     DEVICES_INTERVAL,
     FLOW_INTERVAL,
+    SLOW_DOWN_FOR,
     STALE_AFTER,
 )
 from tests.common import async_move_to, async_setup_entry
@@ -145,7 +146,10 @@ async def test_rate_limited_backs_off_and_keeps_values(
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """GY0429: the values stay, nothing is asked for 300 s, then the flow is read again."""
+    """GY0429: the values stay, nothing is asked for 300 s, then the flow is read again.
+
+    (At the slowed pace: every 180 s from the GY0429 on.)
+    """
     assert await async_setup_entry(hass, goodwe_entry)
     before = state(hass, PV)
     simulator.fault_next("goodwe", "rate_limited")
@@ -161,8 +165,50 @@ async def test_rate_limited_backs_off_and_keeps_values(
     assert gateway_calls(simulator, limited_at) == ["stations/flow"]
     resumed = limited_at + timedelta(seconds=330)
     await async_move_to(hass, freezer, resumed)
+    await async_move_to(
+        hass, freezer, limited_at + 4 * FLOW_INTERVAL + timedelta(seconds=5)
+    )
     assert "stations/flow" in gateway_calls(simulator, resumed)
     assert state(hass, PV) not in (before, STATE_UNAVAILABLE)
+
+
+def flow_gaps(simulator: Simulator, since: datetime, until: datetime) -> list[float]:
+    """Seconds between successive flow reads from `since` to `until`."""
+    times = [
+        r.time
+        for r in simulator.requests
+        if r.path.endswith("/stations/flow") and since <= r.time < until
+    ]
+    return [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+
+
+@pytest.mark.freeze_time(NOW)
+async def test_throttled_slows_down_for_an_hour(
+    hass: HomeAssistant,
+    goodwe_entry: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """After a GY0429 the flow is read every 180 s for an hour, then every 90 s again."""
+    assert await async_setup_entry(hass, goodwe_entry)
+    simulator.fault_next("goodwe", "rate_limited")
+    limited_at = NOW + FLOW_INTERVAL
+    await async_move_to(hass, freezer, limited_at)
+    # Past the 300 s pause at once: a read in its last minute would wait for its end.
+    moment = limited_at + timedelta(seconds=330)
+    await async_move_to(hass, freezer, moment)
+    end = limited_at + timedelta(hours=1, minutes=30)
+    while moment < end:
+        moment += timedelta(seconds=30)
+        await async_move_to(hass, freezer, moment)
+    slow = flow_gaps(
+        simulator, limited_at + timedelta(seconds=300), limited_at + SLOW_DOWN_FOR
+    )
+    assert len(slow) >= 15
+    assert all(gap >= 2 * FLOW_INTERVAL.total_seconds() for gap in slow)
+    fast = flow_gaps(simulator, limited_at + SLOW_DOWN_FOR + 2 * FLOW_INTERVAL, end)
+    assert len(fast) >= 8
+    assert all(gap < 2 * FLOW_INTERVAL.total_seconds() for gap in fast)
 
 
 @pytest.mark.freeze_time(NOW)

@@ -22,6 +22,10 @@ PORTAL_URL: Final = "https://semsplus.goodwe.com/"
 FLOW_INTERVAL: Final = timedelta(seconds=90)
 DEVICES_INTERVAL: Final = timedelta(minutes=10)
 STATISTICS_INTERVAL: Final = timedelta(hours=1)
+SLOW_DOWN_FOR: Final = timedelta(hours=1)
+"""After any sign of throttling (`GY0429`, or the account's budget holding a read), each cadence
+runs at half speed for this long (from the last sign): peers were blocked for an hour after
+bursts (reference §8), and a pause alone would resume at the pace that caused it."""
 STALE_AFTER: Final = timedelta(minutes=20)
 """Values kept through failed reads (an empty `data`) at most this long, then unavailable: two
 missed device polls."""

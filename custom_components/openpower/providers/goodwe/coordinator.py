@@ -9,8 +9,9 @@ Failures, beyond the shell's policy (`coordinator.py`):
 
 - a session refused (`100002`, `C0602`) is logged in again once by the client; only a second
   refusal, or rejected credentials (`100005`), reaches the shell, which starts reauth;
-- `GY0429` pauses the account's budget for 300 s, doubling while it repeats (the client);
-  meanwhile, and through an empty `data` (the 2026-09-23 break) or an answer whose shape
+- `GY0429` pauses the account's budget for 300 s, doubling while it repeats (the client), and
+  every cadence that meets it (or the budget holding its read) runs at half speed for the next
+  hour (`SLOW_DOWN_FOR`); meanwhile, and through an empty `data` (the 2026-09-23 break) or an answer whose shape
   changed, the previous values stay while younger than `STALE_AFTER`, then the entities go
   unavailable. The shell logs the first kept answer once, naming the error (what changed), and
   once more when valid data is back;
@@ -56,6 +57,7 @@ from .const import (
     DEVICES_INTERVAL,
     FLOW_INTERVAL,
     ISSUE_STATION_ACCESS,
+    SLOW_DOWN_FOR,
     STALE_AFTER,
     STATION_INTERVAL,
 )
@@ -103,6 +105,8 @@ class GoodWeCoordinator[T](OpenPowerCoordinator[T]):
         self.client = client
         self.station_id: str = entry.data[CONF_STATION_ID]
         self._fetched_at: datetime | None = None
+        self._interval = update_interval
+        self._slow_until: datetime | None = None
 
     async def _async_read(self) -> T:
         """Fetch and select this cadence's data."""
@@ -115,11 +119,33 @@ class GoodWeCoordinator[T](OpenPowerCoordinator[T]):
         except StationAccessError:
             self.async_set_issue(ISSUE_STATION_ACCESS, True)
             raise
+        except ApiRateLimitedError:
+            self._slow_down()
+            raise
         finally:
             follow_gateway(self.hass, self.config_entry, self.client)
         self.async_set_issue(ISSUE_STATION_ACCESS, False)
         self._fetched_at = dt_util.utcnow()
+        if self._slow_until is not None and self._fetched_at >= self._slow_until:
+            LOGGER.info(
+                "%s: no throttling for an hour; back to every %s",
+                self.name,
+                self._interval,
+            )
+            self._slow_until = None
+            self.update_interval = self._interval
         return data
+
+    def _slow_down(self) -> None:
+        """Run at half speed until an hour after this sign of throttling."""
+        if self._slow_until is None:
+            LOGGER.info(
+                "%s: SEMS+ or the account's budget throttles; every %s for an hour",
+                self.name,
+                2 * self._interval,
+            )
+        self._slow_until = dt_util.utcnow() + SLOW_DOWN_FOR
+        self.update_interval = 2 * self._interval
 
     @override
     def _reuse(
