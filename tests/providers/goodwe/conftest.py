@@ -80,7 +80,7 @@ def goodwe_entry(hass: HomeAssistant, simulator: Simulator) -> MockConfigEntry:
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Home (hybrid)",
-        unique_id=GOODWE_STATION,
+        unique_id=f"goodwe_{GOODWE_STATION}",
         data=goodwe_entry_data(simulator),
     )
     entry.add_to_hass(hass)

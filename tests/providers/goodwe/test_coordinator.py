@@ -311,7 +311,7 @@ async def test_stations_of_one_account_share_its_session(
         MockConfigEntry(
             domain=DOMAIN,
             title=title,
-            unique_id=station,
+            unique_id=f"goodwe_{station}",
             data=goodwe_entry_data(
                 simulator,
                 username=GOODWE_INSTALLER_EMAIL,

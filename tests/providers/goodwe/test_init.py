@@ -64,7 +64,7 @@ async def test_wrong_password_starts_reauth(
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Home (hybrid)",
-        unique_id=GOODWE_STATION,
+        unique_id=f"goodwe_{GOODWE_STATION}",
         data=goodwe_entry_data(simulator, password="wrong"),
     )
     entry.add_to_hass(hass)
@@ -82,7 +82,7 @@ async def test_station_not_visible_raises_the_repair(
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Barn roof",
-        unique_id=GOODWE_PV_STATION,
+        unique_id=f"goodwe_{GOODWE_PV_STATION}",
         data=goodwe_entry_data(simulator, station=GOODWE_PV_STATION),
     )
     entry.add_to_hass(hass)
@@ -104,7 +104,10 @@ async def test_a_new_gateway_is_stored(
     moved = simulator.base_url("goodwe") + "/old-gateway/web/sems"
     stale = goodwe_entry_data(simulator) | {"gateway": moved}
     entry = MockConfigEntry(
-        domain=DOMAIN, title="Home (hybrid)", unique_id=GOODWE_STATION, data=stale
+        domain=DOMAIN,
+        title="Home (hybrid)",
+        unique_id=f"goodwe_{GOODWE_STATION}",
+        data=stale,
     )
     entry.add_to_hass(hass)
     assert await async_setup_entry(hass, entry)
