@@ -57,8 +57,8 @@ WARMUP = timedelta(hours=1)
 RATE_LIMITED = "GY0429"
 TARGET = 2000
 DAY = timedelta(days=1)
-# Per 5-minute devices read: the device list, then telemetry of the inverter, the battery and
-# the meter, and counters of the inverter and the meter (SEMS+ has none for a battery).
+# Per devices read (every `DEVICES_INTERVAL`): the device list, then telemetry of the inverter,
+# the battery and the meter, and counters of the inverter and the meter (none for a battery).
 DEVICE_READS = 1 + 3 + 2
 UPDATES = ("flow", "devices", "statistics")
 

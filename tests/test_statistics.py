@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 import random
 from typing import Any
@@ -36,6 +36,7 @@ from custom_components.openpower.statistics import (
     StatisticSpec,
     async_import,
     async_last_hour,
+    consecutive,
     hourly,
 )
 
@@ -899,3 +900,20 @@ async def test_amber_day_snapshot(
         ]
         for name, stored_rows in (("energy", energy), ("cost", cost))
     } == snapshot
+
+
+def test_consecutive_runs() -> None:
+    """Sorted, split wherever the step is not kept: days, and hours across a UTC day."""
+    day = date(2026, 3, 28)
+    days = [day + timedelta(days=n) for n in (3, 0, 1, 5, 4, 8)]
+    assert list(consecutive(days, DAY)) == [
+        [day, day + DAY],
+        [day + 3 * DAY, day + 4 * DAY, day + 5 * DAY],
+        [day + 8 * DAY],
+    ]
+    hours = [T0 + n * HOUR for n in (23, 24, 26, 25, 27, 30)]
+    assert list(consecutive(hours, HOUR)) == [
+        [T0 + n * HOUR for n in (23, 24, 25, 26, 27)],
+        [T0 + 30 * HOUR],
+    ]
+    assert list(consecutive([], DAY)) == []

@@ -37,7 +37,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 import math
 from typing import Any
 
@@ -221,6 +221,25 @@ def hourly(readings: Iterable[IntervalReading]) -> dict[datetime, float]:
     Readings of an hour or longer are not spread: they are stored whole at their start's hour.
     """
     return _totals((reading.start, reading.value) for reading in readings)
+
+
+def consecutive[T: (date, datetime)](
+    moments: Iterable[T], step: timedelta
+) -> Iterator[list[T]]:
+    """Yield `moments` sorted, in runs `step` apart (days a day apart, hours an hour apart).
+
+    `async_import` replaces the whole range it is given, so a provider imports what it has in
+    runs: a day or an hour not given (SEMS+ or Enedis did not send it) is then left as stored,
+    never overwritten with 0.
+    """
+    run: list[T] = []
+    for moment in sorted(moments):
+        if run and moment - run[-1] != step:
+            yield run
+            run = []
+        run.append(moment)
+    if run:
+        yield run
 
 
 def _aggregate(

@@ -26,7 +26,7 @@ from homeassistant.util.unit_conversion import EnergyConverter
 from ...api.alphaess import DailyEnergy, PowerSample
 from ...api.errors import ApiResponseError
 from ...pricing import Direction, Pricer
-from ...statistics import IntervalReading, StatisticSpec, async_import
+from ...statistics import IntervalReading, StatisticSpec, async_import, consecutive
 from .const import PROVIDER
 
 QUANTITIES: Final = (
@@ -304,21 +304,12 @@ def _runs(
     days: Mapping[date, DayReadings], quantity: str
 ) -> Iterator[tuple[list[IntervalReading], list[IntervalReading]]]:
     """Yield one quantity's readings and pieces, concatenated over each run of known days."""
-    run: list[IntervalReading] = []
-    pieces: list[IntervalReading] = []
-    previous: date | None = None
-    for day in sorted(days):
-        readings = days[day].hours.get(quantity)
-        if not readings:
-            continue
-        if run and previous is not None and day - previous != timedelta(days=1):
-            yield run, pieces
-            run, pieces = [], []
-        run.extend(readings)
-        pieces.extend(days[day].pieces.get(quantity, ()))
-        previous = day
-    if run:
-        yield run, pieces
+    known = [day for day, readings in days.items() if readings.hours.get(quantity)]
+    for run in consecutive(known, timedelta(days=1)):
+        yield (
+            [reading for day in run for reading in days[day].hours[quantity]],
+            [piece for day in run for piece in days[day].pieces.get(quantity, ())],
+        )
 
 
 async def async_import_batch(

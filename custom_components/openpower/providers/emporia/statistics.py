@@ -8,7 +8,7 @@ With a price source, consumption (circuits too: what each load cost) gets a cost
 returned energy a compensation statistic beside it (`pricing.cost_spec`); production none.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -24,6 +24,7 @@ from ...statistics import (
     async_growth_since,
     async_import,
     async_last_hour,
+    consecutive,
 )
 from .const import PROVIDER
 from .devices import ChannelId, channel_key, is_monitor
@@ -127,7 +128,7 @@ async def async_import_hours(
     """
     specs = statistic_specs(device, channel)
     finer = list(profile)
-    for run in _consecutive(sorted(hours)):
+    for run in consecutive(hours, _HOUR):
         inside = [p for p in finer if run[0] <= p.start < run[-1] + _HOUR]
         for quantity, spec in specs.items():
             readings = [
@@ -155,14 +156,3 @@ async def async_import_hours(
                 ],
             )
     return max(hours) + _HOUR
-
-
-def _consecutive(hours: Iterable[datetime]) -> Iterator[list[datetime]]:
-    run: list[datetime] = []
-    for hour in hours:
-        if run and hour - run[-1] != _HOUR:
-            yield run
-            run = []
-        run.append(hour)
-    if run:
-        yield run

@@ -14,7 +14,7 @@ daily value at the mean price of its 24 hours (Enedis does not say when in the d
 """
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
 from homeassistant.const import UnitOfEnergy
@@ -23,7 +23,7 @@ from homeassistant.util.unit_conversion import EnergyConverter
 
 from ...api.enedis import PARIS, DailyReading, Direction, LoadCurvePoint
 from ...pricing import Direction as MoneyDirection, Pricer
-from ...statistics import IntervalReading, StatisticSpec, async_import
+from ...statistics import IntervalReading, StatisticSpec, async_import, consecutive
 from .const import PROVIDER
 
 type DaySource = DailyReading | Sequence[LoadCurvePoint]
@@ -31,6 +31,7 @@ type DaySource = DailyReading | Sequence[LoadCurvePoint]
 
 _WH_PER_KWH = 1000.0
 _HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
 _NAMES = {Direction.CONSUMPTION: "consumption", Direction.PRODUCTION: "production"}
 MONEY: dict[Direction, MoneyDirection] = {
     Direction.CONSUMPTION: MoneyDirection.IMPORT,
@@ -100,18 +101,6 @@ def stored_readings(stored: Sequence[tuple[datetime, float]]) -> list[IntervalRe
     return readings
 
 
-def runs(days: Mapping[date, DaySource]) -> Iterator[list[date]]:
-    """Yield the given days in runs of consecutive days, oldest first."""
-    run: list[date] = []
-    for day in sorted(days):
-        if run and day - run[-1] != timedelta(days=1):
-            yield run
-            run = []
-        run.append(day)
-    if run:
-        yield run
-
-
 async def async_import_days(
     hass: HomeAssistant,
     prm: str,
@@ -125,7 +114,7 @@ async def async_import_days(
     With `pricer`, its cost (or compensation) beside it when the entry has a tariff.
     """
     spec = statistic_spec(prm, direction)
-    for run in runs(days):
+    for run in consecutive(days, _DAY):
         readings = [reading for day in run for reading in day_readings(day, days[day])]
         if pricer is None:
             await async_import(hass, spec, readings)

@@ -12,7 +12,7 @@ beside them when the entry has a price source; a stored day is priced again as t
 covers (`stored_readings`), at the mean price of its hours.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
 
@@ -21,7 +21,7 @@ from homeassistant.util.unit_conversion import EnergyConverter
 
 from ...api.goodwe import Station, StatisticsBucket
 from ...pricing import Direction, Pricer
-from ...statistics import IntervalReading, StatisticSpec, async_import
+from ...statistics import IntervalReading, StatisticSpec, async_import, consecutive
 from .const import PROVIDER
 
 QUANTITIES: Final = (
@@ -46,6 +46,7 @@ DIRECTIONS: Final[Mapping[str, Direction]] = {
 }
 """The quantities that are priced: bought (cost) and sold (compensation)."""
 _HOUR: Final = timedelta(hours=1)
+_DAY: Final = timedelta(days=1)
 
 
 def statistic_spec(station: Station, quantity: str) -> StatisticSpec:
@@ -97,18 +98,6 @@ def stored_readings(
     return readings
 
 
-def runs(days: Sequence[date]) -> Iterator[list[date]]:
-    """Yield the days in runs of consecutive days, oldest first."""
-    run: list[date] = []
-    for day in sorted(days):
-        if run and day - run[-1] != timedelta(days=1):
-            yield run
-            run = []
-        run.append(day)
-    if run:
-        yield run
-
-
 async def async_import_days(
     pricer: Pricer,
     station: Station,
@@ -127,7 +116,7 @@ async def async_import_days(
             for day, bucket in buckets.items()
             if (value := bucket_value(bucket, quantity)) is not None
         }
-        for run in runs(list(known)):
+        for run in consecutive(known, _DAY):
             readings = [day_reading(day, zone, known[day]) for day in run]
             if (direction := DIRECTIONS.get(quantity)) is None:
                 await async_import(pricer.hass, spec, readings)
